@@ -1,0 +1,29 @@
+# Everything runs in a virtual environment this Makefile creates (.venv), so a
+# fresh clone needs nothing installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: install demo test test-fast clean
+
+$(STAMP): setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/seqkeras demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --durations=15 tests
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow" tests
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,18 @@
+"""Exceptions raised by seqkeras for invalid user input.
+
+Every class derives from `ValueError`, so code that already catches invalid
+arguments keeps working; the subclasses let the CLI tell user errors (exit code
+2) from internal failures (exit code 1).
+"""
+
+
+class SeqkerasError(ValueError):
+    """Base class for errors caused by what a user passed in."""
+
+
+class ConfigError(SeqkerasError):
+    """A pipeline configuration is invalid; the message names the dotted key."""
+
+
+class DataError(SeqkerasError):
+    """Input data is missing or malformed; the message names the file and line."""

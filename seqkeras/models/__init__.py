@@ -1,0 +1,1 @@
+"""Model builders, one per RNN topology, each returning a `keras.Model`."""

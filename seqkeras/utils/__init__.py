@@ -1,0 +1,1 @@
+"""Small helpers shared by seqkeras modules (not part of the public API)."""

@@ -1,0 +1,37 @@
+"""Packaging for seqkeras."""
+
+import pathlib
+
+from setuptools import find_packages, setup
+
+here = pathlib.Path(__file__).parent
+version = {}
+exec((here / "seqkeras" / "version.py").read_text(), version)
+
+setup(
+    name="seqkeras",
+    version=version["__version__"],
+    description=(
+        "Recurrent sequence models for Keras 3: RNN and LSTM cells, Bahdanau "
+        "attention, attention decoders and a model builder for every topology."
+    ),
+    long_description=(here / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["seqkeras", "seqkeras.*"]),
+    python_requires=">=3.9",
+    install_requires=[
+        "tensorflow>=2.16",
+        "keras>=3.3",
+        "tensorflow-datasets>=4.9",
+        "pyyaml>=6",
+        "numpy>=1.23",
+    ],
+    extras_require={
+        "test": ["pytest>=7", "pytest-xdist>=3"],
+    },
+    entry_points={"console_scripts": ["seqkeras=seqkeras.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)
