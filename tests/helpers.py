@@ -22,3 +22,65 @@ def run_python(code: str, *, cwd=None, env_extra=None, timeout=300):
         text=True,
         timeout=timeout,
     )
+
+
+def assert_config_round_trip(layer):
+    """get_config -> from_config -> get_config gives the same config."""
+    config = layer.get_config()
+    clone = layer.__class__.from_config(config)
+    assert clone.get_config() == config
+
+
+def assert_reloads_in_fresh_process(model, inputs, tmp_path, atol=1e-6):
+    """Save `model` to .keras, reload it in a new interpreter, compare outputs.
+
+    `inputs` is a list of NumPy arrays, fed positionally. Every output of the
+    reloaded model must equal the in-process model's.
+    """
+    import numpy as np
+
+    model_path = tmp_path / "model.keras"
+    model.save(model_path)
+    expected = _as_list(model.predict(inputs, verbose=0))
+    for i, array in enumerate(inputs):
+        np.save(tmp_path / f"input_{i}.npy", array)
+    result = run_python(
+        f"""
+        import numpy as np, keras, seqkeras
+        inputs = [np.load(r"{tmp_path}/input_{{}}.npy".format(i))
+                  for i in range({len(inputs)})]
+        model = keras.saving.load_model(r"{model_path}")
+        outputs = model.predict(inputs, verbose=0)
+        if not isinstance(outputs, (list, tuple)):
+            outputs = [outputs]
+        for i, out in enumerate(outputs):
+            np.save(r"{tmp_path}/reloaded_{{}}.npy".format(i), np.asarray(out))
+        """
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for i, want in enumerate(expected):
+        got = np.load(tmp_path / f"reloaded_{i}.npy")
+        np.testing.assert_allclose(got, want, atol=atol, rtol=0)
+
+
+def assert_export_reloads(model, inputs, tmp_path, atol=1e-6):
+    """`model.export` gives a SavedModel whose `serve` matches the model."""
+    import numpy as np
+    import tensorflow as tf
+
+    export_path = str(tmp_path / "export")
+    model.export(export_path, verbose=False)
+    expected = _as_list(model.predict(inputs, verbose=0))
+    reloaded = tf.saved_model.load(export_path)
+    got = _as_list(reloaded.serve(*inputs) if len(inputs) > 1 else reloaded.serve(inputs[0]))
+    assert len(got) == len(expected)
+    for g, want in zip(got, expected):
+        np.testing.assert_allclose(np.asarray(g), want, atol=atol, rtol=0)
+
+
+def _as_list(outputs):
+    if isinstance(outputs, dict):
+        return [outputs[k] for k in sorted(outputs)]
+    if isinstance(outputs, (list, tuple)):
+        return list(outputs)
+    return [outputs]
