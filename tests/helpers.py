@@ -72,7 +72,9 @@ def assert_export_reloads(model, inputs, tmp_path, atol=1e-6):
     model.export(export_path, verbose=False)
     expected = _as_list(model.predict(inputs, verbose=0))
     reloaded = tf.saved_model.load(export_path)
-    got = _as_list(reloaded.serve(*inputs) if len(inputs) > 1 else reloaded.serve(inputs[0]))
+    # A model with several inputs serves them as one list argument.
+    served = reloaded.serve(inputs if len(inputs) > 1 else inputs[0])
+    got = _as_list(served)
     assert len(got) == len(expected)
     for g, want in zip(got, expected):
         np.testing.assert_allclose(np.asarray(g), want, atol=atol, rtol=0)

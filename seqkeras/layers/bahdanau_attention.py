@@ -1,0 +1,217 @@
+"""Bahdanau (additive) attention."""
+
+import math
+
+import keras
+from keras import ops
+
+from seqkeras.utils.arguments import check_positive_int
+
+
+@keras.saving.register_keras_serializable(package="seqkeras")
+class BahdanauAttention(keras.layers.Layer):
+    """Additive attention of a query over a memory (Bahdanau et al., 2015).
+
+    For every memory position `j` the score is
+    `score_j = v . tanh(W_m m_j + W_q q)`; the alignments are the softmax of
+    the scores over the unmasked positions, and the context is the
+    alignment-weighted sum of the memory. With `normalize=True` the score uses
+    the weight-normalised form of `tfa.seq2seq.BahdanauAttention`:
+    `score_j = (g * v / ||v||) . tanh(W_m m_j + W_q q + b)`.
+
+    Weights carry the names TensorFlow Addons used, so weights of a migrated
+    model move over one to one: the dense sublayers `query_layer` (kernel
+    `(Hq, units)`) and `memory_layer` (kernel `(Hm, units)`), both without
+    bias, the vector `attention_v` `(units,)`, and with `normalize=True` the
+    scalar `attention_g` and the vector `attention_b` `(units,)`.
+
+    Masked memory positions get an alignment of exactly zero, and the memory
+    at those positions is zeroed before it is used, so padded content never
+    reaches the context.
+
+    Args:
+        units: Positive integer, size of the attention projection.
+        normalize: Boolean, whether to use the weight-normalised score.
+            Defaults to `False`.
+        kernel_initializer: Initializer for the `query_layer` and
+            `memory_layer` kernels and for `attention_v`. Defaults to
+            `"glorot_uniform"`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Call arguments:
+        query: Tensor of shape `(batch, query_dim)` for one decoder step, or
+            `(batch, query_steps, query_dim)` for a whole sequence of queries
+            (for example a teacher-forced decoder).
+        memory: Tensor of shape `(batch, memory_steps, memory_dim)`.
+        memory_mask: Optional boolean tensor `(batch, memory_steps)`, `True`
+            where the memory holds real content. Taken from the memory's Keras
+            mask when not given.
+
+    Returns:
+        A tuple `(context, alignments)`: `context` has shape
+        `(batch, memory_dim)` and `alignments` `(batch, memory_steps)` for a
+        2-D query; for a 3-D query they gain a `query_steps` axis after the
+        batch axis.
+
+    Raises:
+        ValueError: if `units` is not a positive integer.
+
+    Example:
+
+    ```python
+    attention = seqkeras.layers.BahdanauAttention(16)
+    memory = keras.random.normal((2, 7, 32))
+    query = keras.random.normal((2, 24))
+    context, alignments = attention(query, memory)  # (2, 32), (2, 7)
+    ```
+
+    References:
+        - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
+        - [Salimans & Kingma, 2016](https://arxiv.org/abs/1602.07868)
+          (weight normalisation)
+    """
+
+    def __init__(
+        self,
+        units,
+        normalize=False,
+        kernel_initializer="glorot_uniform",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.units = check_positive_int("units", units)
+        self.normalize = bool(normalize)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.query_layer = keras.layers.Dense(
+            units,
+            use_bias=False,
+            kernel_initializer=self.kernel_initializer,
+            dtype=self.dtype_policy,
+            name="query_layer",
+        )
+        self.memory_layer = keras.layers.Dense(
+            units,
+            use_bias=False,
+            kernel_initializer=self.kernel_initializer,
+            dtype=self.dtype_policy,
+            name="memory_layer",
+        )
+        self.supports_masking = True
+
+    def build(self, query_shape, memory_shape=None):
+        if memory_shape is None:
+            raise ValueError(
+                "BahdanauAttention is called as `attention(query, memory)`; "
+                "got no `memory`."
+            )
+        self.query_layer.build(query_shape)
+        self.memory_layer.build(memory_shape)
+        self.attention_v = self.add_weight(
+            name="attention_v",
+            shape=(self.units,),
+            initializer=self.kernel_initializer,
+        )
+        if self.normalize:
+            self.attention_g = self.add_weight(
+                name="attention_g",
+                shape=(),
+                initializer=keras.initializers.Constant(
+                    math.sqrt(1.0 / self.units)
+                ),
+            )
+            self.attention_b = self.add_weight(
+                name="attention_b", shape=(self.units,), initializer="zeros"
+            )
+
+    def project_memory(self, memory, memory_mask=None):
+        """Returns the memory's keys `W_m m`, shape `(batch, steps, units)`.
+
+        A decoder computes them once and passes them to `attend` at every
+        step instead of projecting the memory again.
+        """
+        return self.memory_layer(_zero_masked(memory, memory_mask))
+
+    def attend(self, query, memory, keys, memory_mask=None):
+        """Attention of a 2-D or 3-D `query` given precomputed `keys`.
+
+        Same results as calling the layer; see the class docstring.
+        """
+        one_step = len(query.shape) == 2
+        if one_step:
+            query = ops.expand_dims(query, 1)
+        # (B, Tq, 1, U) + (B, 1, Tm, U) -> (B, Tq, Tm, U)
+        hidden = ops.expand_dims(self.query_layer(query), 2) + ops.expand_dims(
+            keys, 1
+        )
+        v = self.attention_v
+        if self.normalize:
+            hidden = hidden + self.attention_b
+            v = self.attention_g * v / ops.sqrt(ops.sum(ops.square(v)))
+        scores = ops.sum(v * ops.tanh(hidden), axis=-1)  # (B, Tq, Tm)
+        alignments = masked_softmax(scores, memory_mask)
+        context = ops.matmul(alignments, _zero_masked(memory, memory_mask))
+        if one_step:
+            return context[:, 0], alignments[:, 0]
+        return context, alignments
+
+    def call(self, query, memory, memory_mask=None):
+        keys = self.project_memory(memory, memory_mask)
+        return self.attend(query, memory, keys, memory_mask)
+
+    def compute_mask(self, query, memory=None, memory_mask=None, mask=None):
+        # Outputs follow the query: a masked query step stays masked.
+        return None
+
+    def compute_output_shape(self, query_shape, memory_shape):
+        prefix = tuple(query_shape[:-1])
+        return (
+            prefix + (memory_shape[-1],),
+            prefix + (memory_shape[1],),
+        )
+
+    def get_config(self):
+        config = {
+            "units": self.units,
+            "normalize": self.normalize,
+            "kernel_initializer": keras.initializers.serialize(
+                self.kernel_initializer
+            ),
+        }
+        return {**super().get_config(), **config}
+
+
+def masked_softmax(scores, mask=None):
+    """Softmax over the last axis of `scores` that gives masked entries 0.
+
+    `mask` has the shape of `scores` without its second-to-last axis
+    (`(B, Tm)` for scores `(B, Tq, Tm)`). The large negative filler comes
+    from the scores' own dtype, so it stays finite in float16; the final
+    `where` makes the masked weights exactly zero.
+    """
+    if mask is None:
+        return ops.softmax(scores, axis=-1)
+    mask = ops.expand_dims(ops.cast(mask, "bool"), -2)
+    filler = ops.full_like(scores, _most_negative(scores.dtype))
+    weights = ops.softmax(ops.where(mask, scores, filler), axis=-1)
+    return ops.where(mask, weights, ops.zeros_like(weights))
+
+
+# Half of each float dtype's lowest value: far below any real score, and
+# subtracting the row maximum inside softmax cannot overflow to -inf.
+_MOST_NEGATIVE = {
+    "float16": -65504.0 / 2,
+    "bfloat16": -3.38e38 / 2,
+    "float32": -3.4028235e38 / 2,
+    "float64": -1.7976931348623157e308 / 2,
+}
+
+
+def _most_negative(dtype):
+    return _MOST_NEGATIVE[keras.backend.standardize_dtype(dtype)]
+
+
+def _zero_masked(memory, memory_mask):
+    if memory_mask is None:
+        return memory
+    mask = ops.expand_dims(ops.cast(memory_mask, "bool"), -1)
+    return ops.where(mask, memory, ops.zeros_like(memory))
