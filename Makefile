@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,datasets]"
 	touch $(STAMP)
 
 install: $(STAMP)

