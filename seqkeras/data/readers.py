@@ -1,0 +1,383 @@
+"""Readers that turn files, arrays and catalogue datasets into examples.
+
+Text formats (plain lines, CSV/TSV, JSON Lines) are read in Python into
+`Records`: named columns plus the line each row came from, so that later
+stages (length limits, encoding) can name the offending line. Binary formats
+(TFRecord, NumPy arrays, tensorflow-datasets) become `tf.data.Dataset`s.
+
+Every problem with a file raises `seqkeras.errors.DataError` whose message
+starts with the path and, where it applies, the line and column. Rows are
+never dropped silently: skipped blank lines are counted in
+`Records.skipped_blank` and logged.
+"""
+
+import csv
+import dataclasses
+import json
+import logging
+import os
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+
+import numpy as np
+import tensorflow as tf
+
+from seqkeras.errors import DataError
+
+logger = logging.getLogger("seqkeras.data")
+
+PathLike = Union[str, os.PathLike]
+Column = Union[str, int]
+
+
+@dataclasses.dataclass(frozen=True)
+class Records:
+    """Columns read from a text file, with the line number of every row.
+
+    Attributes:
+        path: the file the rows came from.
+        columns: column name -> list of values, all of the same length.
+        lines: 1-based line number of each row in `path`.
+        skipped_blank: how many blank lines were skipped while reading.
+    """
+
+    path: str
+    columns: Dict[str, List[Any]]
+    lines: List[int]
+    skipped_blank: int = 0
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, name: str) -> List[Any]:
+        if name not in self.columns:
+            raise DataError(
+                f"{self.path}: no column named {name!r}; the columns are: "
+                f"{', '.join(repr(c) for c in self.columns)}."
+            )
+        return self.columns[name]
+
+    def where(self, index: int) -> str:
+        """Return ``"path, line N"`` for row `index`, for error messages."""
+        return f"{self.path}, line {self.lines[index]}"
+
+    def to_dataset(self) -> tf.data.Dataset:
+        """Return a dataset of dicts, one per row, with string/number columns."""
+        return tf.data.Dataset.from_tensor_slices(
+            {name: list(values) for name, values in self.columns.items()}
+        )
+
+
+def _read_utf8_lines(path: PathLike) -> List[str]:
+    """Return the lines of `path` (without newlines), strictly decoded."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise DataError(f"{path}: no such file.")
+    if os.path.isdir(path):
+        raise DataError(f"{path}: is a directory, expected a file.")
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if not data.strip():
+        raise DataError(f"{path}: the file is empty.")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as error:
+            raise DataError(
+                f"{path}, line {number}, column {error.start + 1}: not valid "
+                f"UTF-8 (byte 0x{raw[error.start]:02x}); text files must be "
+                "UTF-8."
+            ) from None
+    if lines and lines[-1] == "" and data.endswith(b"\n"):
+        lines.pop()
+    return lines
+
+
+def _log_skipped(path: str, skipped: int) -> None:
+    if skipped:
+        logger.info("%s: skipped %d blank line(s).", path, skipped)
+
+
+def read_lines(path: PathLike, *, skip_blank: bool = True) -> Records:
+    """Read a UTF-8 text file into `Records` with one column, ``"text"``.
+
+    Args:
+        path: the file to read.
+        skip_blank: skip lines that hold only whitespace (they are counted in
+            `Records.skipped_blank`). Defaults to `True`.
+
+    Returns:
+        `Records` whose ``"text"`` column holds the lines without newlines.
+
+    Raises:
+        DataError: the file is missing or empty, or a line is not UTF-8.
+    """
+    path = os.fspath(path)
+    texts, numbers, skipped = [], [], 0
+    for number, line in enumerate(_read_utf8_lines(path), start=1):
+        if skip_blank and not line.strip():
+            skipped += 1
+            continue
+        texts.append(line)
+        numbers.append(number)
+    _log_skipped(path, skipped)
+    return Records(path, {"text": texts}, numbers, skipped)
+
+
+def _resolve_columns(
+    path: str, header: Optional[List[str]], columns: Optional[Sequence[Column]]
+) -> Dict[str, int]:
+    """Map each requested column to its field index; check names exist."""
+    if columns is None:
+        if header is None:
+            raise DataError(
+                f"{path}: `columns` is required when the file has no header."
+            )
+        return {name: index for index, name in enumerate(header)}
+    resolved = {}
+    for column in columns:
+        if isinstance(column, int) and not isinstance(column, bool):
+            name = header[column] if header and column < len(header) else str(column)
+            resolved[name] = column
+        elif header is None:
+            raise DataError(
+                f"{path}: column {column!r} is named but the file has no "
+                "header; pass column indices or `header=True`."
+            )
+        elif column not in header:
+            raise DataError(
+                f"{path}, line 1: no column named {column!r}; the header has: "
+                f"{', '.join(repr(c) for c in header)}."
+            )
+        else:
+            resolved[column] = header.index(column)
+    return resolved
+
+
+def read_delimited(
+    path: PathLike,
+    columns: Optional[Sequence[Column]] = None,
+    *,
+    delimiter: str = ",",
+    header: bool = True,
+) -> Records:
+    """Read chosen columns of a CSV or TSV file into `Records`.
+
+    Args:
+        path: the file to read (UTF-8).
+        columns: column names (looked up in the header) or 0-based indices;
+            `None` reads every column named in the header. Defaults to `None`.
+        delimiter: the field separator: ``","`` for CSV, ``"\\t"`` for TSV.
+            TSV fields are taken literally (quotes are not special).
+            Defaults to ``","``.
+        header: whether the first line names the columns. Defaults to `True`.
+
+    Returns:
+        `Records` with one list of strings per requested column.
+
+    Raises:
+        DataError: the file is missing, empty or not UTF-8; a named column is
+            not in the header; or a row has too few fields (names the line).
+    """
+    path = os.fspath(path)
+    lines = _read_utf8_lines(path)
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.reader(iter(lines), delimiter=delimiter, quoting=quoting)
+    try:
+        names = next(reader) if header else None
+        wanted = _resolve_columns(path, names, columns)
+        values: Dict[str, List[str]] = {name: [] for name in wanted}
+        numbers, skipped = [], 0
+        for row in reader:
+            if not any(field.strip() for field in row):
+                skipped += 1
+                continue
+            for name, index in wanted.items():
+                if index >= len(row):
+                    raise DataError(
+                        f"{path}, line {reader.line_num}: column {name!r} is "
+                        f"field {index + 1} but the row has only {len(row)} "
+                        "field(s)."
+                    )
+                values[name].append(row[index])
+            numbers.append(reader.line_num)
+    except csv.Error as error:
+        raise DataError(f"{path}, line {reader.line_num}: {error}.") from None
+    if not numbers:
+        raise DataError(f"{path}: the file has no data rows.")
+    _log_skipped(path, skipped)
+    return Records(path, values, numbers, skipped)
+
+
+def read_csv(path: PathLike, columns=None, *, header: bool = True) -> Records:
+    """`read_delimited` with ``delimiter=","``."""
+    return read_delimited(path, columns, delimiter=",", header=header)
+
+
+def read_tsv(path: PathLike, columns=None, *, header: bool = True) -> Records:
+    """`read_delimited` with ``delimiter="\\t"``."""
+    return read_delimited(path, columns, delimiter="\t", header=header)
+
+
+def read_jsonl(path: PathLike, fields: Sequence[str]) -> Records:
+    """Read chosen fields of a JSON Lines file (one object per line).
+
+    Args:
+        path: the file to read (UTF-8).
+        fields: the keys to read from every object.
+
+    Returns:
+        `Records` with one list per field.
+
+    Raises:
+        DataError: the file is missing, empty or not UTF-8, a line is not a
+            JSON object, or an object lacks one of `fields` (names the line).
+    """
+    path = os.fspath(path)
+    values: Dict[str, List[Any]] = {name: [] for name in fields}
+    numbers, skipped = [], 0
+    for number, line in enumerate(_read_utf8_lines(path), start=1):
+        if not line.strip():
+            skipped += 1
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(
+                f"{path}, line {number}, column {error.colno}: not valid JSON "
+                f"({error.msg})."
+            ) from None
+        if not isinstance(item, dict):
+            raise DataError(
+                f"{path}, line {number}: expected a JSON object, got "
+                f"{type(item).__name__}."
+            )
+        for name in fields:
+            if name not in item:
+                raise DataError(
+                    f"{path}, line {number}: no field {name!r}; the object "
+                    f"has: {', '.join(repr(k) for k in item)}."
+                )
+            values[name].append(item[name])
+        numbers.append(number)
+    _log_skipped(path, skipped)
+    return Records(path, values, numbers, skipped)
+
+
+def read_tfrecord(
+    paths: Union[PathLike, Sequence[PathLike]],
+    features: Mapping[str, Any],
+) -> tf.data.Dataset:
+    """Read `tf.train.Example` records into a dataset of feature dicts.
+
+    Args:
+        paths: one TFRecord file or a list of them.
+        features: the parsing spec, e.g.
+            ``{"text": tf.io.FixedLenFeature([], tf.string)}``.
+
+    Returns:
+        A `tf.data.Dataset` of dicts, in file order.
+
+    Raises:
+        DataError: a file is missing or empty.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    paths = [os.fspath(p) for p in paths]
+    for path in paths:
+        if not os.path.isfile(path):
+            raise DataError(f"{path}: no such file.")
+        if os.path.getsize(path) == 0:
+            raise DataError(f"{path}: the file is empty.")
+    spec = dict(features)
+    return tf.data.TFRecordDataset(paths).map(
+        lambda record: tf.io.parse_single_example(record, spec),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+
+
+def from_arrays(*arrays: Any, **named: Any) -> tf.data.Dataset:
+    """Return a dataset slicing NumPy arrays along their first axis.
+
+    Pass arrays positionally to get tuples (``from_arrays(x, y)``) or by name
+    to get dicts (``from_arrays(rows=x, label=y)``).
+
+    Raises:
+        ValueError: no arrays, both forms at once, or unequal first axes.
+    """
+    if bool(arrays) == bool(named):
+        raise ValueError(
+            "Received an invalid value for `arrays`: expected arrays either "
+            f"positionally or by name, got {len(arrays)} positional and "
+            f"{len(named)} named."
+        )
+    values = named if named else dict(enumerate(arrays))
+    values = {key: np.asarray(value) for key, value in values.items()}
+    lengths = {key: value.shape[0] if value.ndim else None for key, value in values.items()}
+    if len(set(lengths.values())) != 1 or None in lengths.values():
+        raise ValueError(
+            "Received an invalid value for `arrays`: expected arrays with the "
+            f"same first dimension, got lengths {lengths}."
+        )
+    structure = values if named else tuple(values.values())
+    if not named and len(arrays) == 1:
+        structure = structure[0]
+    return tf.data.Dataset.from_tensor_slices(structure)
+
+
+def read_tfds(
+    name: str,
+    split: str = "train",
+    *,
+    data_dir: Optional[PathLike] = None,
+    as_supervised: bool = False,
+    download: bool = False,
+    **kwargs: Any,
+) -> tf.data.Dataset:
+    """Load a tensorflow-datasets catalogue dataset by name.
+
+    This is for users who already have the data prepared under `data_dir`
+    (nothing is downloaded unless `download=True`).
+
+    Args:
+        name: the catalogue name, optionally with config and version,
+            e.g. ``"imdb_reviews"`` or ``"ted_hrlr_translate/pt_to_en"``.
+        split: a tfds split expression. Defaults to ``"train"``.
+        data_dir: where the prepared data lives; tfds's default if `None`.
+        as_supervised: return ``(input, target)`` tuples. Defaults to `False`.
+        download: allow tfds to download and prepare. Defaults to `False`.
+        **kwargs: passed on to `tfds.load`.
+
+    Raises:
+        DataError: the dataset is unknown or not prepared under `data_dir`.
+    """
+    import tensorflow_datasets as tfds
+
+    try:
+        return tfds.load(
+            name,
+            split=split,
+            data_dir=None if data_dir is None else os.fspath(data_dir),
+            as_supervised=as_supervised,
+            download=download,
+            **kwargs,
+        )
+    except tfds.core.registered.DatasetNotFoundError as error:
+        first_line = str(error).splitlines()[0]
+        raise DataError(f"tfds:{name}: {first_line}") from None
+    except AssertionError as error:
+        # tfds asserts that the data is prepared when `download=False`.
+        raise DataError(
+            f"tfds:{name}: not prepared under data_dir={data_dir!r}; prepare it "
+            f"with tfds first ({error})."
+        ) from None
+
+
+def iterate_records(records: Records) -> Iterator[Dict[str, Any]]:
+    """Yield one dict per row of `records`, in order."""
+    names = list(records.columns)
+    for index in range(len(records)):
+        yield {name: records.columns[name][index] for name in names}
