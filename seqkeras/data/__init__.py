@@ -16,6 +16,8 @@ from seqkeras.data.readers import (
     read_tfrecord,
     read_tsv,
 )
+from seqkeras.data.tokenizers import tokenize, tokenize_in_graph
+from seqkeras.data.vocabulary import Vocabulary
 
 __all__ = [
     "LengthReport",
@@ -29,4 +31,7 @@ __all__ = [
     "read_tfds",
     "read_tfrecord",
     "read_tsv",
+    "tokenize",
+    "tokenize_in_graph",
+    "Vocabulary",
 ]
