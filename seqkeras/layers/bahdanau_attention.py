@@ -104,8 +104,10 @@ class BahdanauAttention(keras.layers.Layer):
                 "BahdanauAttention is called as `attention(query, memory)`; "
                 "got no `memory`."
             )
-        self.query_layer.build(query_shape)
-        self.memory_layer.build(memory_shape)
+        if not self.query_layer.built:
+            self.query_layer.build(query_shape)
+        if not self.memory_layer.built:
+            self.memory_layer.build(memory_shape)
         self.attention_v = self.add_weight(
             name="attention_v",
             shape=(self.units,),
