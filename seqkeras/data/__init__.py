@@ -16,6 +16,7 @@ from seqkeras.data.readers import (
     read_tfrecord,
     read_tsv,
 )
+from seqkeras.data.splits import split_examples, split_indices, split_sizes
 from seqkeras.data.tokenizers import tokenize, tokenize_in_graph
 from seqkeras.data.vocabulary import Vocabulary
 
@@ -31,6 +32,9 @@ __all__ = [
     "read_tfds",
     "read_tfrecord",
     "read_tsv",
+    "split_examples",
+    "split_indices",
+    "split_sizes",
     "tokenize",
     "tokenize_in_graph",
     "Vocabulary",
