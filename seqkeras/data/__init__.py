@@ -5,6 +5,14 @@ datasets are made from data that Python packages ship.
 """
 
 from seqkeras.data.lengths import LengthReport, limit_lengths
+from seqkeras.data.pipeline import (
+    batch_sequences,
+    bucket_boundaries_for,
+    first_sequence_length,
+    limit_lengths_in_graph,
+    pad_share,
+    sequence_dataset,
+)
 from seqkeras.data.readers import (
     Records,
     from_arrays,
@@ -17,14 +25,22 @@ from seqkeras.data.readers import (
     read_tsv,
 )
 from seqkeras.data.splits import split_examples, split_indices, split_sizes
+from seqkeras.data.teacher_forcing import teacher_forcing, teacher_forcing_pairs
 from seqkeras.data.tokenizers import tokenize, tokenize_in_graph
 from seqkeras.data.vocabulary import Vocabulary
+from seqkeras.data.windows import forecast_windows, language_model_windows, tbptt_streams
 
 __all__ = [
-    "LengthReport",
-    "Records",
+    "batch_sequences",
+    "bucket_boundaries_for",
+    "first_sequence_length",
+    "forecast_windows",
     "from_arrays",
+    "language_model_windows",
+    "LengthReport",
     "limit_lengths",
+    "limit_lengths_in_graph",
+    "pad_share",
     "read_csv",
     "read_delimited",
     "read_jsonl",
@@ -32,9 +48,14 @@ __all__ = [
     "read_tfds",
     "read_tfrecord",
     "read_tsv",
+    "Records",
+    "sequence_dataset",
     "split_examples",
     "split_indices",
     "split_sizes",
+    "tbptt_streams",
+    "teacher_forcing",
+    "teacher_forcing_pairs",
     "tokenize",
     "tokenize_in_graph",
     "Vocabulary",

@@ -248,8 +248,13 @@ class Vocabulary:
         """Encode a 1-D `tf.string` tensor into ragged `int32` ids.
 
         Gives the same ids as `encode`, inside `tf.data.Dataset.map` or a
-        `tf.function`.
+        `tf.function`. A scalar string gives a dense 1-D tensor.
         """
+        texts = tf.convert_to_tensor(texts, dtype=tf.string)
+        if texts.shape.rank == 0:
+            return self.encode_in_graph(
+                texts[None], add_start=add_start, add_end=add_end
+            )[0]
         if self._lookup is None:
             self._lookup = self.lookup_layer()
         tokens = tokenizers.tokenize_in_graph(texts, self.split)

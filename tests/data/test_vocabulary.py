@@ -124,8 +124,9 @@ def test_in_graph_lookup_agrees_with_python(split):
     assert graph.to_list() == vocab.encode_batch(probe, add_start=True, add_end=True)
     # The same inside tf.data, one string at a time.
     dataset = tf.data.Dataset.from_tensor_slices(probe).map(
-        lambda s: vocab.encode_in_graph(s[None])[0]
+        lambda s: vocab.encode_in_graph(s)
     )
+    assert dataset.element_spec.shape.as_list() == [None]
     assert [x.tolist() for x in dataset.as_numpy_iterator()] == vocab.encode_batch(probe)
 
 
