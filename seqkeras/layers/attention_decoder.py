@@ -146,6 +146,10 @@ class AttentionDecoder(keras.layers.Layer):
             size = self.cell_state_sizes[0]
         return int(size)
 
+    def state_sizes(self, memory_dim):
+        """Sizes of the flat state list, for a memory of `memory_dim` features."""
+        return self.cell_state_sizes + [self._attention_size(memory_dim)]
+
     def _attention_size(self, memory_dim):
         return self.attention_layer_units or memory_dim
 
@@ -357,8 +361,10 @@ class AttentionDecoder(keras.layers.Layer):
         alignments = keras.KerasTensor((batch, steps, memory.shape[1]), dtype=dtype)
         if not self.return_state:
             return outputs, alignments
-        sizes = self.cell_state_sizes + [self._attention_size(memory_dim)]
-        states = [keras.KerasTensor((batch, size), dtype=dtype) for size in sizes]
+        states = [
+            keras.KerasTensor((batch, size), dtype=dtype)
+            for size in self.state_sizes(memory_dim)
+        ]
         return outputs, alignments, states
 
     def get_config(self):

@@ -1,0 +1,122 @@
+"""One-to-many: image features in, a token sequence (a caption) out."""
+
+from typing import Optional, Sequence
+
+import keras
+
+from seqkeras.models.decoder_head import attention_decoder_head
+from seqkeras.models.recurrent_stack import bridge_states
+from seqkeras.models.recurrent_stack import check_common_options
+from seqkeras.utils.arguments import check_positive_int
+from seqkeras.utils.arguments import invalid
+
+
+def build_one_to_many(
+    target_vocab_size: int,
+    feature_shape: Sequence[int],
+    *,
+    embedding_dim: int = 64,
+    cell: str = "lstm",
+    units: int = 128,
+    num_layers: int = 1,
+    attention_units: Optional[int] = None,
+    normalize_attention: bool = False,
+    attention_layer_units: Optional[int] = None,
+    dropout: float = 0.0,
+    recurrent_dropout: float = 0.0,
+    name: str = "one_to_many",
+) -> keras.Model:
+    """Builds a captioning model: image features condition a token decoder.
+
+    The features are projected to `units` (`feature_projection`) and set the
+    decoder's initial state through a `tanh` bridge. With a spatial grid
+    `feature_shape=(height, width, depth)` the decoder attends over the
+    `height * width` positions at every step ("show, attend and tell"); with
+    a vector `feature_shape=(depth,)` the projected vector is a memory of one
+    position, so besides setting the initial state it is fed to the decoder
+    at every step. The model maps `{"features": (batch, *feature_shape),
+    "target_ids": (batch, steps)}` — `<start>` + caption, 0 = padding — to
+    per-step logits `(batch, steps, target_vocab_size)`.
+
+    For generation, `seqkeras.models.build_inference_models(model)` returns
+    an encoder and a one-step decoder sharing this model's weights.
+
+    Args:
+        target_vocab_size: Positive integer, caption vocabulary size.
+        feature_shape: `(depth,)` for a feature vector or
+            `(height, width, depth)` for a spatial grid.
+        embedding_dim: Size of token embeddings. Defaults to `64`.
+        cell: `"lstm"` or `"vanilla"`. Defaults to `"lstm"`.
+        units: Units of the decoder cells and of the feature projection.
+            Defaults to `128`.
+        num_layers: Number of stacked decoder cells. Defaults to `1`.
+        attention_units: Size of the Bahdanau attention. Defaults to `units`.
+        normalize_attention: Use the weight-normalised Bahdanau score.
+            Defaults to `False`.
+        attention_layer_units: Optional size of a Luong attention layer.
+            Defaults to `None`.
+        dropout: Input dropout of the decoder cells. Defaults to `0.`.
+        recurrent_dropout: Recurrent dropout. Defaults to `0.`.
+        name: Model name. Defaults to `"one_to_many"`.
+
+    Returns:
+        A `keras.Model` producing logits.
+
+    Raises:
+        ValueError: for an invalid argument; the message names it.
+
+    Example:
+
+    ```python
+    model = seqkeras.models.build_one_to_many(20, (4, 4, 16), units=32)
+    ```
+
+    References:
+        - [Vinyals et al., 2015](https://arxiv.org/abs/1411.4555)
+        - [Xu et al., 2015](https://arxiv.org/abs/1502.03044)
+    """
+    check_common_options(cell, units, num_layers, dropout, recurrent_dropout)
+    feature_shape = tuple(feature_shape) if isinstance(
+        feature_shape, (list, tuple)) else feature_shape
+    if not isinstance(feature_shape, tuple) or len(feature_shape) not in (1, 3):
+        raise invalid(
+            "feature_shape", "(depth,) or (height, width, depth)", feature_shape
+        )
+    for size in feature_shape:
+        check_positive_int("feature_shape", size)
+    features = keras.Input(feature_shape, name="features")
+    target_ids = keras.Input((None,), dtype="int32", name="target_ids")
+    if len(feature_shape) == 3:
+        height, width, depth = feature_shape
+        positions = keras.layers.Reshape(
+            (height * width, depth), name="grid_positions"
+        )(features)
+    else:
+        positions = keras.layers.Reshape((1, feature_shape[0]), name="grid_positions")(
+            features
+        )
+    memory = keras.layers.Dense(
+        units, activation="tanh", name="feature_projection"
+    )(positions)
+    summary = keras.layers.GlobalAveragePooling1D(name="feature_summary")(memory)
+    initial_states = bridge_states(
+        [summary], cell=cell, units=units, num_layers=num_layers
+    )
+    logits, _ = attention_decoder_head(
+        target_ids,
+        memory,
+        initial_states,
+        target_vocab_size=target_vocab_size,
+        embedding_dim=embedding_dim,
+        cell=cell,
+        units=units,
+        num_layers=num_layers,
+        attention_units=attention_units,
+        normalize_attention=normalize_attention,
+        attention_layer_units=attention_layer_units,
+        dropout=dropout,
+        recurrent_dropout=recurrent_dropout,
+    )
+    return keras.Model(
+        {"features": features, "target_ids": target_ids}, logits, name=name
+    )
