@@ -26,32 +26,39 @@ def run_python(code: str, *, cwd=None, env_extra=None, timeout=300):
 
 def assert_config_round_trip(layer):
     """get_config -> from_config -> get_config gives the same config."""
+    import copy
+
     config = layer.get_config()
-    clone = layer.__class__.from_config(config)
+    clone = layer.__class__.from_config(copy.deepcopy(config))
     assert clone.get_config() == config
 
 
 def assert_reloads_in_fresh_process(model, inputs, tmp_path, atol=1e-6):
     """Save `model` to .keras, reload it in a new interpreter, compare outputs.
 
-    `inputs` is a list of NumPy arrays, fed positionally. Every output of the
-    reloaded model must equal the in-process model's.
+    `inputs` is a NumPy array, a list of arrays (fed positionally) or a dict
+    of them (fed by name). Every output of the reloaded model must equal the
+    in-process model's.
     """
+    import pickle
+
     import numpy as np
 
     model_path = tmp_path / "model.keras"
+    inputs_path = tmp_path / "inputs.pkl"
     model.save(model_path)
     expected = _as_list(model.predict(inputs, verbose=0))
-    for i, array in enumerate(inputs):
-        np.save(tmp_path / f"input_{i}.npy", array)
+    inputs_path.write_bytes(pickle.dumps(inputs))
     result = run_python(
         f"""
+        import pickle
         import numpy as np, keras, seqkeras
-        inputs = [np.load(r"{tmp_path}/input_{{}}.npy".format(i))
-                  for i in range({len(inputs)})]
+        inputs = pickle.loads(open(r"{inputs_path}", "rb").read())
         model = keras.saving.load_model(r"{model_path}")
         outputs = model.predict(inputs, verbose=0)
-        if not isinstance(outputs, (list, tuple)):
+        if isinstance(outputs, dict):
+            outputs = [outputs[k] for k in sorted(outputs)]
+        elif not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
         for i, out in enumerate(outputs):
             np.save(r"{tmp_path}/reloaded_{{}}.npy".format(i), np.asarray(out))
@@ -72,8 +79,8 @@ def assert_export_reloads(model, inputs, tmp_path, atol=1e-6):
     model.export(export_path, verbose=False)
     expected = _as_list(model.predict(inputs, verbose=0))
     reloaded = tf.saved_model.load(export_path)
-    # A model with several inputs serves them as one list argument.
-    served = reloaded.serve(inputs if len(inputs) > 1 else inputs[0])
+    # A model with several inputs serves them as one list or dict argument.
+    served = reloaded.serve(inputs)
     got = _as_list(served)
     assert len(got) == len(expected)
     for g, want in zip(got, expected):

@@ -190,12 +190,24 @@ def masked_softmax(scores, mask=None):
     from the scores' own dtype, so it stays finite in float16; the final
     `where` makes the masked weights exactly zero.
     """
-    if mask is None:
+    if scores.shape[-1] == 1:
+        # A one-position memory (a captioning feature vector): the whole
+        # weight goes to it; Keras warns about a softmax over one entry.
+        weights = ops.ones_like(scores)
+    elif mask is None:
         return ops.softmax(scores, axis=-1)
-    mask = ops.expand_dims(ops.cast(mask, "bool"), -2)
-    filler = ops.full_like(scores, _most_negative(scores.dtype))
-    weights = ops.softmax(ops.where(mask, scores, filler), axis=-1)
-    return ops.where(mask, weights, ops.zeros_like(weights))
+    else:
+        filler = ops.full_like(scores, _most_negative(scores.dtype))
+        weights = ops.softmax(
+            ops.where(_expand_mask(mask), scores, filler), axis=-1
+        )
+    if mask is None:
+        return weights
+    return ops.where(_expand_mask(mask), weights, ops.zeros_like(weights))
+
+
+def _expand_mask(mask):
+    return ops.expand_dims(ops.cast(mask, "bool"), -2)
 
 
 # Half of each float dtype's lowest value: far below any real score, and

@@ -1,0 +1,101 @@
+import numpy as np
+import pytest
+
+from seqkeras.models import build_inference_models, build_one_to_many
+from tests.models.builder_checks import (
+    assert_distinct_layer_weights,
+    assert_loss_falls,
+    assert_saves_and_exports,
+    compile_with_clipnorm,
+    sparse_loss,
+)
+
+START, END, VOCAB = 1, 2, 7  # symbols are 3..6
+
+
+def grid_caption_task(n=512, seed=0):
+    """Caption a 1x3 grid with the symbol at each position, left to right.
+
+    Position p of the grid holds the one-hot of its symbol and of p, so a
+    decoder that attends to position t at step t can read it out.
+    """
+    rng = np.random.default_rng(seed)
+    symbols = rng.integers(3, VOCAB, size=(n, 3))
+    grid = np.concatenate(
+        [np.eye(VOCAB, dtype="float32")[symbols],
+         np.tile(np.eye(3, dtype="float32")[None], (n, 1, 1))], axis=-1,
+    )[:, None]  # (n, 1, 3, VOCAB + 3)
+    decoder_in = np.concatenate([np.full((n, 1), START), symbols], 1).astype("int32")
+    target = np.concatenate([symbols, np.full((n, 1), END)], 1).astype("int32")
+    return {"features": grid, "target_ids": decoder_in}, target
+
+
+def test_spatial_attention_learns_to_caption():
+    inputs, target = grid_caption_task()
+    model = build_one_to_many(VOCAB, (1, 3, VOCAB + 3), embedding_dim=8, units=16)
+    assert model.output.shape == (None, None, VOCAB)
+    compile_with_clipnorm(model, sparse_loss(True), 0.02)
+    assert_loss_falls(model, inputs, target, epochs=8, factor=0.4)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "vanilla"])
+def test_feature_vector_conditions_the_caption(cell):
+    inputs, target = grid_caption_task()
+    vector = {"features": inputs["features"].reshape(len(target), -1),
+              "target_ids": inputs["target_ids"]}
+    model = build_one_to_many(
+        VOCAB, (3 * (VOCAB + 3),), embedding_dim=8, units=16, cell=cell)
+    compile_with_clipnorm(model, sparse_loss(True), 0.02)
+    assert_loss_falls(model, vector, target, epochs=8, factor=0.5)
+
+
+def test_padded_caption_steps_do_not_change_the_loss():
+    inputs, target = grid_caption_task(n=16)
+    model = build_one_to_many(VOCAB, (1, 3, VOCAB + 3), embedding_dim=4, units=8)
+    compile_with_clipnorm(model, sparse_loss(True))
+    loss = model.evaluate(inputs, target, verbose=0)
+    padded = dict(inputs, target_ids=np.pad(inputs["target_ids"], ((0, 0), (0, 2))))
+    padded_target = np.pad(target, ((0, 0), (0, 2)), constant_values=4)
+    assert model.evaluate(padded, padded_target, verbose=0) == pytest.approx(
+        loss, abs=1e-6)
+
+
+def test_inference_models_reproduce_teacher_forcing():
+    inputs, _ = grid_caption_task(n=3)
+    model = build_one_to_many(
+        VOCAB, (1, 3, VOCAB + 3), embedding_dim=4, units=8, num_layers=2)
+    logits = model.predict(inputs, verbose=0)
+    encoder, step = build_inference_models(model)
+    memory, memory_mask, *states = encoder.predict(inputs["features"], verbose=0)
+    assert memory.shape == (3, 3, 8) and memory_mask.all()
+    for t in range(inputs["target_ids"].shape[1]):
+        step_logits, alignments, *states = step.predict(
+            [inputs["target_ids"][:, t], memory, memory_mask, *states], verbose=0)
+        np.testing.assert_allclose(step_logits, logits[:, t], atol=1e-5)
+        np.testing.assert_allclose(alignments.sum(-1), 1.0, atol=1e-6)
+
+
+def test_stacked_decoder_has_its_own_weights():
+    model = build_one_to_many(VOCAB, (5,), units=8, num_layers=3)
+    assert_distinct_layer_weights(model, 3)
+
+
+def test_saves_and_exports(tmp_path):
+    inputs, _ = grid_caption_task(n=3)
+    model = build_one_to_many(
+        VOCAB, (1, 3, VOCAB + 3), embedding_dim=4, units=8, num_layers=2,
+        normalize_attention=True)
+    assert_saves_and_exports(model, inputs, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "feature_shape, message",
+    [
+        ((4, 4), r"`feature_shape`.*\(depth,\) or \(height, width, depth\).*\(4, 4\)"),
+        (16, r"`feature_shape`.*16"),
+        ((0,), r"`feature_shape`.*positive integer.*0"),
+    ],
+)
+def test_invalid_feature_shape(feature_shape, message):
+    with pytest.raises(ValueError, match=message):
+        build_one_to_many(VOCAB, feature_shape)

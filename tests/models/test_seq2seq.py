@@ -1,0 +1,126 @@
+import keras
+import numpy as np
+import pytest
+
+from seqkeras.models import build_inference_models, build_seq2seq
+from tests.models.builder_checks import (
+    assert_distinct_layer_weights,
+    assert_loss_falls,
+    assert_saves_and_exports,
+    compile_with_clipnorm,
+    sparse_loss,
+)
+
+START, END = 1, 2  # token ids; 0 is padding, symbols are 3..VOCAB-1
+VOCAB = 9
+
+
+def reverse_task(n=512, max_length=5, seed=0):
+    """Reverse the source: teacher-forced decoder inputs and targets."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(2, max_length + 1, size=n)
+    source = np.zeros((n, max_length), "int32")
+    decoder_in = np.zeros((n, max_length + 1), "int32")
+    target = np.zeros((n, max_length + 1), "int32")
+    for row, length in enumerate(lengths):
+        symbols = rng.integers(3, VOCAB, size=length)
+        source[row, :length] = symbols
+        decoder_in[row, :length + 1] = [START, *symbols[::-1]]
+        target[row, :length + 1] = [*symbols[::-1], END]
+    return {"source_ids": source, "target_ids": decoder_in}, target
+
+
+@pytest.mark.parametrize("cell", ["lstm", "vanilla"])
+def test_learns_to_reverse(cell):
+    inputs, target = reverse_task()
+    model = build_seq2seq(VOCAB, VOCAB, embedding_dim=8, units=16, cell=cell)
+    assert model.output.shape == (None, None, VOCAB)
+    compile_with_clipnorm(model, sparse_loss(True), 0.02)
+    assert_loss_falls(model, inputs, target, epochs=6, factor=0.5)
+
+
+def test_padding_does_not_change_loss_or_attention():
+    inputs, target = reverse_task(n=16)
+    model = build_seq2seq(VOCAB, VOCAB, embedding_dim=4, units=8)
+    compile_with_clipnorm(model, sparse_loss(True))
+    loss = model.evaluate(inputs, target, verbose=0)
+    padded = {k: np.pad(v, ((0, 0), (0, 3))) for k, v in inputs.items()}
+    padded_target = np.pad(target, ((0, 0), (0, 3)), constant_values=5)
+    assert model.evaluate(padded, padded_target, verbose=0) == pytest.approx(
+        loss, abs=1e-6)
+    encoder, _ = build_inference_models(model)
+    _, memory_mask, *_ = encoder.predict(padded["source_ids"], verbose=0)
+    np.testing.assert_array_equal(memory_mask, padded["source_ids"] != 0)
+
+
+@pytest.mark.parametrize("attention_layer_units", [None, 12])
+def test_inference_models_reproduce_teacher_forcing(attention_layer_units):
+    inputs, _ = reverse_task(n=4)
+    model = build_seq2seq(
+        VOCAB, VOCAB, embedding_dim=4, units=8, encoder_layers=2,
+        decoder_layers=2, attention_layer_units=attention_layer_units,
+        normalize_attention=True)
+    logits = model.predict(inputs, verbose=0)
+    encoder, step = build_inference_models(model)
+    memory, memory_mask, *states = encoder.predict(inputs["source_ids"], verbose=0)
+    assert len(states) == 2 * 2 + 1  # (h, c) per decoder layer + attention
+    decoder_in = inputs["target_ids"]
+    for t in range(decoder_in.shape[1]):
+        step_logits, alignments, *states = step.predict(
+            [decoder_in[:, t], memory, memory_mask, *states], verbose=0)
+        real = decoder_in[:, t] != 0
+        np.testing.assert_allclose(step_logits[real], logits[real, t], atol=1e-5)
+        assert np.all(alignments[~memory_mask] == 0.0)
+
+
+def test_inference_models_after_reload(tmp_path):
+    inputs, _ = reverse_task(n=4)
+    model = build_seq2seq(VOCAB, VOCAB, embedding_dim=4, units=8)
+    path = tmp_path / "seq2seq.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path)
+    encoder, step = build_inference_models(reloaded)
+    memory, mask, *states = encoder.predict(inputs["source_ids"], verbose=0)
+    first, _, *_ = step.predict(
+        [inputs["target_ids"][:, 0], memory, mask, *states], verbose=0)
+    np.testing.assert_allclose(
+        first, model.predict(inputs, verbose=0)[:, 0], atol=1e-5)
+
+
+def test_stacked_encoder_and_decoder_have_their_own_weights():
+    model = build_seq2seq(
+        VOCAB, VOCAB, units=8, encoder_layers=2, decoder_layers=2,
+        bidirectional_encoder=False)
+    assert_distinct_layer_weights(model, 4)
+
+
+def test_saves_and_exports(tmp_path):
+    inputs, _ = reverse_task(n=4)
+    model = build_seq2seq(
+        VOCAB, VOCAB, embedding_dim=4, units=8, encoder_layers=2,
+        decoder_layers=2, attention_layer_units=6)
+    assert_saves_and_exports(model, inputs, tmp_path)
+
+
+def test_inference_models_reject_other_models():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="mlp")
+    with pytest.raises(ValueError, match=r"`model`.*build_seq2seq.*'mlp'"):
+        build_inference_models(model)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"source_vocab_size": 0}, r"`vocab_size`.*0"),
+        ({"target_vocab_size": -2}, r"`target_vocab_size`.*-2"),
+        ({"decoder_layers": 0}, r"`decoder_layers`.*0"),
+        ({"encoder_layers": "2"}, r"`num_layers`.*'2'"),
+        ({"attention_units": 0}, r"`attention_units`.*0"),
+        ({"attention_layer_units": -1}, r"`attention_layer_units`.*-1"),
+        ({"cell": "LSTM"}, r"`cell`.*'LSTM'"),
+    ],
+)
+def test_invalid_arguments(kwargs, message):
+    args = {"source_vocab_size": 5, "target_vocab_size": 5, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        build_seq2seq(args.pop("source_vocab_size"), args.pop("target_vocab_size"), **args)
