@@ -12,7 +12,7 @@ import tensorflow as tf
 from seqkeras.data.vocabulary import Vocabulary
 
 
-def teacher_forcing(
+def decoder_sequences(
     target: Any, start_id: int = Vocabulary.start_id, end_id: int = Vocabulary.end_id
 ) -> Tuple[tf.Tensor, tf.Tensor]:
     """Return ``(decoder_input, decoder_target)`` for a 1-D target id tensor.
@@ -44,5 +44,5 @@ def teacher_forcing_pairs(
     ``dataset.map(teacher_forcing_pairs)`` on a dataset of
     ``(inputs, target_ids)``.
     """
-    decoder_input, decoder_target = teacher_forcing(target, start_id, end_id)
+    decoder_input, decoder_target = decoder_sequences(target, start_id, end_id)
     return (inputs, decoder_input), decoder_target

@@ -7,7 +7,7 @@ from seqkeras.data import pipeline, teacher_forcing
 
 
 def test_pair_for_one_target():
-    decoder_input, decoder_target = teacher_forcing.teacher_forcing(tf.constant([7, 8, 9]))
+    decoder_input, decoder_target = teacher_forcing.decoder_sequences(tf.constant([7, 8, 9]))
     assert decoder_input.numpy().tolist() == [2, 7, 8, 9]
     assert decoder_target.numpy().tolist() == [7, 8, 9, 3]
 

