@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from seqkeras.demo import previous_token_task
 from seqkeras.models import build_many_to_many
 from tests.models.builder_checks import (
     assert_distinct_layer_weights,
@@ -9,20 +10,6 @@ from tests.models.builder_checks import (
     compile_with_clipnorm,
     sparse_loss,
 )
-
-
-def previous_token_task(n=512, steps=7, vocab=6, seed=0):
-    """Tag each step with the previous token (0 at the first step).
-
-    Needs memory of one step, so a model without recurrence cannot learn it.
-    Rows end in padding (id 0) of random length.
-    """
-    rng = np.random.default_rng(seed)
-    ids = rng.integers(1, vocab, size=(n, steps)).astype("int32")
-    lengths = rng.integers(3, steps + 1, size=n)
-    ids[np.arange(steps)[None, :] >= lengths[:, None]] = 0
-    tags = np.concatenate([np.zeros((n, 1), "int32"), ids[:, :-1]], axis=1)
-    return ids, tags
 
 
 @pytest.mark.parametrize("cell", ["lstm", "vanilla"])

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from seqkeras.demo import sign_of_sum_task
 from seqkeras.models import build_many_to_one
 from tests.models.builder_checks import (
     assert_distinct_layer_weights,
@@ -11,15 +12,9 @@ from tests.models.builder_checks import (
 )
 
 
-def sign_of_sum_task(n=512, steps=6, features=3, seed=0):
-    """Class 1 when the first feature sums to more than zero over the steps."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, steps, features)).astype("float32")
-    y = (x[:, :, 0].sum(axis=1) > 0).astype("int32")
-    return x, y
-
-
 @pytest.mark.parametrize("cell", ["lstm", "vanilla"])
+
+
 @pytest.mark.parametrize("pooling", ["last", "attention"])
 def test_trains_with_clipnorm(cell, pooling):
     x, y = sign_of_sum_task()

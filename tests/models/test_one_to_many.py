@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from seqkeras.demo import VOCAB, grid_caption_task
 from seqkeras.models import build_inference_models, build_one_to_many
 from tests.models.builder_checks import (
     assert_distinct_layer_weights,
@@ -9,25 +10,6 @@ from tests.models.builder_checks import (
     compile_with_clipnorm,
     sparse_loss,
 )
-
-START, END, VOCAB = 1, 2, 7  # symbols are 3..6
-
-
-def grid_caption_task(n=512, seed=0):
-    """Caption a 1x3 grid with the symbol at each position, left to right.
-
-    Position p of the grid holds the one-hot of its symbol and of p, so a
-    decoder that attends to position t at step t can read it out.
-    """
-    rng = np.random.default_rng(seed)
-    symbols = rng.integers(3, VOCAB, size=(n, 3))
-    grid = np.concatenate(
-        [np.eye(VOCAB, dtype="float32")[symbols],
-         np.tile(np.eye(3, dtype="float32")[None], (n, 1, 1))], axis=-1,
-    )[:, None]  # (n, 1, 3, VOCAB + 3)
-    decoder_in = np.concatenate([np.full((n, 1), START), symbols], 1).astype("int32")
-    target = np.concatenate([symbols, np.full((n, 1), END)], 1).astype("int32")
-    return {"features": grid, "target_ids": decoder_in}, target
 
 
 def test_spatial_attention_learns_to_caption():

@@ -2,6 +2,7 @@ import keras
 import numpy as np
 import pytest
 
+from seqkeras.demo import VOCAB, reverse_task
 from seqkeras.models import build_inference_models, build_seq2seq
 from tests.models.builder_checks import (
     assert_distinct_layer_weights,
@@ -10,24 +11,6 @@ from tests.models.builder_checks import (
     compile_with_clipnorm,
     sparse_loss,
 )
-
-START, END = 1, 2  # token ids; 0 is padding, symbols are 3..VOCAB-1
-VOCAB = 9
-
-
-def reverse_task(n=512, max_length=5, seed=0):
-    """Reverse the source: teacher-forced decoder inputs and targets."""
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(2, max_length + 1, size=n)
-    source = np.zeros((n, max_length), "int32")
-    decoder_in = np.zeros((n, max_length + 1), "int32")
-    target = np.zeros((n, max_length + 1), "int32")
-    for row, length in enumerate(lengths):
-        symbols = rng.integers(3, VOCAB, size=length)
-        source[row, :length] = symbols
-        decoder_in[row, :length + 1] = [START, *symbols[::-1]]
-        target[row, :length + 1] = [*symbols[::-1], END]
-    return {"source_ids": source, "target_ids": decoder_in}, target
 
 
 @pytest.mark.parametrize("cell", ["lstm", "vanilla"])
