@@ -1,0 +1,72 @@
+"""Base class of seqkeras's sequence layers (`VanillaRNN`, `LSTM`)."""
+
+import keras
+from keras import ops
+
+from seqkeras.layers.dropout_masks import (
+    prepare_dropout_masks,
+    reset_dropout_masks,
+)
+
+
+class CellRNN(keras.layers.RNN):
+    """`keras.layers.RNN` over one cell that a subclass builds from flat args.
+
+    What it adds to `keras.layers.RNN`:
+
+    - per-sequence dropout masks: `call` draws the cell's masks before the
+      loop and clears them after it, so every step of a sequence shares them;
+    - a flat config: the cell's own arguments sit beside the RNN arguments
+      (no nested `cell` entry), so `from_config` is `cls(**config)` and
+      `keras.layers.Bidirectional` can rebuild the backward layer from it.
+
+    A subclass's `__init__` builds its cell from its arguments and passes it
+    on, and exposes the cell's arguments with `cell_attribute`.
+    """
+
+    def __init__(self, cell, **kwargs):
+        super().__init__(cell, **kwargs)
+        self.input_spec = keras.layers.InputSpec(ndim=3)
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        if training:
+            batch_size = ops.shape(sequences)[0]
+            prepare_dropout_masks(
+                self.cell,
+                sequences[:, 0],
+                self.get_initial_state(batch_size),
+            )
+        try:
+            return super().call(
+                sequences,
+                initial_state=initial_state,
+                mask=mask,
+                training=training,
+            )
+        finally:
+            reset_dropout_masks(self.cell)
+
+    def get_config(self):
+        # Keep only the cell's own arguments: its name, dtype and trainable
+        # flag come from this layer's.
+        layer_keys = keras.layers.Layer.get_config(self.cell).keys()
+        config = {
+            key: value
+            for key, value in self.cell.get_config().items()
+            if key not in layer_keys
+        }
+        base_config = super().get_config()
+        del base_config["cell"]
+        return {**base_config, **config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def cell_attribute(name):
+    """A read-only property that forwards `name` to the layer's cell."""
+    return property(
+        lambda self: getattr(self.cell, name),
+        doc=f"The cell's `{name}`.",
+    )

@@ -1,0 +1,362 @@
+"""Tests of seqkeras.layers.VanillaRNN."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from seqkeras.layers import VanillaRNN, VanillaRNNCell
+from tests import helpers
+from tests.layers import numpy_reference
+from tests.layers import rnn_testing as rt
+
+B, T, D, H = 2, 5, 3, 4
+
+
+# Correctness.
+
+
+@pytest.mark.parametrize("copy_from", ["keras", "seqkeras"])
+def test_outputs_and_gradients_equal_keras_simple_rnn(copy_from):
+    x = rt.random_inputs((B, T, D))
+    ours = VanillaRNN(H, return_sequences=True, return_state=True)
+    theirs = keras.layers.SimpleRNN(
+        H, return_sequences=True, return_state=True
+    )
+    ours.build(x.shape)
+    theirs.build(x.shape)
+    source, target = (theirs, ours) if copy_from == "keras" else (ours, theirs)
+    rt.randomize_weights(source)
+    target.set_weights(source.get_weights())
+
+    ours_outputs, ours_gradients = rt.outputs_and_gradients(ours, x)
+    theirs_outputs, theirs_gradients = rt.outputs_and_gradients(theirs, x)
+
+    assert len(ours_outputs) == 2 and len(ours_gradients) == 4
+    rt.assert_all_close(ours_outputs, theirs_outputs)
+    rt.assert_all_close(ours_gradients, theirs_gradients)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"go_backwards": True},
+        {"go_backwards": True, "return_sequences": True},
+        {"unroll": True, "return_sequences": True},
+    ],
+    ids=["go_backwards", "go_backwards-sequences", "unroll"],
+)
+def test_rnn_options_equal_keras_simple_rnn(options):
+    x = rt.random_inputs((B, T, D))
+    ours = VanillaRNN(H, **options)
+    theirs = keras.layers.SimpleRNN(H, **options)
+    ours.build(x.shape)
+    theirs.build(x.shape)
+    theirs.set_weights(rt.randomize_weights(ours))
+
+    np.testing.assert_allclose(ours(x), theirs(x), atol=1e-5, rtol=1e-5)
+
+
+def test_forward_from_an_initial_state_equals_numpy_formula():
+    x = rt.random_inputs((B, T, D))
+    h0 = rt.random_inputs((B, H), seed=3)
+    layer = VanillaRNN(H, return_sequences=True, return_state=True)
+    layer.build(x.shape)
+    weights = rt.randomize_weights(layer)
+    want_outputs, want_states = numpy_reference.vanilla_rnn(x, weights, [h0])
+
+    eager = layer(x, initial_state=h0)
+
+    inputs = keras.Input((T, D))
+    state_input = keras.Input((H,))
+    model = keras.Model(
+        [inputs, state_input], layer(inputs, initial_state=[state_input])
+    )
+    functional = model.predict([x, h0], verbose=0)
+
+    for got in (eager, functional):
+        rt.assert_all_close(list(got), [want_outputs] + want_states)
+
+
+# Basics.
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("return_state", [False, True])
+def test_output_shapes(return_sequences, return_state):
+    layer = VanillaRNN(
+        H, return_sequences=return_sequences, return_state=return_state
+    )
+    symbolic = layer(keras.Input((None, D)))
+    concrete = layer(rt.random_inputs((B, T, D)))
+
+    output_shape = (T, H) if return_sequences else (H,)
+    want = [output_shape] + ([(H,)] if return_state else [])
+    if not return_state:
+        symbolic, concrete = [symbolic], [concrete]
+    assert [tuple(s.shape[1:]) for s in symbolic] == [
+        (None,) + w[1:] if return_sequences and i == 0 else w
+        for i, w in enumerate(want)
+    ]
+    assert [tuple(c.shape) for c in concrete] == [(B,) + w for w in want]
+
+
+def test_weights_and_attributes():
+    layer = VanillaRNN(H, dropout=0.25, activation="relu", seed=3)
+    layer.build((None, T, D))
+
+    assert isinstance(layer.cell, VanillaRNNCell)
+    assert [w.name for w in layer.weights] == [
+        "kernel",
+        "recurrent_kernel",
+        "bias",
+    ]
+    assert [tuple(w.shape) for w in layer.weights] == [
+        (D, H),
+        (H, H),
+        (H,),
+    ]
+    assert layer.count_params() == (D + H + 1) * H
+    assert (layer.units, layer.dropout, layer.seed) == (H, 0.25, 3)
+    assert layer.activation is keras.activations.relu
+    assert layer.use_bias is True
+
+
+def test_masked_steps_leave_the_state_unchanged():
+    x = rt.random_inputs((2, 6, D))
+    mask = np.array([[1, 1, 0, 1, 1, 1], [1, 1, 1, 1, 0, 0]], bool)
+    layer = VanillaRNN(H, return_sequences=True, return_state=True)
+    layer.build(x.shape)
+    rt.randomize_weights(layer)
+
+    outputs, h = (np.asarray(t) for t in layer(x, mask=mask))
+
+    for b in range(2):
+        unpadded = x[b : b + 1, mask[b]]
+        want_outputs, want_h = layer(unpadded)
+        np.testing.assert_allclose(outputs[b, mask[b]], want_outputs[0], 1e-5)
+        np.testing.assert_allclose(h[b], want_h[0], atol=1e-5)
+        for t in np.flatnonzero(~mask[b]):
+            np.testing.assert_array_equal(outputs[b, t], outputs[b, t - 1])
+
+
+def test_masking_layer_makes_padding_invisible():
+    x = rt.random_inputs((B, T, D))
+    padded = np.concatenate([x, np.zeros((B, 2, D), "float32")], axis=1)
+    layer = VanillaRNN(H)
+    model = keras.Sequential(
+        [keras.Input((None, D)), keras.layers.Masking(0.0), layer]
+    )
+    rt.randomize_weights(layer)
+    np.testing.assert_allclose(model(padded), layer(x), atol=1e-6)
+    assert not np.allclose(layer(padded), layer(x), atol=1e-3)
+
+
+def test_training_with_clipnorm_reduces_the_loss():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(64, 6, 2)).astype("float32")
+    y = 0.5 * x[:, :, :1].sum(axis=1)
+    model = keras.Sequential(
+        [keras.Input((6, 2)), VanillaRNN(8), keras.layers.Dense(1)]
+    )
+    model.compile(keras.optimizers.Adam(0.02, clipnorm=1.0), "mse")
+    before = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, epochs=10, batch_size=16, verbose=0)
+    after = model.evaluate(x, y, verbose=0)
+    assert after < 0.5 * before
+
+
+def test_stateful_layer_carries_state_until_reset_states():
+    x1 = rt.random_inputs((B, T, D), seed=1)
+    x2 = rt.random_inputs((B, T, D), seed=2)
+    layer = VanillaRNN(H, stateful=True)
+    model = keras.Sequential([keras.Input(batch_shape=(B, T, D)), layer])
+    weights = rt.randomize_weights(layer)
+
+    model.predict(x1, batch_size=B, verbose=0)
+    carried = model.predict(x2, batch_size=B, verbose=0)
+    layer.reset_states()
+    fresh = model.predict(x2, batch_size=B, verbose=0)
+
+    both = np.concatenate([x1, x2], axis=1)
+    _, [want_carried] = numpy_reference.vanilla_rnn(both, weights)
+    _, [want_fresh] = numpy_reference.vanilla_rnn(x2, weights)
+    np.testing.assert_allclose(carried, want_carried, atol=1e-5, rtol=1e-5)
+    np.testing.assert_allclose(fresh, want_fresh, atol=1e-5, rtol=1e-5)
+    assert not np.allclose(carried, fresh, atol=1e-3)
+
+
+def test_two_stacked_layers_have_their_own_weights():
+    x = rt.random_inputs((B, T, D))
+    first = VanillaRNN(H, return_sequences=True)
+    second = VanillaRNN(3, return_sequences=True)
+    model = keras.Sequential([keras.Input((T, D)), first, second])
+    weights = [rt.randomize_weights(first, 1), rt.randomize_weights(second, 2)]
+
+    paths = [w.path for w in model.weights]
+    assert len(paths) == 6 and len(set(paths)) == 6
+    want = numpy_reference.stacked(
+        [numpy_reference.vanilla_rnn] * 2, x, weights
+    )
+    np.testing.assert_allclose(model(x), want, atol=1e-5, rtol=1e-5)
+
+
+def test_bidirectional_rebuilds_the_backward_layer_from_config():
+    x = rt.random_inputs((B, T, D))
+    layer = keras.layers.Bidirectional(
+        VanillaRNN(H, return_sequences=True, dropout=0.1)
+    )
+    layer.build(x.shape)
+    assert isinstance(layer.backward_layer, VanillaRNN)
+    assert layer.backward_layer.go_backwards
+    assert layer.backward_layer.dropout == 0.1
+    forward = rt.randomize_weights(layer.forward_layer, seed=1)
+    backward = rt.randomize_weights(layer.backward_layer, seed=2)
+
+    want_forward, _ = numpy_reference.vanilla_rnn(x, forward)
+    want_backward, _ = numpy_reference.vanilla_rnn(x[:, ::-1], backward)
+    want = np.concatenate([want_forward, want_backward[:, ::-1]], axis=-1)
+    np.testing.assert_allclose(layer(x), want, atol=1e-5, rtol=1e-5)
+
+
+# Dropout.
+
+
+def _probe(recurrent, **kwargs):
+    """A VanillaRNN whose cell is a linear memory (see rnn_testing)."""
+    layer = VanillaRNN(H, activation=None, return_sequences=True, **kwargs)
+    layer.build((None, T, H))
+    layer.set_weights(rt.linear_memory_weights("vanilla", H, recurrent))
+    return layer
+
+
+_MODES = pytest.mark.parametrize(
+    "mode", ["eager", "tf.function", "xla"], ids=str
+)
+
+
+def _run(layer, x, mode, **kwargs):
+    if mode == "eager":
+        return np.asarray(layer(x, **kwargs))
+    call = tf.function(layer, jit_compile=(mode == "xla"))
+    return np.asarray(call(x, **kwargs))
+
+
+@_MODES
+def test_input_dropout_mask_is_the_same_at_every_step(mode):
+    layer = _probe(recurrent=False, dropout=0.5, seed=3)
+    outputs = _run(layer, np.ones((4, 8, H), "float32"), mode, training=True)
+    rt.assert_input_mask_fixed(outputs, rate=0.5)
+
+
+@_MODES
+def test_recurrent_dropout_mask_is_the_same_at_every_step(mode):
+    layer = _probe(recurrent=True, recurrent_dropout=0.5, seed=3)
+    outputs = _run(layer, np.ones((4, 6, H), "float32"), mode, training=True)
+    rt.assert_recurrent_mask_fixed(outputs, rate=0.5)
+
+
+def test_each_call_draws_new_masks():
+    layer = _probe(recurrent=False, dropout=0.5, seed=3)
+    ones = np.ones((4, 8, H), "float32")
+    first = layer(ones, training=True)
+    second = layer(ones, training=True)
+    rt.assert_input_mask_fixed(second, rate=0.5)
+    assert not np.allclose(first, second)
+
+
+def test_dropout_only_in_training():
+    x = rt.random_inputs((B, T, D))
+    layer = VanillaRNN(H, dropout=0.4, recurrent_dropout=0.4, seed=1)
+    plain = VanillaRNN(H)
+    layer.build(x.shape)
+    plain.build(x.shape)
+    plain.set_weights(rt.randomize_weights(layer))
+
+    inference = layer(x, training=False)
+    np.testing.assert_allclose(inference, plain(x), atol=1e-6)
+    assert not np.allclose(layer(x, training=True), inference, atol=1e-3)
+
+
+def test_same_seed_gives_same_dropout():
+    x = rt.random_inputs((B, T, D))
+    results = []
+    for seed in (5, 5, 6):
+        layer = VanillaRNN(H, dropout=0.5, recurrent_dropout=0.5, seed=seed)
+        layer.build(x.shape)
+        rt.randomize_weights(layer)
+        results.append(np.asarray(layer(x, training=True)))
+    np.testing.assert_array_equal(results[0], results[1])
+    assert not np.allclose(results[0], results[2])
+
+
+def test_dropout_trains_under_model_fit():
+    x = rt.random_inputs((16, T, D))
+    y = rt.random_inputs((16, 1), seed=4)
+    model = keras.Sequential(
+        [
+            keras.Input((T, D)),
+            VanillaRNN(H, dropout=0.3, recurrent_dropout=0.3, seed=2),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    before = [w.copy() for w in model.get_weights()]
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+
+    assert np.all(np.isfinite(history.history["loss"]))
+    after = model.get_weights()
+    assert all(not np.allclose(b, a) for b, a in zip(before, after))
+
+
+# Serialization.
+
+
+def test_config_keeps_every_argument_flat_and_round_trips():
+    kwargs = {**rt.CELL_ARGUMENTS, **rt.RNN_ARGUMENTS}
+    rt.assert_config_keeps_every_argument(VanillaRNN, kwargs)
+    config = VanillaRNN(**kwargs).get_config()
+    assert "cell" not in config
+    helpers.assert_config_round_trip(VanillaRNN(**kwargs))
+    helpers.assert_config_round_trip(
+        keras.layers.Bidirectional(VanillaRNN(H, dropout=0.25, seed=9))
+    )
+
+
+def _model_using_the_layer():
+    inputs = keras.Input((T, D))
+    sequences, h = VanillaRNN(
+        H, return_sequences=True, return_state=True, dropout=0.2, seed=1
+    )(inputs)
+    both_ways = keras.layers.Bidirectional(VanillaRNN(H))(inputs)
+    masked = VanillaRNN(H, go_backwards=True)(
+        keras.layers.Masking(0.0)(inputs)
+    )
+    return keras.Model(inputs, [sequences, h, both_ways, masked])
+
+
+def _inputs_with_padding():
+    x = rt.random_inputs((B, T, D))
+    x[1, -2:] = 0.0
+    return x
+
+
+@pytest.mark.slow  # a new interpreter imports TensorFlow: ~7 s
+def test_model_reloads_from_keras_file_in_a_fresh_process(tmp_path):
+    helpers.assert_reloads_in_fresh_process(
+        _model_using_the_layer(), _inputs_with_padding(), tmp_path
+    )
+
+
+def test_model_exports_to_saved_model(tmp_path):
+    helpers.assert_export_reloads(
+        _model_using_the_layer(), _inputs_with_padding(), tmp_path
+    )
+
+
+# Errors.
+
+
+@pytest.mark.parametrize("kwargs, message", rt.BAD_ARGUMENTS)
+def test_invalid_arguments_raise_with_the_argument_and_value(kwargs, message):
+    rt.assert_raises_bad_argument(VanillaRNN, kwargs, message)

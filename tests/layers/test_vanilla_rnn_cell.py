@@ -1,0 +1,292 @@
+"""Tests of seqkeras.layers.VanillaRNNCell."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from seqkeras.layers import VanillaRNNCell
+from seqkeras.layers.dropout_masks import (
+    prepare_dropout_masks,
+    reset_dropout_masks,
+)
+from tests import helpers
+from tests.layers import numpy_reference
+from tests.layers import rnn_testing as rt
+
+B, T, D, H = 2, 5, 3, 4
+
+
+def _rnn(cell, **kwargs):
+    return keras.layers.RNN(cell, return_sequences=True, **kwargs)
+
+
+# Correctness.
+
+
+@pytest.mark.parametrize("copy_from", ["keras", "seqkeras"])
+def test_outputs_and_gradients_equal_keras_simple_rnn_cell(copy_from):
+    x = rt.random_inputs((B, T, D))
+    ours = _rnn(VanillaRNNCell(H), return_state=True)
+    theirs = _rnn(keras.layers.SimpleRNNCell(H), return_state=True)
+    ours.build(x.shape)
+    theirs.build(x.shape)
+    source, target = (theirs, ours) if copy_from == "keras" else (ours, theirs)
+    rt.randomize_weights(source)
+    target.set_weights(source.get_weights())
+
+    ours_outputs, ours_gradients = rt.outputs_and_gradients(ours, x)
+    theirs_outputs, theirs_gradients = rt.outputs_and_gradients(theirs, x)
+
+    assert len(ours_gradients) == 4  # inputs, kernel, recurrent, bias
+    rt.assert_all_close(ours_outputs, theirs_outputs)
+    rt.assert_all_close(ours_gradients, theirs_gradients)
+
+
+@pytest.mark.parametrize(
+    "activation, numpy_activation, use_bias",
+    [("tanh", np.tanh, True), ("relu", lambda z: np.maximum(z, 0), False)],
+)
+def test_forward_equals_numpy_formula(activation, numpy_activation, use_bias):
+    x = rt.random_inputs((B, T, D))
+    h0 = rt.random_inputs((B, H), seed=3)
+    rnn = _rnn(
+        VanillaRNNCell(H, activation=activation, use_bias=use_bias),
+        return_state=True,
+    )
+    rnn.build(x.shape)
+    weights = rt.randomize_weights(rnn)
+    if not use_bias:
+        weights = weights + [np.zeros(H)]
+
+    outputs, h = rnn(x, initial_state=[h0])
+    want_outputs, [want_h] = numpy_reference.vanilla_rnn(
+        x, weights, [h0], activation=numpy_activation
+    )
+
+    np.testing.assert_allclose(outputs, want_outputs, atol=1e-5, rtol=1e-5)
+    np.testing.assert_allclose(h, want_h, atol=1e-5, rtol=1e-5)
+
+
+def test_gradients_equal_central_differences_in_float64():
+    x = rt.random_inputs((B, T, D), dtype="float64")
+    rnn = _rnn(VanillaRNNCell(H, dtype="float64"), dtype="float64")
+    rnn.build(x.shape)
+    rt.randomize_weights(rnn)
+    rt.check_finite_differences(rnn, x, numpy_reference.vanilla_rnn)
+
+
+# Basics.
+
+
+def test_weights_have_simple_rnn_cell_names_shapes_and_order():
+    cell = VanillaRNNCell(H)
+    cell.build((None, D))
+    assert [w.name for w in cell.weights] == [
+        "kernel",
+        "recurrent_kernel",
+        "bias",
+    ]
+    assert [tuple(w.shape) for w in cell.weights] == [(D, H), (H, H), (H,)]
+    assert cell.state_size == H and cell.output_size == H
+
+    no_bias = VanillaRNNCell(H, use_bias=False)
+    no_bias.build((None, D))
+    assert [w.name for w in no_bias.weights] == ["kernel", "recurrent_kernel"]
+
+
+def test_one_step_returns_output_and_new_state_in_the_given_structure():
+    cell = VanillaRNNCell(H)
+    x_t = rt.random_inputs((B, D))
+    (h0,) = cell.get_initial_state(batch_size=B)
+    np.testing.assert_array_equal(h0, np.zeros((B, H)))
+
+    output, states = cell(x_t, [h0])
+    assert isinstance(states, list) and len(states) == 1
+    np.testing.assert_array_equal(states[0], output)
+
+    bare_output, bare_state = cell(x_t, h0)
+    np.testing.assert_array_equal(bare_state, bare_output)
+    np.testing.assert_array_equal(bare_output, output)
+    assert output.shape == (B, H)
+
+
+def test_regularizers_add_their_penalties():
+    rnn = _rnn(
+        VanillaRNNCell(
+            H,
+            kernel_regularizer=keras.regularizers.L2(0.1),
+            recurrent_regularizer=keras.regularizers.L1(0.2),
+            bias_regularizer=keras.regularizers.L2(0.3),
+        )
+    )
+    rnn.build((B, T, D))
+    kernel, recurrent, bias = rt.randomize_weights(rnn)
+    rnn(rt.random_inputs((B, T, D)))
+    want = (
+        0.1 * np.sum(kernel**2)
+        + 0.2 * np.sum(np.abs(recurrent))
+        + 0.3 * np.sum(bias**2)
+    )
+    np.testing.assert_allclose(sum(rnn.losses), want, rtol=1e-5)
+
+
+def test_stacked_rnn_cells_have_their_own_weights_and_compose():
+    x = rt.random_inputs((B, T, D))
+    rnn = _rnn(
+        keras.layers.StackedRNNCells([VanillaRNNCell(H), VanillaRNNCell(2)])
+    )
+    rnn.build(x.shape)
+    weights = rt.randomize_weights(rnn)
+
+    paths = [w.path for w in rnn.weights]
+    assert len(paths) == 6 and len(set(paths)) == 6
+    assert [w.shape for w in weights[3:]] == [(H, 2), (2, 2), (2,)]
+    want = numpy_reference.stacked(
+        [numpy_reference.vanilla_rnn] * 2, x, [weights[:3], weights[3:]]
+    )
+    np.testing.assert_allclose(rnn(x), want, atol=1e-5, rtol=1e-5)
+
+
+def test_bidirectional_keras_rnn_runs_the_cell_both_ways():
+    x = rt.random_inputs((B, T, D))
+    layer = keras.layers.Bidirectional(keras.layers.RNN(VanillaRNNCell(H)))
+    layer.build(x.shape)
+    forward = rt.randomize_weights(layer.forward_layer, seed=1)
+    backward = rt.randomize_weights(layer.backward_layer, seed=2)
+
+    _, [h_forward] = numpy_reference.vanilla_rnn(x, forward)
+    _, [h_backward] = numpy_reference.vanilla_rnn(x[:, ::-1], backward)
+    want = np.concatenate([h_forward, h_backward], axis=-1)
+    np.testing.assert_allclose(layer(x), want, atol=1e-5, rtol=1e-5)
+
+
+# Dropout.
+
+
+def _probe(recurrent, **cell_kwargs):
+    """A plain keras RNN whose cell is a linear memory (rnn_testing)."""
+    rnn = _rnn(VanillaRNNCell(H, activation=None, **cell_kwargs))
+    rnn.build((B, T, H))
+    rnn.set_weights(rt.linear_memory_weights("vanilla", H, recurrent))
+    return rnn
+
+
+def test_dropout_only_in_training():
+    x = rt.random_inputs((B, T, D))
+    rnn = _rnn(VanillaRNNCell(H, dropout=0.4, recurrent_dropout=0.4, seed=1))
+    plain = _rnn(VanillaRNNCell(H))
+    rnn.build(x.shape)
+    plain.build(x.shape)
+    plain.set_weights(rt.randomize_weights(rnn))
+
+    inference = rnn(x, training=False)
+    np.testing.assert_allclose(inference, plain(x), atol=1e-6)
+    assert not np.allclose(rnn(x, training=True), inference, atol=1e-3)
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "tf.function"])
+def test_in_plain_keras_rnn_a_mask_is_drawn_at_every_step(graph):
+    # Documented: per-sequence masks need a seqkeras loop. Inside plain
+    # keras.layers.RNN the cell still drops units, with a new mask per step.
+    rnn = _probe(recurrent=False, dropout=0.5, seed=3)
+    ones = np.ones((4, 8, H), "float32")
+    call = tf.function(rnn) if graph else rnn
+    outputs = np.asarray(call(ones, training=True))
+
+    assert set(np.round(np.unique(outputs), 4)) == {0.0, 2.0}
+    assert rt.masks_change_between_steps(outputs)
+
+
+def test_prepared_masks_are_used_at_every_step_until_reset():
+    rnn = _probe(recurrent=False, dropout=0.5, seed=3)
+    cell = rnn.cell
+    ones = np.ones((4, 8, H), "float32")
+    prepare_dropout_masks(cell, ones[:, 0], cell.get_initial_state(4))
+    mask = cell.get_dropout_mask(ones[:, 0])
+    try:
+        outputs = rnn(ones, training=True)
+    finally:
+        reset_dropout_masks(cell)
+
+    rt.assert_input_mask_fixed(outputs, rate=0.5)
+    np.testing.assert_array_equal(outputs[:, 0], mask)
+    assert cell.get_dropout_mask(ones[:, 0]) is not mask
+
+
+def test_same_seed_gives_same_dropout():
+    x = rt.random_inputs((B, T, D))
+    results = []
+    for seed in (5, 5, 6):
+        cell = VanillaRNNCell(H, dropout=0.5, recurrent_dropout=0.5, seed=seed)
+        rnn = _rnn(cell)
+        rnn.build(x.shape)
+        rt.randomize_weights(rnn)
+        results.append(np.asarray(rnn(x, training=True)))
+    np.testing.assert_array_equal(results[0], results[1])
+    assert not np.allclose(results[0], results[2])
+
+
+def test_dropout_trains_under_model_fit_in_plain_keras_rnn():
+    x = rt.random_inputs((16, T, D))
+    y = rt.random_inputs((16, 1), seed=4)
+    model = keras.Sequential(
+        [
+            keras.Input((T, D)),
+            keras.layers.RNN(
+                VanillaRNNCell(H, dropout=0.3, recurrent_dropout=0.3, seed=2)
+            ),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    before = [w.copy() for w in model.get_weights()]
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+
+    assert np.all(np.isfinite(history.history["loss"]))
+    after = model.get_weights()
+    assert all(not np.allclose(b, a) for b, a in zip(before, after))
+
+
+# Serialization.
+
+
+def test_config_keeps_every_argument_and_round_trips():
+    kwargs = {**rt.CELL_ARGUMENTS}
+    rt.assert_config_keeps_every_argument(VanillaRNNCell, kwargs)
+    helpers.assert_config_round_trip(VanillaRNNCell(**kwargs))
+
+
+def _model_using_the_cell():
+    inputs = keras.Input((T, D))
+    plain = keras.layers.RNN(VanillaRNNCell(H), return_sequences=True)(inputs)
+    both_ways = keras.layers.Bidirectional(
+        keras.layers.RNN(VanillaRNNCell(H, dropout=0.2, seed=1))
+    )(inputs)
+    stacked = keras.layers.RNN(
+        keras.layers.StackedRNNCells([VanillaRNNCell(H), VanillaRNNCell(2)])
+    )(inputs)
+    return keras.Model(inputs, [plain, both_ways, stacked])
+
+
+@pytest.mark.slow  # a new interpreter imports TensorFlow: ~7 s
+def test_model_reloads_from_keras_file_in_a_fresh_process(tmp_path):
+    model = _model_using_the_cell()
+    helpers.assert_reloads_in_fresh_process(
+        model, rt.random_inputs((B, T, D)), tmp_path
+    )
+
+
+def test_model_exports_to_saved_model(tmp_path):
+    model = _model_using_the_cell()
+    helpers.assert_export_reloads(
+        model, rt.random_inputs((B, T, D)), tmp_path
+    )
+
+
+# Errors.
+
+
+@pytest.mark.parametrize("kwargs, message", rt.BAD_ARGUMENTS)
+def test_invalid_arguments_raise_with_the_argument_and_value(kwargs, message):
+    rt.assert_raises_bad_argument(VanillaRNNCell, kwargs, message)
