@@ -14,6 +14,8 @@ class CellRNN(keras.layers.RNN):
 
     What it adds to `keras.layers.RNN`:
 
+    - masks are honoured when `initial_state` is passed too (plain
+      `keras.layers.RNN` then drops the mask of its input);
     - per-sequence dropout masks: `call` draws the cell's masks before the
       loop and clears them after it, so every step of a sequence shares them;
     - a flat config: the cell's own arguments sit beside the RNN arguments
@@ -28,7 +30,18 @@ class CellRNN(keras.layers.RNN):
         super().__init__(cell, **kwargs)
         self.input_spec = keras.layers.InputSpec(ndim=3)
 
-    def call(self, sequences, initial_state=None, mask=None, training=False):
+    def call(
+        self,
+        sequences,
+        initial_state=None,
+        mask=None,
+        training=False,
+        sequences_mask=None,
+    ):
+        if mask is None:
+            # When `initial_state` is given too, Keras hands over the mask of
+            # `sequences` (e.g. from a Masking layer) under this name only.
+            mask = sequences_mask
         if training:
             batch_size = ops.shape(sequences)[0]
             prepare_dropout_masks(

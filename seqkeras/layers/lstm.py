@@ -59,7 +59,8 @@ class LSTM(CellRNN):
             shape `(batch, units)`. Defaults to zeros.
         mask: Optional boolean tensor `(batch, time)`; `False` steps are
             skipped (states carried over unchanged). Passed automatically
-            after a masking layer such as `Embedding(mask_zero=True)`.
+            after a masking layer such as `Embedding(mask_zero=True)`,
+            also when `initial_state` is given.
         training: Whether dropout is applied. Defaults to `False`.
 
     Returns:

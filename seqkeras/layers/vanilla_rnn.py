@@ -54,7 +54,8 @@ class VanillaRNN(CellRNN):
             holding it). Defaults to zeros.
         mask: Optional boolean tensor `(batch, time)`; `False` steps are
             skipped (state carried over unchanged). Passed automatically
-            after a masking layer such as `Embedding(mask_zero=True)`.
+            after a masking layer such as `Embedding(mask_zero=True)`,
+            also when `initial_state` is given.
         training: Whether dropout is applied. Defaults to `False`.
 
     Returns:

@@ -152,6 +152,28 @@ def test_masking_layer_makes_padding_invisible():
     assert not np.allclose(layer(padded), layer(x), atol=1e-3)
 
 
+def test_masking_layer_mask_is_honoured_with_an_initial_state():
+    # keras.layers.LSTM drops the mask when `initial_state` is passed.
+    x = rt.random_inputs((B, T, D))
+    padded = np.concatenate([x, np.zeros((B, 2, D), "float32")], axis=1)
+    states = [rt.random_inputs((B, H), seed=s) for s in (5, 6)]
+    layer = LSTM(H, return_sequences=True)
+    inputs = keras.Input((None, D))
+    state_inputs = [keras.Input((H,)) for _ in states]
+    outputs = layer(
+        keras.layers.Masking(0.0)(inputs), initial_state=state_inputs
+    )
+    model = keras.Model([inputs] + state_inputs, outputs)
+    rt.randomize_weights(layer)
+
+    got = np.asarray(model([padded] + states))
+    want = np.asarray(layer(x, initial_state=states))
+    np.testing.assert_allclose(got[:, :T], want, atol=1e-6)
+    # Padded steps repeat the last real output: the state did not move.
+    last_real = np.repeat(got[:, T - 1 : T], 2, axis=1)
+    np.testing.assert_array_equal(got[:, T:], last_real)
+
+
 def test_training_with_clipnorm_reduces_the_loss():
     rng = np.random.RandomState(0)
     x = rng.normal(size=(64, 6, 2)).astype("float32")
