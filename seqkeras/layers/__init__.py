@@ -3,7 +3,10 @@
 Every class here is serializable under the package name "seqkeras", so models
 that use them save to and load from `.keras` files.
 """
-from seqkeras.layers.vanilla_rnn_cell import VanillaRNNCell
+
+from seqkeras.layers.attention_decoder import AttentionDecoder
+from seqkeras.layers.bahdanau_attention import BahdanauAttention
+from seqkeras.layers.lstm import LSTM
 from seqkeras.layers.lstm_cell import LSTMCell
 from seqkeras.layers.vanilla_rnn import VanillaRNN
-from seqkeras.layers.lstm import LSTM
+from seqkeras.layers.vanilla_rnn_cell import VanillaRNNCell
