@@ -86,8 +86,12 @@ def build_seq2seq(
         - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
         - [Luong et al., 2015](https://arxiv.org/abs/1508.04025)
     """
-    check_common_options(cell, units, encoder_layers, dropout, recurrent_dropout)
+    # Checked under their own names before the shared checks would report
+    # them as `vocab_size` / `num_layers`.
+    check_positive_int("source_vocab_size", source_vocab_size)
+    check_positive_int("encoder_layers", encoder_layers)
     check_positive_int("decoder_layers", decoder_layers)
+    check_common_options(cell, units, encoder_layers, dropout, recurrent_dropout)
     source_ids, source_features = sequence_input(
         vocab_size=source_vocab_size,
         input_dim=None,

@@ -94,10 +94,10 @@ def test_inference_models_reject_other_models():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"source_vocab_size": 0}, r"`vocab_size`.*0"),
+        ({"source_vocab_size": 0}, r"`source_vocab_size`.*0"),
         ({"target_vocab_size": -2}, r"`target_vocab_size`.*-2"),
         ({"decoder_layers": 0}, r"`decoder_layers`.*0"),
-        ({"encoder_layers": "2"}, r"`num_layers`.*'2'"),
+        ({"encoder_layers": "2"}, r"`encoder_layers`.*'2'"),
         ({"attention_units": 0}, r"`attention_units`.*0"),
         ({"attention_layer_units": -1}, r"`attention_layer_units`.*-1"),
         ({"cell": "LSTM"}, r"`cell`.*'LSTM'"),
