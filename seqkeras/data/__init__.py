@@ -17,6 +17,7 @@ from seqkeras.data.pipeline import (
     bucket_boundaries_for,
     first_sequence_length,
     limit_lengths_in_graph,
+    map_batched,
     pad_share,
     sequence_dataset,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "limit_lengths_in_graph",
     "list_datasets",
     "load",
+    "map_batched",
     "pad_share",
     "read_csv",
     "read_delimited",

@@ -256,7 +256,10 @@ class Vocabulary:
                 texts[None], add_start=add_start, add_end=add_end
             )[0]
         if self._lookup is None:
-            self._lookup = self.lookup_layer()
+            # Created eagerly, so that its table outlives the tf.function or
+            # dataset map that first needed it and every later graph can use it.
+            with tf.init_scope():
+                self._lookup = self.lookup_layer()
         tokens = tokenizers.tokenize_in_graph(texts, self.split)
         ids = tokens.with_flat_values(
             tf.cast(self._lookup(tokens.flat_values), tf.int32)
@@ -276,7 +279,8 @@ class Vocabulary:
         `<start>`).
         """
         if self._inverse is None:
-            self._inverse = self.lookup_layer(invert=True)
+            with tf.init_scope():
+                self._inverse = self.lookup_layer(invert=True)
         ids = tf.convert_to_tensor(ids)
         before_end = tf.math.cumsum(tf.cast(ids == self.end_id, tf.int32), axis=-1) == 0
         keep = before_end & (ids != self.pad_id) & (ids != self.start_id)

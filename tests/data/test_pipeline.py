@@ -101,6 +101,21 @@ def test_limit_lengths_in_graph_counts(caplog):
     assert report.dropped == 2 and [x.tolist() for x, _ in dropped.as_numpy_iterator()] == [[6, 7, 8]]
 
 
+def test_map_batched_matches_a_per_element_map():
+    from seqkeras.data import Vocabulary
+
+    texts = ["abc", "", "ca", "bbbb", "a"] * 3
+    vocab = Vocabulary.build(texts, split="char")
+    strings = tf.data.Dataset.from_tensor_slices(texts)
+    per_element = strings.map(lambda s: (vocab.encode_in_graph(s), tf.strings.length(s)))
+    batched = pipeline.map_batched(
+        strings, lambda s: (vocab.encode_in_graph(s), tf.strings.length(s)), batch_size=4
+    )
+    assert batched.element_spec[0] == tf.TensorSpec([None], tf.int32)
+    expected = [(x.tolist(), int(n)) for x, n in per_element.as_numpy_iterator()]
+    assert [(x.tolist(), int(n)) for x, n in batched.as_numpy_iterator()] == expected
+
+
 def test_invalid_arguments():
     dataset = pipeline.sequence_dataset([[1]])
     with pytest.raises(ValueError, match="`batch_size`: expected a positive integer, got 0"):

@@ -142,3 +142,14 @@ def test_in_graph_decode_agrees_with_python():
     lookup = vocab.lookup_layer()
     assert lookup.vocabulary_size() == vocab.size
     assert lookup(tf.constant(["<pad>", "Hello", "zzz"])).numpy().tolist() == [0, vocab.token_to_id("Hello"), 1]
+
+
+def test_lookup_first_built_inside_a_graph_works_in_later_graphs():
+    vocab = Vocabulary.build(["abc"], split="char")
+    first = tf.data.Dataset.from_tensors("cab").map(vocab.encode_in_graph)
+    second = tf.data.Dataset.from_tensors(["ab", "x"]).map(vocab.encode_in_graph)
+    assert next(iter(first)).numpy().tolist() == vocab.encode("cab")
+    assert next(iter(second)).to_list() == [vocab.encode("ab"), vocab.encode("x")]
+    decode = tf.function(vocab.decode_in_graph)
+    assert decode(tf.constant([[2, 4, 3]])).numpy().tolist() == [vocab.decode([2, 4, 3]).encode()]
+    assert vocab.decode_in_graph(tf.constant([[4, 5]])).numpy().tolist() == [vocab.decode([4, 5]).encode()]
