@@ -119,6 +119,7 @@ class AttentionDecoder(keras.layers.Layer):
         )
         self.return_state = bool(return_state)
         self.attention_layer = None
+        self.memory_dim = None  # known once built
         if self.attention_layer_units is not None:
             self.attention_layer = keras.layers.Dense(
                 self.attention_layer_units,
@@ -167,6 +168,7 @@ class AttentionDecoder(keras.layers.Layer):
                 "no `memory`."
             )
         memory_dim = memory_shape[-1]
+        self.memory_dim = memory_dim
         batch = inputs_shape[0]
         cell_input_dim = inputs_shape[-1] + self._attention_size(memory_dim)
         # Sublayers deserialized from a `.keras` file arrive built already
@@ -191,7 +193,12 @@ class AttentionDecoder(keras.layers.Layer):
                 has the memory's size) and the layer is not built yet.
         """
         if memory_dim is None:
-            memory_dim = self._built_memory_dim()
+            memory_dim = self.memory_dim
+        if memory_dim is None and self.attention_layer_units is None:
+            raise ValueError(
+                "AttentionDecoder.get_initial_state needs `memory_dim` (the "
+                "memory's feature size) until the layer is built; got None."
+            )
         get_cell_state = getattr(self.cell, "get_initial_state", None)
         if get_cell_state is not None:
             cell_states = tree.flatten(get_cell_state(batch_size=batch_size))
@@ -204,10 +211,6 @@ class AttentionDecoder(keras.layers.Layer):
             (batch_size, self._attention_size(memory_dim)), dtype=self.compute_dtype
         )
         return [*cell_states, attention]
-
-    def _built_memory_dim(self):
-        kernel = self.attention.memory_layer.kernel
-        return kernel.shape[0]
 
     def _complete_initial_state(self, initial_state, batch_size, memory_dim):
         zeros = self.get_initial_state(batch_size, memory_dim)

@@ -255,3 +255,10 @@ def test_wrong_number_of_initial_states_message():
     decoder = make_decoder()
     with pytest.raises(ValueError, match=r"`initial_state`: expected 2 cell state.*got 1"):
         decoder(inputs, memory, initial_state=[np.zeros((BATCH, UNITS), "float32")])
+
+
+def test_initial_state_of_an_unbuilt_decoder_needs_memory_dim():
+    with pytest.raises(ValueError, match=r"needs `memory_dim`.*got None"):
+        make_decoder().get_initial_state(2)
+    states = make_decoder().get_initial_state(2, memory_dim=MEMORY_DIM)
+    assert [tuple(s.shape) for s in states] == [(2, UNITS), (2, UNITS), (2, MEMORY_DIM)]
