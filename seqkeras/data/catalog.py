@@ -266,7 +266,7 @@ def load(
 
     ```python
     train = seqkeras.data.load("dates", split="train", seed=0)
-    next(iter(train))["source"]  # b'Samstag, 21. November 2026'
+    next(iter(train))["source"]  # b'11 de fev. de 1938' (pt_BR, medium)
     ```
     """
     if name.startswith(TFDS_PREFIX):
