@@ -86,16 +86,27 @@ def _examples(directory):
 
 @pytest.mark.slow
 def test_same_seed_same_data_in_a_fresh_process(built, datasets_dir, tmp_path):
-    """Acceptance 1: two builds with the same seed hold identical examples."""
+    """Acceptance 1: offline, two builds with the same seed hold identical examples."""
     for name in NAMES:
         built(name)
     result = run_python(
         f"""
+        import socket
+
+        def no_network(*args, **kwargs):
+            raise OSError("network access attempted while building a dataset")
+
+        socket.socket.connect = no_network  # building must work offline
+        socket.create_connection = no_network
         import tensorflow_datasets as tfds
         from seqkeras.data import catalog
         tfds.disable_progress_bar()
         for name in {NAMES!r}:
             catalog.get_builder(name, seed=0, data_dir={str(tmp_path)!r})
+        try:
+            socket.socket().connect(("127.0.0.1", 9))
+        except OSError as error:
+            assert "network access attempted" in str(error)
         """,
         cwd=str(pathlib.Path(__file__).parents[2]),
     )
