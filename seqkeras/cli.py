@@ -29,6 +29,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--epochs", type=int, default=8, help="epochs per model (default: 8)"
     )
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    commands.add_parser(
+        "datasets", help="list the built-in datasets (no download needed)"
+    )
     return parser
 
 
@@ -43,6 +46,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             from seqkeras.demo import run_demo
 
             run_demo(epochs=args.epochs, seed=args.seed)
+        elif args.command == "datasets":
+            from seqkeras.data.catalog import format_catalog
+
+            print(format_catalog())
     except SeqkerasError as error:
         print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
         return 2

@@ -40,6 +40,15 @@ def test_unknown_command_exits_2():
     assert "invalid choice: 'trian'" in result.stderr
 
 
+def test_datasets_lists_the_built_in_catalogue():
+    result = run_cli("datasets")
+    assert result.returncode == 0, result.stderr[-2000:]
+    names = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert names == [
+        "digits_rows", "digit_captions", "dates", "cmudict", "text",
+        "word_boundaries", "sunspots", "co2"]
+
+
 @pytest.mark.slow
 def test_demo_trains_every_topology():
     result = run_cli("demo", "--epochs", "3")
