@@ -10,3 +10,12 @@ from seqkeras.layers.lstm import LSTM
 from seqkeras.layers.lstm_cell import LSTMCell
 from seqkeras.layers.vanilla_rnn import VanillaRNN
 from seqkeras.layers.vanilla_rnn_cell import VanillaRNNCell
+
+__all__ = [
+    "AttentionDecoder",
+    "BahdanauAttention",
+    "LSTM",
+    "LSTMCell",
+    "VanillaRNN",
+    "VanillaRNNCell",
+]
