@@ -16,7 +16,6 @@ from typing import Any, Dict, List, Optional, Union
 
 import tensorflow as tf
 
-from seqkeras.errors import DataError
 from seqkeras.utils.arguments import invalid
 
 TFDS_PREFIX = "tfds:"
