@@ -25,6 +25,8 @@ setup(
         "tensorflow-datasets>=4.9",
         "pyyaml>=6",
         "numpy>=1.23",
+        "matplotlib>=3.5",
+        "tensorboard>=2.16",
     ],
     extras_require={
         "test": ["pytest>=7", "pytest-xdist>=3"],

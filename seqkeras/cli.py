@@ -32,7 +32,42 @@ def _build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "datasets", help="list the built-in datasets (no download needed)"
     )
+    run = commands.add_parser(
+        "run", help="run a pipeline file: data, train, evaluate, export, report"
+    )
+    run.add_argument("pipeline", help="the pipeline YAML file")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a config value (repeatable); wins over the file",
+    )
+    run.add_argument(
+        "--output-dir", default="runs", help="where run folders go (default: runs)"
+    )
+    run.add_argument(
+        "--smoke",
+        action="store_true",
+        help="run every stage on a couple of batches to check a config quickly",
+    )
+    commands.add_parser("schema", help="print the pipeline config's JSON Schema")
     return parser
+
+
+def _run(args) -> None:
+    from seqkeras.pipeline.runner import headline
+    from seqkeras.pipeline.runner import run_pipeline
+
+    run_dir = run_pipeline(
+        args.pipeline, args.overrides, output_dir=args.output_dir, smoke=args.smoke
+    )
+    print(f"\nRun folder: {run_dir}")
+    summary = headline(run_dir)
+    if summary:
+        print(f"Test {summary}")
+    print(f"Model: {run_dir / 'model.keras'}  SavedModel: {run_dir / 'export'}")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -46,6 +81,14 @@ def main(argv: Optional[List[str]] = None) -> int:
             from seqkeras.demo import run_demo
 
             run_demo(epochs=args.epochs, seed=args.seed)
+        elif args.command == "run":
+            _run(args)
+        elif args.command == "schema":
+            import json
+
+            from seqkeras.pipeline.schema import json_schema
+
+            print(json.dumps(json_schema(), indent=2))
         elif args.command == "datasets":
             from seqkeras.data.catalog import format_catalog
 

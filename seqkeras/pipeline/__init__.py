@@ -1,0 +1,1 @@
+"""YAML-driven pipelines: config loading, the runner and one module per task."""

@@ -1,0 +1,114 @@
+"""Reading a pipeline file: YAML, `include:` fragments and `--set` overrides."""
+
+import copy
+import pathlib
+from typing import Any, Dict, Iterable, List, Optional
+
+import yaml
+
+from seqkeras.errors import ConfigError
+from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.pipeline.schema import from_dict
+
+
+def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
+    """Load, merge and validate a pipeline file.
+
+    Fragments named in `include:` are merged in order, then the file's own
+    keys, then each `--set key.path=value` override (its value read as YAML,
+    so `--set train.epochs=3` gives an integer).
+
+    Raises:
+        ConfigError: naming the file and the dotted key path of the problem.
+    """
+    path = pathlib.Path(path)
+    merged = _read_with_includes(path, stack=[])
+    for override in overrides:
+        key_path, value = parse_override(override)
+        _set_path(merged, key_path, value)
+    return from_dict(PipelineConfig, merged, source=str(path))
+
+
+def parse_override(text: str):
+    """Split `key.path=value` into (["key", "path"], parsed value)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip() or any(not part for part in key.strip().split(".")):
+        raise ConfigError(f"--set: expected key.path=value, got {text!r}.")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    return key.strip().split("."), value
+
+
+def _read_yaml(path: pathlib.Path) -> Dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file.")
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not valid UTF-8 ({error.reason}).") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{path}{where}: invalid YAML: {problem}.") from None
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ConfigError(
+            f"{path}: expected a mapping of keys at the top level, got "
+            f"{type(values).__name__}."
+        )
+    return values
+
+
+def _read_with_includes(path: pathlib.Path, stack: List[pathlib.Path]) -> Dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in stack:
+        chain = " -> ".join(str(p) for p in [*stack, resolved])
+        raise ConfigError(f"{path}: include: circular include ({chain}).")
+    values = _read_yaml(path)
+    includes = values.pop("include", None) or []
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise ConfigError(f"{path}: include: expected a list of file paths, got {includes!r}.")
+    merged: Dict[str, Any] = {}
+    for index, name in enumerate(includes):
+        fragment_path = _find_include(path, name)
+        if fragment_path is None:
+            raise ConfigError(
+                f"{path}: include.{index}: no such file {name!r} (looked beside "
+                f"the file and in the current directory)."
+            )
+        _merge(merged, _read_with_includes(fragment_path, [*stack, resolved]))
+    _merge(merged, values)
+    return merged
+
+
+def _find_include(path: pathlib.Path, name: str) -> Optional[pathlib.Path]:
+    for base in (path.parent, pathlib.Path.cwd(), path.parent.parent):
+        candidate = base / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _merge(into: Dict[str, Any], values: Dict[str, Any]) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value)
+
+
+def _set_path(values: Dict[str, Any], key_path: List[str], value: Any) -> None:
+    node = values
+    for depth, key in enumerate(key_path[:-1]):
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            dotted = ".".join(key_path[: depth + 1])
+            raise ConfigError(f"--set: {dotted} is {child!r}, not a section with keys.")
+        node = child
+    node[key_path[-1]] = value

@@ -1,0 +1,251 @@
+"""The pipeline configuration: typed sections, validated on load.
+
+Each section is a dataclass whose fields carry their constraints in
+`metadata` (`choices`, `minimum`, `maximum`, `help`). `from_dict` turns a
+parsed YAML mapping into these objects, rejecting unknown keys (with "did you
+mean"), wrong types and out-of-range values with a `ConfigError` that names
+the dotted key path; `json_schema` describes the same rules for editors.
+"""
+
+import dataclasses
+import difflib
+import typing
+from typing import Any, Dict, List, Optional
+
+from seqkeras.errors import ConfigError
+
+TASKS = ("classify", "tag", "seq2seq", "caption", "language_model", "forecast")
+
+
+def option(default, *, help: str, choices=None, minimum=None, maximum=None):
+    """A dataclass field with its constraints and help text in `metadata`."""
+    metadata = {"help": help, "choices": choices, "minimum": minimum, "maximum": maximum}
+    if isinstance(default, (list, dict)) or dataclasses.is_dataclass(default):
+        factory = default if callable(default) else (lambda value=default: value)
+        return dataclasses.field(default_factory=factory, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+@dataclasses.dataclass
+class DataConfig:
+    dataset: str = option(
+        "digits_rows", help="Built-in dataset name (see `seqkeras datasets`)."
+    )
+    path: Optional[str] = option(
+        None, help="Your own UTF-8 text file, for the `text` and `word_boundaries` datasets."
+    )
+    batch_size: int = option(64, help="Examples per batch.", minimum=1)
+    max_length: Optional[int] = option(
+        None, help="Truncate longer sequences to this many tokens.", minimum=1
+    )
+    window: int = option(
+        16, help="Input steps of forecasting and language-model windows.", minimum=1
+    )
+    num_buckets: int = option(
+        4, help="Length buckets per epoch (1 turns bucketing off).", minimum=1
+    )
+    limit: Optional[int] = option(
+        None, help="Use only this many training examples.", minimum=1
+    )
+
+
+@dataclasses.dataclass
+class AttentionConfig:
+    kind: str = option("bahdanau", help="Attention mechanism.", choices=("bahdanau",))
+    units: Optional[int] = option(None, help="Attention size; defaults to model.units.", minimum=1)
+    normalize: bool = option(False, help="Weight-normalised Bahdanau score.")
+    layer_units: Optional[int] = option(
+        None, help="Size of a Luong attention layer tanh(W[h; c]).", minimum=1
+    )
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    cell: str = option("lstm", help="Recurrent cell.", choices=("lstm", "vanilla"))
+    units: int = option(64, help="Units per recurrent layer.", minimum=1)
+    layers: int = option(1, help="Stacked recurrent layers (encoder layers for seq2seq).", minimum=1)
+    decoder_layers: int = option(1, help="Stacked decoder cells (seq2seq, caption).", minimum=1)
+    bidirectional: bool = option(False, help="Bidirectional encoder layers.")
+    embedding_dim: int = option(32, help="Token embedding size.", minimum=1)
+    dropout: float = option(0.0, help="Input dropout rate.", minimum=0.0, maximum=0.99)
+    recurrent_dropout: float = option(0.0, help="Recurrent dropout rate.", minimum=0.0, maximum=0.99)
+    pooling: str = option(
+        "last", help="Many-to-one pooling.", choices=("last", "attention")
+    )
+    attention: AttentionConfig = option(AttentionConfig, help="Attention options.")
+
+
+@dataclasses.dataclass
+class OptimizerConfig:
+    name: str = option("adam", help="Optimizer.", choices=("adam", "rmsprop", "sgd"))
+    learning_rate: float = option(0.001, help="Initial learning rate.", minimum=0.0)
+    clipnorm: Optional[float] = option(
+        1.0, help="Clip each gradient to this norm (the default for recurrent models).", minimum=0.0
+    )
+    clipvalue: Optional[float] = option(None, help="Clip gradient values.", minimum=0.0)
+    global_clipnorm: Optional[float] = option(
+        None, help="Clip all gradients together to this norm (replaces clipnorm).", minimum=0.0
+    )
+
+
+@dataclasses.dataclass
+class ScheduleConfig:
+    name: str = option(
+        "constant", help="Learning-rate schedule.", choices=("constant", "cosine", "exponential")
+    )
+    decay_rate: float = option(0.5, help="Exponential decay per `decay_epochs`.", minimum=0.0)
+    decay_epochs: float = option(1.0, help="Epochs per exponential decay step.", minimum=0.0)
+
+
+@dataclasses.dataclass
+class EarlyStoppingConfig:
+    patience: Optional[int] = option(None, help="Epochs without improvement before stopping; off when null.", minimum=1)
+    monitor: str = option("val_loss", help="Quantity to monitor.")
+
+
+@dataclasses.dataclass
+class TBPTTConfig:
+    window: Optional[int] = option(
+        None, help="Truncated backpropagation window in steps; off when null.", minimum=1
+    )
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    epochs: int = option(10, help="Training epochs.", minimum=1)
+    optimizer: OptimizerConfig = option(OptimizerConfig, help="Optimizer and gradient clipping.")
+    schedule: ScheduleConfig = option(ScheduleConfig, help="Learning-rate schedule.")
+    early_stopping: EarlyStoppingConfig = option(EarlyStoppingConfig, help="Early stopping.")
+    tbptt: TBPTTConfig = option(TBPTTConfig, help="Truncated backpropagation through time.")
+    deterministic: bool = option(False, help="Enable TensorFlow op determinism.")
+
+
+@dataclasses.dataclass
+class EvaluateConfig:
+    max_length: int = option(40, help="Longest generated sequence.", minimum=1)
+    samples: int = option(20, help="Predictions written to predictions.tsv.", minimum=0)
+    attention_plots: int = option(3, help="Attention heat maps to plot.", minimum=0)
+
+
+@dataclasses.dataclass
+class ExportConfig:
+    enabled: bool = option(True, help="Write a SavedModel to export/.")
+
+
+@dataclasses.dataclass
+class PipelineConfig:
+    name: str = option("run", help="Run name; the run folder is runs/<name>/<timestamp>/.")
+    task: str = option("classify", help="What the pipeline does.", choices=TASKS)
+    seed: int = option(0, help="Seed for Python, NumPy, TensorFlow and the data splits.")
+    data: DataConfig = option(DataConfig, help="Data source and batching.")
+    model: ModelConfig = option(ModelConfig, help="Model builder options.")
+    train: TrainConfig = option(TrainConfig, help="Training.")
+    evaluate: EvaluateConfig = option(EvaluateConfig, help="Evaluation and decoding.")
+    export: ExportConfig = option(ExportConfig, help="Export.")
+
+
+def from_dict(cls, values: Any, *, source: str, path: str = ""):
+    """Build the dataclass `cls` from a mapping, validating every key."""
+    where = f"{source}: {path or '<top level>'}"
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}: expected a mapping, got {values!r}.")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for key, value in values.items():
+        key_path = f"{path}.{key}" if path else str(key)
+        if key not in fields:
+            raise ConfigError(_unknown_key_message(source, key_path, key, list(fields)))
+        kwargs[key] = _convert(hints[key], value, fields[key].metadata, source, key_path)
+    return cls(**kwargs)
+
+
+def _unknown_key_message(source: str, key_path: str, key: Any, known: List[str]) -> str:
+    message = f"{source}: {key_path}: unknown key {key!r}"
+    close = difflib.get_close_matches(str(key), known, n=1)
+    if close:
+        message += f"; did you mean {close[0]!r}?"
+    return message + f" Expected one of: {', '.join(known)}."
+
+
+def _convert(hint, value, metadata, source: str, key_path: str):
+    optional = typing.get_origin(hint) is typing.Union and type(None) in typing.get_args(hint)
+    if optional:
+        if value is None:
+            return None
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value, source=source, path=key_path)
+    expected = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}[hint]
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, hint) or (hint is not bool and isinstance(value, bool)):
+        raise ConfigError(f"{source}: {key_path}: got {value!r}; expected {expected}.")
+    choices = metadata.get("choices")
+    if choices and value not in choices:
+        message = f"{source}: {key_path}: got {value!r}; expected one of: {', '.join(choices)}."
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        if close:
+            message = message[:-1] + f" (did you mean {close[0]!r}?)."
+        raise ConfigError(message)
+    low, high = metadata.get("minimum"), metadata.get("maximum")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a value {bounds}.")
+    return value
+
+
+def to_dict(config) -> Dict[str, Any]:
+    """The config as plain nested dicts, for writing `config.yaml`."""
+    return dataclasses.asdict(config)
+
+
+def json_schema(cls=PipelineConfig) -> Dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of the configuration, for editors."""
+    hints = typing.get_type_hints(cls)
+    properties = {}
+    for field in dataclasses.fields(cls):
+        properties[field.name] = _field_schema(hints[field.name], field)
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if cls is PipelineConfig:
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "seqkeras pipeline",
+            **schema,
+        }
+        schema["properties"]["include"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Config fragments merged in order before this file's keys.",
+        }
+    return schema
+
+
+def _field_schema(hint, field) -> Dict[str, Any]:
+    optional = typing.get_origin(hint) is typing.Union and type(None) in typing.get_args(hint)
+    if optional:
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if dataclasses.is_dataclass(hint):
+        schema = json_schema(hint)
+    else:
+        schema = {
+            "type": {bool: "boolean", int: "integer", float: "number", str: "string"}[hint]
+        }
+        schema["default"] = field.default
+        meta = field.metadata
+        if meta.get("choices"):
+            schema["enum"] = list(meta["choices"])
+        if meta.get("minimum") is not None:
+            schema["minimum"] = meta["minimum"]
+        if meta.get("maximum") is not None:
+            schema["maximum"] = meta["maximum"]
+    if optional:
+        schema["type"] = [schema["type"], "null"]
+    schema["description"] = field.metadata.get("help", "")
+    return schema

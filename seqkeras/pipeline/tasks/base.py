@@ -1,0 +1,111 @@
+"""What every task module provides to the runner."""
+
+import dataclasses
+from typing import Any, Dict, List
+
+import tensorflow as tf
+
+from seqkeras import data as sk_data
+from seqkeras.pipeline.schema import PipelineConfig
+
+SPLITS = ("train", "validation", "test")
+
+
+@dataclasses.dataclass
+class TaskData:
+    """Batched datasets ready for `model.fit`, plus what evaluation needs."""
+
+    train: tf.data.Dataset
+    validation: tf.data.Dataset
+    test: tf.data.Dataset
+    vocabularies: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    info: Dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class Evaluation:
+    """Metrics for `metrics.json` and sample predictions for the TSV."""
+
+    metrics: Dict[str, Any]
+    predictions: List[Dict[str, Any]]
+    attention: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def load_splits(config: PipelineConfig, smoke: bool) -> Dict[str, tf.data.Dataset]:
+    """The configured built-in dataset's three splits, cut short for --smoke."""
+    options = {"path": config.data.path} if config.data.path else {}
+    splits = {
+        split: sk_data.load(config.data.dataset, split=split, seed=config.seed, **options)
+        for split in SPLITS
+    }
+    if config.data.limit:
+        splits["train"] = splits["train"].take(config.data.limit)
+    if smoke:
+        # A couple of batches per split: every stage runs, in seconds.
+        splits = {k: v.take(2 * config.data.batch_size) for k, v in splits.items()}
+    return splits
+
+
+def as_numpy_columns(dataset: tf.data.Dataset) -> Dict[str, list]:
+    """All examples of a small dataset of dicts, one Python list per field."""
+    columns: Dict[str, list] = {}
+    for example in dataset.as_numpy_iterator():
+        for key, value in example.items():
+            columns.setdefault(key, []).append(value)
+    return columns
+
+
+def texts(values) -> List[str]:
+    return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values]
+
+
+class Task:
+    """A task kind: how its data, model, training and evaluation fit together.
+
+    Subclasses implement `prepare`, `build`, `loss_and_metrics` and
+    `evaluate`; the rest have defaults that suit most tasks.
+    """
+
+    headline = "loss"
+    #: Datasets this task can run on; `check` rejects others.
+    datasets: tuple = ()
+
+    def check(self, config: PipelineConfig) -> None:
+        """Reject configs this task cannot run, before any work is done."""
+        from seqkeras.errors import ConfigError
+
+        if self.datasets and config.data.dataset not in self.datasets:
+            raise ConfigError(
+                f"data.dataset: got {config.data.dataset!r}; task "
+                f"{config.task!r} runs on: {', '.join(self.datasets)}."
+            )
+        if config.train.tbptt.window is not None:
+            raise ConfigError(
+                f"train.tbptt.window: truncated backpropagation is for the "
+                f"language_model task, not {config.task!r}; remove the key."
+            )
+
+    def prepare(self, config: PipelineConfig, smoke: bool) -> TaskData:
+        raise NotImplementedError
+
+    def build(self, config: PipelineConfig, data: TaskData):
+        raise NotImplementedError
+
+    def loss_and_metrics(self, config: PipelineConfig):
+        raise NotImplementedError
+
+    def fit_options(self, config: PipelineConfig, data: TaskData) -> Dict[str, Any]:
+        return {}
+
+    def evaluate(self, model, data: TaskData, config: PipelineConfig) -> Evaluation:
+        raise NotImplementedError
+
+    def export(self, model, data: TaskData, config: PipelineConfig, path) -> None:
+        """A SavedModel whose `serve` takes the model's own inputs."""
+        import os
+        import shutil
+
+        temporary = path.with_name(path.name + ".tmp")
+        shutil.rmtree(temporary, ignore_errors=True)
+        model.export(str(temporary), verbose=False)
+        os.replace(temporary, path)

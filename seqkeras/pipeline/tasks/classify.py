@@ -1,0 +1,74 @@
+"""classify: a sequence in, a class out (digits read row by row)."""
+
+import keras
+import numpy as np
+
+from seqkeras.models import build_many_to_one
+from seqkeras.pipeline.tasks.base import Evaluation
+from seqkeras.pipeline.tasks.base import Task
+from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.pipeline.tasks.base import load_splits
+
+
+class ClassifyTask(Task):
+    headline = "accuracy"
+    datasets = ("digits_rows",)
+
+    def prepare(self, config, smoke):
+        splits = load_splits(config, smoke)
+        batch = config.data.batch_size
+
+        def batches(dataset, shuffle):
+            dataset = dataset.map(lambda e: (e["rows"], e["label"]))
+            if shuffle:
+                dataset = dataset.shuffle(4096, seed=config.seed)
+            return dataset.batch(batch).cache().prefetch(-1)
+
+        train_size = sum(1 for _ in splits["train"])
+        return TaskData(
+            train=batches(splits["train"], shuffle=True),
+            validation=batches(splits["validation"], shuffle=False),
+            test=batches(splits["test"], shuffle=False),
+            info={"num_classes": 10, "steps_per_epoch": -(-train_size // batch)},
+        )
+
+    def build(self, config, data):
+        model = config.model
+        return build_many_to_one(
+            data.info["num_classes"],
+            input_dim=8,
+            sequence_length=8,
+            cell=model.cell,
+            units=model.units,
+            num_layers=model.layers,
+            bidirectional=model.bidirectional,
+            dropout=model.dropout,
+            recurrent_dropout=model.recurrent_dropout,
+            pooling=model.pooling,
+            attention_units=model.attention.units,
+            name=config.name,
+        )
+
+    def loss_and_metrics(self, config):
+        return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
+
+    def evaluate(self, model, data, config):
+        labels, predicted = [], []
+        for rows, label in data.test:
+            predicted.append(np.argmax(model.predict_on_batch(rows), axis=-1))
+            labels.append(label.numpy())
+        labels, predicted = np.concatenate(labels), np.concatenate(predicted)
+        classes = data.info["num_classes"]
+        confusion = np.zeros((classes, classes), dtype=int)
+        np.add.at(confusion, (labels, predicted), 1)
+        metrics = {
+            "headline": self.headline,
+            "accuracy": float(np.mean(labels == predicted)),
+            "confusion_matrix": confusion.tolist(),
+            "test_examples": int(len(labels)),
+        }
+        rows = [
+            {"index": i, "label": int(labels[i]), "prediction": int(predicted[i])}
+            for i in range(min(config.evaluate.samples, len(labels)))
+        ]
+        return Evaluation(metrics, rows)

@@ -1,0 +1,130 @@
+"""forecast: the next value of a series from a window of past values."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from seqkeras.models import build_many_to_one
+from seqkeras.pipeline.tasks.base import SPLITS
+from seqkeras.pipeline.tasks.base import Evaluation
+from seqkeras.pipeline.tasks.base import Task
+from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.pipeline.tasks.base import as_numpy_columns
+from seqkeras.pipeline.tasks.base import load_splits
+
+# Steps per season, for the seasonal-naive baseline.
+SEASONS = {"sunspots": 11, "co2": 52}
+
+
+def split_windows(values_by_split, window):
+    """(x, y, target index) per split; inputs may reach into earlier splits.
+
+    The splits are chronological, so a window that predicts the first value
+    of the test split reads the end of the validation split: no target value
+    is ever an input of its own split's earlier predictions.
+    """
+    series = np.concatenate([values_by_split[s] for s in SPLITS])
+    result, start = {}, 0
+    for split in SPLITS:
+        stop = start + len(values_by_split[split])
+        targets = np.arange(max(start, window), stop)
+        x = np.stack([series[t - window:t] for t in targets])[..., None]
+        result[split] = (x.astype("float32"), series[targets][:, None], targets)
+        start = stop
+    return series, result
+
+
+class ForecastTask(Task):
+    headline = "mae"
+    datasets = tuple(SEASONS)
+
+    def prepare(self, config, smoke):
+        splits = load_splits(config, smoke=False)
+        values = {s: np.asarray(as_numpy_columns(d)["value"], "float32") for s, d in splits.items()}
+        mean, std = float(values["train"].mean()), float(values["train"].std())
+        scaled = {s: (v - mean) / std for s, v in values.items()}
+        series, windows = split_windows(scaled, config.data.window)
+        batch = config.data.batch_size
+
+        def batches(split, shuffle):
+            x, y, _ = windows[split]
+            if smoke:
+                x, y = x[: 2 * batch], y[: 2 * batch]
+            dataset = tf.data.Dataset.from_tensor_slices((x, y))
+            if shuffle:
+                dataset = dataset.shuffle(len(x), seed=config.seed)
+            return dataset.batch(batch).cache().prefetch(-1)
+
+        return TaskData(
+            train=batches("train", True),
+            validation=batches("validation", False),
+            test=batches("test", False),
+            info={
+                "mean": mean,
+                "std": std,
+                "series": series,
+                "windows": windows,
+                "season": SEASONS[config.data.dataset],
+                "steps_per_epoch": -(-len(windows["train"][0]) // batch),
+            },
+        )
+
+    def build(self, config, data):
+        model = config.model
+        return build_many_to_one(
+            1,
+            input_dim=1,
+            sequence_length=config.data.window,
+            cell=model.cell,
+            units=model.units,
+            num_layers=model.layers,
+            bidirectional=model.bidirectional,
+            dropout=model.dropout,
+            recurrent_dropout=model.recurrent_dropout,
+            pooling=model.pooling,
+            output_activation=None,
+            name=config.name,
+        )
+
+    def loss_and_metrics(self, config):
+        return keras.losses.MeanSquaredError(), [keras.metrics.MeanAbsoluteError(name="mae")]
+
+    def evaluate(self, model, data, config):
+        info = data.info
+        x, y, targets = info["windows"]["test"]
+        series, season, std, mean = info["series"], info["season"], info["std"], info["mean"]
+        predicted = model.predict(x, verbose=0)[:, 0]
+        actual = y[:, 0]
+        persistence = x[:, -1, 0]
+        seasonal = series[targets - season]
+        has_season = targets - season >= 0
+
+        def errors(forecast, keep=slice(None)):
+            difference = (forecast[keep] - actual[keep]) * std
+            return float(np.mean(np.abs(difference))), float(np.sqrt(np.mean(difference**2)))
+
+        mae, rmse = errors(predicted)
+        persistence_mae, persistence_rmse = errors(persistence)
+        seasonal_mae, seasonal_rmse = errors(seasonal, has_season)
+        metrics = {
+            "headline": self.headline,
+            "mae": mae,
+            "rmse": rmse,
+            "persistence_mae": persistence_mae,
+            "persistence_rmse": persistence_rmse,
+            "seasonal_naive_mae": seasonal_mae,
+            "seasonal_naive_rmse": seasonal_rmse,
+            "season": season,
+            "mae_vs_persistence": mae / persistence_mae,
+            "test_examples": int(len(actual)),
+        }
+        rows = [
+            {
+                "step": int(targets[i]),
+                "actual": float(actual[i] * std + mean),
+                "forecast": float(predicted[i] * std + mean),
+                "persistence": float(persistence[i] * std + mean),
+            }
+            for i in range(min(config.evaluate.samples, len(actual)))
+        ]
+        return Evaluation(metrics, rows)

@@ -1,0 +1,123 @@
+"""seq2seq: source text in, target text out (dates, grapheme to phoneme)."""
+
+import keras
+import numpy as np
+
+from seqkeras import data as sk_data
+from seqkeras.models import build_seq2seq
+from seqkeras.pipeline.metrics import sequence_scores
+from seqkeras.pipeline.tasks.base import Evaluation
+from seqkeras.pipeline.tasks.base import Task
+from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.pipeline.tasks.base import as_numpy_columns
+from seqkeras.pipeline.tasks.base import load_splits
+from seqkeras.pipeline.tasks.base import texts
+from seqkeras.pipeline.tasks.generation import greedy_generate
+from seqkeras.pipeline.tasks.text_batches import length_batches
+from seqkeras.pipeline.tasks.text_batches import truncate
+
+# (source field, target field, source split, target split) per dataset.
+FIELDS = {
+    "dates": ("source", "target", "char", "char"),
+    "cmudict": ("word", "phonemes", "char", "whitespace"),
+}
+
+
+def _as_model_inputs(inputs, decoder_target):
+    source, decoder_input = inputs
+    return {"source_ids": source, "target_ids": decoder_input}, decoder_target
+
+
+class Seq2SeqTask(Task):
+    headline = "exact_match"
+    datasets = tuple(FIELDS)
+
+    def prepare(self, config, smoke):
+        source_field, target_field, source_split, target_split = FIELDS[config.data.dataset]
+        columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
+        train = columns["train"]
+        vocabularies = {
+            "source": sk_data.Vocabulary.build(texts(train[source_field]), split=source_split),
+            "target": sk_data.Vocabulary.build(texts(train[target_field]), split=target_split),
+        }
+        encoded, references = {}, {}
+        for split, column in columns.items():
+            sources = truncate(
+                vocabularies["source"].encode_batch(texts(column[source_field])),
+                config.data.max_length,
+            )
+            targets = vocabularies["target"].encode_batch(texts(column[target_field]))
+            encoded[split] = (sources, targets)
+            references[split] = texts(column[target_field])
+
+        def batches(split, shuffle):
+            sources, targets = encoded[split]
+            dataset = sk_data.sequence_dataset(sources, targets)
+            batched = length_batches(
+                dataset, [len(s) for s in sources], config,
+                map_fn=sk_data.teacher_forcing_pairs, shuffle=shuffle,
+            )
+            return batched.map(_as_model_inputs)
+
+        return TaskData(
+            train=batches("train", True),
+            validation=batches("validation", False),
+            test=batches("test", False),
+            vocabularies=vocabularies,
+            info={
+                "test_sources": encoded["test"][0],
+                "test_references": references["test"],
+                "test_source_texts": texts(columns["test"][source_field]),
+                "target_unit": "char" if target_split == "char" else "token",
+                "steps_per_epoch": -(-len(encoded["train"][0]) // config.data.batch_size),
+            },
+        )
+
+    def build(self, config, data):
+        model = config.model
+        return build_seq2seq(
+            len(data.vocabularies["source"]),
+            len(data.vocabularies["target"]),
+            embedding_dim=model.embedding_dim,
+            cell=model.cell,
+            units=model.units,
+            encoder_layers=model.layers,
+            decoder_layers=model.decoder_layers,
+            bidirectional_encoder=model.bidirectional,
+            attention_units=model.attention.units,
+            normalize_attention=model.attention.normalize,
+            attention_layer_units=model.attention.layer_units,
+            dropout=model.dropout,
+            recurrent_dropout=model.recurrent_dropout,
+            name=config.name,
+        )
+
+    def loss_and_metrics(self, config):
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        return loss, ["accuracy"]
+
+    def evaluate(self, model, data, config):
+        info, target_vocabulary = data.info, data.vocabularies["target"]
+        sources = keras.utils.pad_sequences(info["test_sources"], padding="post")
+        tokens, alignments = greedy_generate(model, sources, config.evaluate.max_length)
+        hypotheses = [target_vocabulary.decode(row) for row in tokens]
+        references = info["test_references"]
+        metrics = {"headline": self.headline, "test_examples": len(references)}
+        metrics.update(sequence_scores(references, hypotheses, info["target_unit"]))
+        rows = [
+            {"source": s, "reference": r, "prediction": h}
+            for s, r, h in list(zip(info["test_source_texts"], references, hypotheses))[
+                : config.evaluate.samples
+            ]
+        ]
+        source_vocabulary = data.vocabularies["source"]
+        attention = []
+        for i in range(min(config.evaluate.attention_plots, len(references))):
+            source_ids = [t for t in sources[i] if t]
+            output_ids = [t for t in tokens[i] if t]
+            attention.append({
+                "source": [source_vocabulary.id_to_token(t) for t in source_ids],
+                "target": [target_vocabulary.id_to_token(t) for t in output_ids],
+                "alignments": np.asarray(alignments[0][i]),
+            })
+        return Evaluation(metrics, rows, attention)

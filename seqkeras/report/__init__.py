@@ -1,0 +1,7 @@
+"""Run reports: sample predictions and plots (training curves, attention)."""
+
+from seqkeras.report.plots import plot_attention
+from seqkeras.report.plots import plot_training_curves
+from seqkeras.report.predictions import write_predictions
+
+__all__ = ["plot_attention", "plot_training_curves", "write_predictions"]
