@@ -1,0 +1,68 @@
+import pytest
+
+from seqkeras.errors import ConfigError
+from seqkeras.pipeline.loading import load_config
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_includes_merge_in_order_file_wins_and_set_wins_over_all(tmp_path):
+    write(tmp_path / "configs/a.yaml", "model: {units: 8, layers: 2}\ntrain: {epochs: 3}\n")
+    write(tmp_path / "configs/b.yaml", "model: {units: 16}\n")
+    pipeline = write(
+        tmp_path / "p.yaml",
+        "include: [configs/a.yaml, configs/b.yaml]\nmodel: {cell: vanilla}\ntrain: {epochs: 4}\n")
+    config = load_config(pipeline)
+    assert (config.model.units, config.model.layers, config.model.cell) == (16, 2, "vanilla")
+    assert config.train.epochs == 4
+    config = load_config(pipeline, ["train.epochs=9", "model.attention.normalize=true",
+                                    "name=exp 1"])
+    assert config.train.epochs == 9 and config.model.attention.normalize is True
+    assert config.name == "exp 1"
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match=r"nothere\.yaml: no such file"):
+        load_config(tmp_path / "nothere.yaml")
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    pipeline = write(tmp_path / "bad.yaml", "name: x\nmodel:\n  units: [1, 2\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml, line \d+, column \d+: invalid YAML"):
+        load_config(pipeline)
+
+
+def test_missing_include_names_its_index(tmp_path):
+    pipeline = write(tmp_path / "p.yaml", "include: [configs/ghost.yaml]\n")
+    with pytest.raises(ConfigError, match=r"p\.yaml: include\.0: no such file 'configs/ghost\.yaml'"):
+        load_config(pipeline)
+
+
+def test_circular_include(tmp_path):
+    write(tmp_path / "a.yaml", "include: [b.yaml]\n")
+    write(tmp_path / "b.yaml", "include: [a.yaml]\n")
+    with pytest.raises(ConfigError, match="circular include"):
+        load_config(tmp_path / "a.yaml")
+
+
+@pytest.mark.parametrize("override", ["epochs", "=3", "train..epochs=3"])
+def test_bad_override_format(tmp_path, override):
+    pipeline = write(tmp_path / "p.yaml", "name: x\n")
+    with pytest.raises(ConfigError, match=r"--set: expected key\.path=value"):
+        load_config(pipeline, [override])
+
+
+def test_override_of_unknown_key_is_rejected(tmp_path):
+    pipeline = write(tmp_path / "p.yaml", "name: x\n")
+    with pytest.raises(ConfigError, match=r"train\.epoch: unknown key 'epoch'; did you mean 'epochs'"):
+        load_config(pipeline, ["train.epoch=3"])
+
+
+def test_yaml_is_never_executed(tmp_path):
+    pipeline = write(tmp_path / "p.yaml", "name: !!python/object/apply:os.system ['echo hi']\n")
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        load_config(pipeline)

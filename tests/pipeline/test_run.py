@@ -1,0 +1,159 @@
+"""`seqkeras run` end to end, through the real command in subprocesses."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PIPELINES = sorted(p.stem for p in (ROOT / "pipelines").glob("*.yaml"))
+TASK_METRICS = {
+    "classify": {"accuracy", "confusion_matrix"},
+    "forecast": {"mae", "rmse", "persistence_mae", "seasonal_naive_mae"},
+    "tag": {"accuracy", "f1", "precision", "recall"},
+    "seq2seq": {"exact_match", "character_error_rate", "word_error_rate"},
+}
+
+
+def seqkeras(*args, data_dir, cwd=ROOT, timeout=900):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SEQKERAS_DATA_DIR=str(data_dir))
+    return subprocess.run(
+        [sys.executable, "-m", "seqkeras", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def pipeline_config(name):
+    import yaml
+
+    return yaml.safe_load((ROOT / "pipelines" / f"{name}.yaml").read_text())
+
+
+def finished_runs(output, name):
+    return [p for p in (output / name).iterdir() if not p.name.endswith(".partial")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PIPELINES)
+def test_smoke_run_leaves_a_complete_run_folder(name, tmp_path, built):
+    config = pipeline_config(name)
+    built(config["data"]["dataset"])
+    result = seqkeras("run", f"pipelines/{name}.yaml", "--smoke",
+                      "--output-dir", str(tmp_path), data_dir=built.data_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run_dir] = finished_runs(tmp_path, config["name"])
+    assert f"Run folder: {run_dir}" in result.stdout
+    for artifact in ["config.yaml", "metrics.json", "predictions.tsv", "model.keras",
+                     "export/saved_model.pb", "checkpoints/best.weights.h5",
+                     "logs/training.csv", "logs/tensorboard", "plots/training_curves.png"]:
+        assert (run_dir / artifact).exists(), artifact
+    assert not (run_dir / "backup").exists()
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert TASK_METRICS[config["task"]] <= set(metrics)
+    assert metrics["headline"] in metrics
+    if config["task"] in ("seq2seq", "tag"):
+        assert list(run_dir.glob("vocabulary.*.txt"))
+    if config["task"] == "seq2seq":
+        assert (run_dir / "plots" / "attention_0.png").exists()
+
+
+BAD_CONFIGS = [
+    ("name: x\nmodel: {units: [1, 2\n", r"bad.yaml, line 3, column 1: invalid YAML"),
+    ("modle: {units: 8}\n", "bad.yaml: modle: unknown key 'modle'; did you mean 'model'?"),
+    ("model: {units: many}\n", "bad.yaml: model.units: got 'many'; expected an integer."),
+    ("train: {epochs: 0}\n", "bad.yaml: train.epochs: got 0; expected a value >= 1."),
+    ("train: {optimizer: {name: adm}}\n", "train.optimizer.name: got 'adm'; expected one of: adam, rmsprop, sgd (did you mean 'adam'?)."),
+    ("include: [configs/nothere.yaml]\n", "bad.yaml: include.0: no such file 'configs/nothere.yaml'"),
+    ("task: classify\ndata: {dataset: dates}\n", "data.dataset: got 'dates'; task 'classify' runs on: digits_rows."),
+    ("task: tag\ndata: {dataset: word_boundaries}\ntrain: {tbptt: {window: 20}}\n", "train.tbptt.window: truncated backpropagation is for the language_model task"),
+]
+
+
+@pytest.mark.parametrize("text, message", BAD_CONFIGS)
+def test_bad_config_exits_2_naming_the_key_and_leaves_no_run_folder(text, message, tmp_path):
+    (tmp_path / "bad.yaml").write_text(text)
+    result = seqkeras("run", "bad.yaml", "--output-dir", "runs", data_dir=tmp_path / "data",
+                      cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_missing_pipeline_file_exits_2(tmp_path):
+    result = seqkeras("run", "nowhere.yaml", data_dir=tmp_path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nowhere.yaml: no such file." in result.stderr
+
+
+def test_bad_set_exits_2(tmp_path):
+    result = seqkeras("run", str(ROOT / "pipelines/digits_rows.yaml"), "--set", "train.epoch=2",
+                      data_dir=tmp_path, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "train.epoch: unknown key 'epoch'; did you mean 'epochs'?" in result.stderr
+
+
+def test_schema_command_prints_json_schema(tmp_path):
+    result = seqkeras("schema", data_dir=tmp_path)
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "seqkeras pipeline"
+    assert "train" in schema["properties"]
+
+
+SHORT_DIGITS = ["--set", "data.limit=320", "--set", "model.units=16"]
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_from_its_last_epoch(tmp_path, built):
+    built("digits_rows")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SEQKERAS_DATA_DIR=str(built.data_dir))
+    command = [sys.executable, "-m", "seqkeras", "run", "pipelines/digits_rows.yaml",
+               "--output-dir", str(tmp_path), "--set", "train.epochs=4",
+               "--set", "train.early_stopping.patience=null", *SHORT_DIGITS]
+    process = subprocess.Popen(command, cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = None
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        logs = list(tmp_path.glob("digits_rows/*.partial/logs/training.csv"))
+        if logs and len(logs[0].read_text().splitlines()) >= 2:  # header + epoch 0
+            log = logs[0]
+            break
+        assert process.poll() is None, process.stderr.read()[-2000:]
+        time.sleep(0.05)
+    assert log is not None, "the first epoch never finished"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    epochs_before = [line.split(",")[0] for line in log.read_text().splitlines()[1:]]
+    assert epochs_before and len(epochs_before) < 4
+
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run_dir] = finished_runs(tmp_path, "digits_rows")
+    assert run_dir.name == log.parents[1].name[: -len(".partial")]
+    epochs = [int(line.split(",")[0]) for line in
+              (run_dir / "logs/training.csv").read_text().splitlines()[1:]]
+    assert epochs == [0, 1, 2, 3]  # nothing lost, nothing repeated
+    assert (run_dir / "metrics.json").exists() and (run_dir / "export").is_dir()
+
+
+@pytest.mark.slow
+def test_same_seed_gives_same_metrics(tmp_path, built):
+    built("digits_rows")
+    metrics = []
+    for attempt in range(2):
+        output = tmp_path / str(attempt)
+        result = seqkeras("run", "pipelines/digits_rows.yaml", "--output-dir", str(output),
+                          "--set", "train.epochs=2", "--set", "train.deterministic=true",
+                          *SHORT_DIGITS, data_dir=built.data_dir)
+        assert result.returncode == 0, result.stderr[-3000:]
+        [run_dir] = finished_runs(output, "digits_rows")
+        metrics.append(json.loads((run_dir / "metrics.json").read_text()))
+    assert metrics[0] == metrics[1]
