@@ -5,12 +5,14 @@ from seqkeras.pipeline.tasks.base import Task
 
 def get_task(name: str) -> Task:
     """The task for `name` (validated by the schema's `task` choices)."""
+    from seqkeras.pipeline.tasks.caption import CaptionTask
     from seqkeras.pipeline.tasks.classify import ClassifyTask
     from seqkeras.pipeline.tasks.forecast import ForecastTask
     from seqkeras.pipeline.tasks.seq2seq import Seq2SeqTask
     from seqkeras.pipeline.tasks.tag import TagTask
 
     tasks = {
+        "caption": CaptionTask,
         "classify": ClassifyTask,
         "forecast": ForecastTask,
         "seq2seq": Seq2SeqTask,

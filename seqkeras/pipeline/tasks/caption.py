@@ -1,0 +1,105 @@
+"""caption: image features in, a caption out (strips of handwritten digits)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from seqkeras import data as sk_data
+from seqkeras.models import build_one_to_many
+from seqkeras.pipeline.metrics import sequence_scores
+from seqkeras.pipeline.tasks.base import Evaluation
+from seqkeras.pipeline.tasks.base import Task
+from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.pipeline.tasks.base import as_numpy_columns
+from seqkeras.pipeline.tasks.base import load_splits
+from seqkeras.pipeline.tasks.base import texts
+from seqkeras.pipeline.tasks.generation import greedy_generate
+
+
+def _grid(column):
+    # (N, positions, depth) -> a (1 x positions) grid the decoder attends over.
+    grid = np.asarray(column, "float32")
+    return grid[:, None]
+
+
+class CaptionTask(Task):
+    headline = "exact_match"
+    datasets = ("digit_captions",)
+
+    def prepare(self, config, smoke):
+        columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
+        vocabulary = sk_data.Vocabulary.build(texts(columns["train"]["caption"]), split="word")
+        prepared = {}
+        for split, column in columns.items():
+            ids = vocabulary.encode_batch(texts(column["caption"]))
+            decoder_in = [[vocabulary.start_id, *i] for i in ids]
+            decoder_out = [[*i, vocabulary.end_id] for i in ids]
+            prepared[split] = (
+                _grid(column["grid"]),
+                keras.utils.pad_sequences(decoder_in, padding="post"),
+                keras.utils.pad_sequences(decoder_out, padding="post"),
+                texts(column["caption"]),
+            )
+
+        def batches(split, shuffle):
+            grid, decoder_in, decoder_out, _ = prepared[split]
+            dataset = tf.data.Dataset.from_tensor_slices(
+                ({"features": grid, "target_ids": decoder_in}, decoder_out)
+            )
+            if shuffle:
+                dataset = dataset.shuffle(len(grid), seed=config.seed)
+            return dataset.batch(config.data.batch_size).prefetch(-1)
+
+        return TaskData(
+            train=batches("train", True),
+            validation=batches("validation", False),
+            test=batches("test", False),
+            vocabularies={"caption": vocabulary},
+            info={
+                "test_grid": prepared["test"][0],
+                "test_references": prepared["test"][3],
+                "steps_per_epoch": -(-len(prepared["train"][0]) // config.data.batch_size),
+            },
+        )
+
+    def build(self, config, data):
+        model = config.model
+        return build_one_to_many(
+            len(data.vocabularies["caption"]),
+            data.info["test_grid"].shape[1:],
+            embedding_dim=model.embedding_dim,
+            cell=model.cell,
+            units=model.units,
+            num_layers=model.decoder_layers,
+            attention_units=model.attention.units,
+            normalize_attention=model.attention.normalize,
+            attention_layer_units=model.attention.layer_units,
+            dropout=model.dropout,
+            recurrent_dropout=model.recurrent_dropout,
+            name=config.name,
+        )
+
+    def loss_and_metrics(self, config):
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"]
+
+    def evaluate(self, model, data, config):
+        vocabulary = data.vocabularies["caption"]
+        grid, references = data.info["test_grid"], data.info["test_references"]
+        tokens, alignments = greedy_generate(model, grid, config.evaluate.max_length)
+        hypotheses = [vocabulary.decode(row) for row in tokens]
+        metrics = {"headline": self.headline, "test_examples": len(references)}
+        metrics.update(sequence_scores(references, hypotheses, "token"))
+        rows = [
+            {"reference": r, "prediction": h}
+            for r, h in list(zip(references, hypotheses))[: config.evaluate.samples]
+        ]
+        positions = [f"position {p}" for p in range(grid.shape[2])]
+        attention = [
+            {
+                "source": positions,
+                "target": [vocabulary.id_to_token(t) for t in tokens[i] if t],
+                "alignments": np.asarray(alignments[0][i]),
+            }
+            for i in range(min(config.evaluate.attention_plots, len(references)))
+        ]
+        return Evaluation(metrics, rows, attention)
