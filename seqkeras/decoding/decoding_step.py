@@ -1,5 +1,6 @@
 """The step interface every decoding strategy runs over."""
 
+import weakref
 from typing import Callable
 
 import keras
@@ -61,9 +62,16 @@ class DecodingStep:
         or image features); the step attends over the encoded memory.
         Shares the model's weights (`seqkeras.models.build_inference_models`).
 
+        The step is built once per model and reused: rebuilding the
+        inference models of one model after `keras.backend.clear_session()`
+        fails in Keras on repeated operation names.
+
         Raises:
             ValueError: if `model` was not made by one of those builders.
         """
+        cached = _MODEL_STEPS.get(model)
+        if cached is not None:
+            return cached
         from seqkeras.models import build_inference_models
 
         encoder, step_model = build_inference_models(model)
@@ -85,4 +93,8 @@ class DecodingStep:
         vocab_size = model.get_layer("logits").units
         decoding_step = cls(start, step, vocab_size=vocab_size)
         decoding_step.keras_models = (encoder, step_model)
+        _MODEL_STEPS[model] = decoding_step
         return decoding_step
+
+
+_MODEL_STEPS = weakref.WeakKeyDictionary()

@@ -1,0 +1,91 @@
+"""Export a sequence classifier: sequences (or strings) in, labels out."""
+
+from typing import Optional, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from seqkeras.data import Vocabulary
+from seqkeras.export.attention_generator import default_text_checks
+from seqkeras.export.predictor import Predictor
+from seqkeras.export.predictor import export_predictor
+from seqkeras.export.predictor import pad_ids
+from seqkeras.export.predictor import probabilities_of
+from seqkeras.export.text_codec import TextCodec
+from seqkeras.utils.arguments import invalid
+
+
+def export_classifier(
+    model: keras.Model,
+    path: str,
+    *,
+    labels: Sequence[str],
+    vocab: Optional[Vocabulary] = None,
+    check_inputs=None,
+) -> str:
+    """Write a SavedModel that classifies whole sequences, without seqkeras.
+
+    `serving_default(inputs)` takes a 1-D `tf.string` tensor when `vocab` is
+    given (tokenized and looked up in the graph), else `float32` sequences
+    shaped like the model's input; it returns `outputs` (the label names),
+    `scores` (the winning probability) and `probabilities`
+    `(batch, classes)`.
+
+    Args:
+        model: A `seqkeras.models.build_many_to_one` classifier (softmax or
+            linear outputs).
+        path: Directory to write; an earlier export there is replaced.
+        labels: Name of every class, in output order.
+        vocab: The input `seqkeras.data.Vocabulary` for text inputs.
+            Defaults to `None` (float inputs).
+        check_inputs: Inputs for the check. Defaults to `None`: for text,
+            known tokens, an empty string, unseen characters and a long
+            string; for floats, three seeded random sequences.
+
+    Returns:
+        The absolute path of the export.
+
+    Raises:
+        ValueError: if `labels` does not match the model's outputs.
+        seqkeras.export.ExportCheckError: if the reloaded export disagrees.
+    """
+    labels = [str(label) for label in labels]
+    classes = model.get_layer("outputs").units
+    if len(labels) != classes:
+        raise invalid("labels", f"{classes} label names (one per output)", labels)
+    label_table = tf.constant(labels)
+
+    def finish(model_inputs, outputs):
+        probabilities = probabilities_of(model, outputs)
+        best = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return {
+            "outputs": tf.gather(label_table, best),
+            "scores": tf.reduce_max(probabilities, axis=-1),
+            "probabilities": probabilities,
+        }
+
+    tracked = {}
+    if vocab is not None:
+        codec = TextCodec(vocab)
+        tracked["codec"] = codec
+        prepare = codec.encode
+        spec = tf.TensorSpec([None], tf.string, name="inputs")
+        check_inputs = list(check_inputs or default_text_checks(vocab))
+        model_inputs = pad_ids([vocab.encode(text) for text in check_inputs])
+    else:
+        prepare = lambda x: x  # noqa: E731
+        shape = tuple(model.input.shape[1:])
+        spec = tf.TensorSpec((None, *shape), tf.float32, name="inputs")
+        if check_inputs is None:
+            steps = [s or 5 for s in shape]
+            check_inputs = np.random.default_rng(0).normal(size=(3, *steps))
+        check_inputs = np.asarray(check_inputs, "float32")
+        model_inputs = check_inputs
+    predictor = Predictor(model, prepare, finish, **tracked)
+    expected = {
+        name: value.numpy()
+        for name, value in finish(None, model(model_inputs, training=False)).items()
+    }
+    info = {"kind": "classify", "inputs": "strings" if vocab else "float32", "labels": labels}
+    return export_predictor(predictor, path, spec, check_inputs, expected, info)

@@ -1,0 +1,63 @@
+"""Export a forecaster: a window of a series in, predicted values out."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from seqkeras.export.predictor import Predictor
+from seqkeras.export.predictor import export_predictor
+from seqkeras.utils.arguments import invalid
+
+
+def export_forecaster(
+    model: keras.Model,
+    path: str,
+    *,
+    mean: float = 0.0,
+    std: float = 1.0,
+    check_inputs=None,
+) -> str:
+    """Write a SavedModel that forecasts from raw series values, without seqkeras.
+
+    `serving_default(inputs)` takes `float32` windows shaped like the
+    model's input, `(batch, steps, features)`, in the series' own units; it
+    standardises them with `mean` and `std`, runs the model and returns
+    `outputs`, the forecasts in the series' units `(batch, horizon)`.
+
+    Args:
+        model: A `seqkeras.models.build_many_to_one` regression model
+            (`output_activation=None`).
+        path: Directory to write; an earlier export there is replaced.
+        mean: Mean the training series was centred with. Defaults to `0.`.
+        std: Positive standard deviation it was scaled by. Defaults to `1.`.
+        check_inputs: Windows for the check. Defaults to `None`: three
+            seeded random windows.
+
+    Returns:
+        The absolute path of the export.
+
+    Raises:
+        ValueError: if `std` is not positive.
+        seqkeras.export.ExportCheckError: if the reloaded export disagrees.
+    """
+    if not float(std) > 0:
+        raise invalid("std", "a positive float", std)
+    mean, std = float(mean), float(std)
+
+    def prepare(windows):
+        return (windows - mean) / std
+
+    def finish(unused_inputs, outputs):
+        return {"outputs": outputs * std + mean}
+
+    shape = tuple(model.input.shape[1:])
+    spec = tf.TensorSpec((None, *shape), tf.float32, name="inputs")
+    if check_inputs is None:
+        steps = [s or 6 for s in shape]
+        check_inputs = mean + std * np.random.default_rng(0).normal(size=(3, *steps))
+    check_inputs = np.asarray(check_inputs, "float32")
+    predictor = Predictor(model, prepare, finish)
+    scaled = prepare(tf.constant(check_inputs))
+    expected = {k: v.numpy() for k, v in finish(None, model(scaled, training=False)).items()}
+    info = {"kind": "forecast", "inputs": "float32", "mean": mean, "std": std}
+    return export_predictor(predictor, path, spec, check_inputs, expected, info)
