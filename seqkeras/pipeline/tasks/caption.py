@@ -98,7 +98,7 @@ class CaptionTask(Task):
             {
                 "source": positions,
                 "target": [vocabulary.id_to_token(t) for t in tokens[i] if t],
-                "alignments": np.asarray(alignments[0][i]),
+                "alignments": alignments[i],
             }
             for i in range(min(config.evaluate.attention_plots, len(references)))
         ]

@@ -118,6 +118,6 @@ class Seq2SeqTask(Task):
             attention.append({
                 "source": [source_vocabulary.id_to_token(t) for t in source_ids],
                 "target": [target_vocabulary.id_to_token(t) for t in output_ids],
-                "alignments": np.asarray(alignments[0][i]),
+                "alignments": alignments[i],
             })
         return Evaluation(metrics, rows, attention)
