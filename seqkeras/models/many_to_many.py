@@ -25,6 +25,8 @@ def build_many_to_many(
     recurrent_dropout: float = 0.0,
     mask_value: Optional[float] = None,
     output_activation: Optional[str] = "softmax",
+    stateful: bool = False,
+    batch_size: Optional[int] = None,
     name: str = "many_to_many",
 ) -> keras.Model:
     """Builds a model that makes a prediction at every step of a sequence.
@@ -53,6 +55,12 @@ def build_many_to_many(
             padding. Defaults to `None` (no masking).
         output_activation: `"softmax"` for per-step class probabilities,
             `None` for logits or values. Defaults to `"softmax"`.
+        stateful: Whether the recurrent layers carry their final states
+            into the next batch (truncated backpropagation through time over
+            contiguous streams; reset with `reset_states()`). Needs
+            `batch_size`. Defaults to `False`.
+        batch_size: Fixed batch size, required with `stateful=True`.
+            Defaults to `None`.
         name: Model name. Defaults to `"many_to_many"`.
 
     Returns:
@@ -72,12 +80,19 @@ def build_many_to_many(
     """
     check_positive_int("num_outputs", num_outputs)
     check_common_options(cell, units, num_layers, dropout, recurrent_dropout)
+    if stateful and batch_size is None:
+        raise ValueError(
+            "Received an invalid value for `batch_size`: expected a positive "
+            "integer with `stateful=True` (stateful layers need a fixed batch), "
+            "got None."
+        )
     inputs, features = sequence_input(
         vocab_size=vocab_size,
         input_dim=input_dim,
         embedding_dim=embedding_dim,
         sequence_length=sequence_length,
         mask_value=mask_value,
+        batch_size=batch_size,
     )
     sequence, _ = recurrent_stack(
         features,
@@ -87,6 +102,7 @@ def build_many_to_many(
         bidirectional=bidirectional,
         dropout=dropout,
         recurrent_dropout=recurrent_dropout,
+        stateful=stateful,
     )
     outputs = keras.layers.Dense(
         num_outputs, activation=output_activation, name="outputs"

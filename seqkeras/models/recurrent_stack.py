@@ -42,6 +42,7 @@ def sequence_input(
     embedding_dim: int,
     sequence_length: Optional[int] = None,
     mask_value: Optional[float] = None,
+    batch_size: Optional[int] = None,
     name: str = "inputs",
     embedding_name: str = "embedding",
 ) -> Tuple[keras.KerasTensor, keras.KerasTensor]:
@@ -49,7 +50,8 @@ def sequence_input(
 
     Token ids `(batch, steps)` go through an `Embedding` with `mask_zero=True`
     (id 0 is padding); vectors `(batch, steps, input_dim)` are masked where
-    every feature equals `mask_value`, when one is given.
+    every feature equals `mask_value`, when one is given. A fixed
+    `batch_size` is what stateful layers need.
     """
     if (vocab_size is None) == (input_dim is None):
         raise ValueError(
@@ -62,13 +64,15 @@ def sequence_input(
     if vocab_size is not None:
         check_positive_int("vocab_size", vocab_size)
         check_positive_int("embedding_dim", embedding_dim)
-        inputs = keras.Input((sequence_length,), dtype="int32", name=name)
+        inputs = keras.Input(
+            (sequence_length,), batch_size=batch_size, dtype="int32", name=name
+        )
         features = keras.layers.Embedding(
             vocab_size, embedding_dim, mask_zero=True, name=embedding_name
         )(inputs)
         return inputs, features
     check_positive_int("input_dim", input_dim)
-    inputs = keras.Input((sequence_length, input_dim), name=name)
+    inputs = keras.Input((sequence_length, input_dim), batch_size=batch_size, name=name)
     features = inputs
     if mask_value is not None:
         features = keras.layers.Masking(mask_value, name="masking")(inputs)
@@ -103,6 +107,7 @@ def recurrent_stack(
     recurrent_dropout: float = 0.0,
     return_sequences: bool = True,
     return_state: bool = False,
+    stateful: bool = False,
     name: str = "encoder",
 ) -> Tuple[keras.KerasTensor, List[keras.KerasTensor]]:
     """Stack `num_layers` sequence layers, each with its own weights.
@@ -124,6 +129,7 @@ def recurrent_stack(
             return_state=return_state and last,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
+            stateful=stateful,
             name=f"{name}_{index}",
         )
         result = layer(x)

@@ -56,13 +56,15 @@ def run_pipeline(
     model.compile(
         optimizer=build_optimizer(config.train, steps), loss=loss, metrics=metrics
     )
+    fit_options = task.fit_options(config, data)
+    callbacks = build_callbacks(config.train, run_dir) + fit_options.pop("callbacks_extra", [])
     history = model.fit(
         data.train,
         validation_data=data.validation,
         epochs=config.train.epochs,
-        callbacks=build_callbacks(config.train, run_dir),
+        callbacks=callbacks,
         verbose=verbose,
-        **task.fit_options(config, data),
+        **fit_options,
     )
     del history  # the CSV log has every epoch, resumed ones included
 

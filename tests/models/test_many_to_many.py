@@ -69,6 +69,7 @@ def test_saves_and_exports(tmp_path):
         ({"num_outputs": 2, "input_dim": 2, "recurrent_dropout": -0.1}, r"`recurrent_dropout`.*-0.1"),
         ({"num_outputs": 2, "input_dim": 0}, r"`input_dim`.*positive integer.*0"),
         ({"num_outputs": 2, "vocab_size": 5, "embedding_dim": 0}, r"`embedding_dim`.*0"),
+        ({"num_outputs": 2, "vocab_size": 5, "stateful": True}, r"`batch_size`.*stateful=True.*got None"),
     ],
 )
 def test_invalid_arguments(kwargs, message):

@@ -8,6 +8,7 @@ def get_task(name: str) -> Task:
     from seqkeras.pipeline.tasks.caption import CaptionTask
     from seqkeras.pipeline.tasks.classify import ClassifyTask
     from seqkeras.pipeline.tasks.forecast import ForecastTask
+    from seqkeras.pipeline.tasks.language_model import LanguageModelTask
     from seqkeras.pipeline.tasks.seq2seq import Seq2SeqTask
     from seqkeras.pipeline.tasks.tag import TagTask
 
@@ -15,6 +16,7 @@ def get_task(name: str) -> Task:
         "caption": CaptionTask,
         "classify": ClassifyTask,
         "forecast": ForecastTask,
+        "language_model": LanguageModelTask,
         "seq2seq": Seq2SeqTask,
         "tag": TagTask,
     }

@@ -1,0 +1,124 @@
+"""language_model: next-character prediction trained with truncated BPTT."""
+
+import math
+
+import keras
+import numpy as np
+
+from seqkeras import data as sk_data
+from seqkeras.decoding import generate
+from seqkeras.decoding import language_model_step
+from seqkeras.errors import ConfigError
+from seqkeras.models import build_many_to_many
+from seqkeras.pipeline.tasks.base import Evaluation
+from seqkeras.pipeline.tasks.base import Task
+from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.pipeline.tasks.base import as_numpy_columns
+from seqkeras.pipeline.tasks.base import load_splits
+from seqkeras.pipeline.tasks.base import texts
+
+PRIMES = ("The ", "def ", "A list ")
+
+
+def reset_stateful_layers(model: keras.Model) -> None:
+    for layer in model.layers:
+        if getattr(layer, "stateful", False):
+            layer.reset_states()
+
+
+class ResetStates(keras.callbacks.Callback):
+    """Start every epoch, and every validation pass, from zero state.
+
+    Within an epoch the stateful layers carry their state from one window to
+    the next (row b of window k + 1 continues row b of window k), so the
+    gradient flows only within a window while the state spans the stream.
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        reset_stateful_layers(self.model)
+
+    def on_test_begin(self, logs=None):
+        reset_stateful_layers(self.model)
+
+
+class LanguageModelTask(Task):
+    headline = "bits_per_character"
+    datasets = ("text",)
+
+    def check(self, config):
+        if config.data.dataset not in self.datasets:
+            super().check(config)
+        if config.model.bidirectional:
+            raise ConfigError(
+                "model.bidirectional: got True; a language model reads left "
+                "to right only (expected false)."
+            )
+
+    def window(self, config):
+        return config.train.tbptt.window or config.data.window
+
+    def prepare(self, config, smoke):
+        columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
+        streams = {s: "\n\n".join(texts(c["text"])) for s, c in columns.items()}
+        vocabulary = sk_data.Vocabulary.build([streams["train"]], split="char")
+        window, batch = self.window(config), config.data.batch_size
+        ids = {s: np.asarray(vocabulary.encode(t), "int32") for s, t in streams.items()}
+        if smoke:
+            ids = {s: v[: batch * window * 2 + 1] for s, v in ids.items()}
+        datasets = {s: sk_data.tbptt_streams(v, batch, window) for s, v in ids.items()}
+        return TaskData(
+            train=datasets["train"].prefetch(-1),
+            validation=datasets["validation"],
+            test=datasets["test"],
+            vocabularies={"characters": vocabulary},
+            info={"steps_per_epoch": len(ids["train"]) // (batch * window)},
+        )
+
+    def build(self, config, data):
+        model = config.model
+        size = len(data.vocabularies["characters"])
+        return build_many_to_many(
+            size,
+            vocab_size=size,
+            sequence_length=self.window(config),
+            embedding_dim=model.embedding_dim,
+            cell=model.cell,
+            units=model.units,
+            num_layers=model.layers,
+            dropout=model.dropout,
+            recurrent_dropout=model.recurrent_dropout,
+            stateful=True,
+            batch_size=config.data.batch_size,
+            name=config.name,
+        )
+
+    def loss_and_metrics(self, config):
+        return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
+
+    def fit_options(self, config, data):
+        # Windows must stay in stream order for the carried state to make sense.
+        return {"shuffle": False, "callbacks_extra": [ResetStates()]}
+
+    def evaluate(self, model, data, config):
+        reset_stateful_layers(model)
+        loss, accuracy = model.evaluate(data.test, verbose=0)
+        vocabulary = data.vocabularies["characters"]
+        step = language_model_step(model, start_id=vocabulary.start_id)
+        primes = keras.utils.pad_sequences(
+            [vocabulary.encode(p) for p in PRIMES], padding="post"
+        )
+        result = generate(
+            step, primes, strategy="sample", start_id=vocabulary.start_id,
+            end_id=vocabulary.end_id, max_length=config.evaluate.max_length,
+            seed=config.seed, temperature=0.8,
+        )
+        samples = [vocabulary.decode(row) for row in np.asarray(result.tokens)]
+        metrics = {
+            "headline": self.headline,
+            "loss": float(loss),
+            "accuracy": float(accuracy),
+            "perplexity": float(math.exp(loss)),
+            "bits_per_character": float(loss / math.log(2)),
+        }
+        rows = [{"prime": p, "sample": p + s} for p, s in zip(PRIMES, samples)]
+        return Evaluation(metrics, rows)
