@@ -36,18 +36,19 @@ def test_width_one_equals_greedy(reverser):
     _, step = reverser
     source = reverse_task(n=12, max_length=4, seed=5)[0]["source_ids"]
     greedy = generate(step, source, start_id=START, end_id=END, max_length=6)
-    for alpha in (0.0, 0.6):
-        beam = generate(
-            step, source, strategy="beam", start_id=START, end_id=END,
-            max_length=6, beam_width=1, length_penalty_alpha=alpha)
-        np.testing.assert_array_equal(beam.tokens, greedy.tokens)
-        np.testing.assert_array_equal(beam.lengths, greedy.lengths)
-        np.testing.assert_allclose(beam.alignments, greedy.alignments, atol=1e-6)
+    # With one hypothesis the length penalty divides every candidate alike,
+    # so even alpha > 0 must pick greedy's tokens.
+    beam = generate(
+        step, source, strategy="beam", start_id=START, end_id=END,
+        max_length=6, beam_width=1, length_penalty_alpha=0.6)
+    np.testing.assert_array_equal(beam.tokens, greedy.tokens)
+    np.testing.assert_array_equal(beam.lengths, greedy.lengths)
+    np.testing.assert_allclose(beam.alignments, greedy.alignments, atol=1e-6)
     np.testing.assert_allclose(beam.scores * length_penalty(beam.lengths, 0.6),
                                greedy.scores, atol=1e-4)
 
 
-@pytest.mark.parametrize("width", [2, 3, 5])
+@pytest.mark.parametrize("width", [2, 5])
 def test_wider_beam_never_scores_lower_than_greedy(reverser, toy, width):
     _, step = reverser
     source = reverse_task(n=16, max_length=4, seed=9)[0]["source_ids"]
