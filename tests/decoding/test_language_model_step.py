@@ -1,10 +1,9 @@
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from seqkeras.decoding import generate, language_model_step
-from seqkeras.models import build_many_to_many, build_many_to_one
+from seqkeras.models import build_many_to_many
 
 VOCAB, START, END = 12, 2, 3
 PRIMES = np.array([[5, 6, 7, 8], [9, 0, 0, 0], [4, 10, 0, 0]], "int32")

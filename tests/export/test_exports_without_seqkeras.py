@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from seqkeras.decoding import DecodingStep, generate, language_model_step
 from seqkeras.export import read_export_info
@@ -22,7 +21,6 @@ except ImportError:
     pass
 else:
     raise SystemExit("seqkeras should not be importable here")
-import tensorflow as tf
 jobs = json.load(open("jobs.json"))
 results = {}
 for kind, job in jobs.items():
