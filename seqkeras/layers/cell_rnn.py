@@ -7,6 +7,10 @@ from seqkeras.layers.dropout_masks import (
     prepare_dropout_masks,
     reset_dropout_masks,
 )
+from seqkeras.layers.fast_recurrence import run_fast_loop
+from seqkeras.utils.arguments import check_choice
+
+IMPLEMENTATIONS = ("fast", "reference")
 
 
 class CellRNN(keras.layers.RNN):
@@ -22,12 +26,21 @@ class CellRNN(keras.layers.RNN):
       (no nested `cell` entry), so `from_config` is `cls(**config)` and
       `keras.layers.Bidirectional` can rebuild the backward layer from it.
 
+    - `implementation`: `"fast"` runs the loop of `fast_recurrence` (input
+      product for all steps before the loop, only the recurrent product
+      inside); `"reference"` runs `keras.layers.RNN`'s loop, which calls the
+      cell at every step. Same weights and results (to float rounding).
+
     A subclass's `__init__` builds its cell from its arguments and passes it
     on, and exposes the cell's arguments with `cell_attribute`.
     """
 
-    def __init__(self, cell, **kwargs):
+    def __init__(self, cell, implementation="fast", **kwargs):
+        implementation = check_choice(
+            "implementation", implementation, IMPLEMENTATIONS
+        )
         super().__init__(cell, **kwargs)
+        self.implementation = implementation
         self.input_spec = keras.layers.InputSpec(ndim=3)
 
     def call(
@@ -59,6 +72,13 @@ class CellRNN(keras.layers.RNN):
         finally:
             reset_dropout_masks(self.cell)
 
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        if self.implementation == "reference":
+            return super().inner_loop(
+                sequences, initial_state, mask, training=training
+            )
+        return run_fast_loop(self, sequences, initial_state, mask, training)
+
     def get_config(self):
         # Keep only the cell's own arguments: its name, dtype and trainable
         # flag come from this layer's.
@@ -70,6 +90,7 @@ class CellRNN(keras.layers.RNN):
         }
         base_config = super().get_config()
         del base_config["cell"]
+        config["implementation"] = self.implementation
         return {**base_config, **config}
 
     @classmethod

@@ -50,6 +50,11 @@ class LSTM(CellRNN):
             `reset_states()`. Defaults to `False`.
         unroll: Unroll the loop in the graph instead of a symbolic loop;
             only for short, fixed-length sequences. Defaults to `False`.
+        implementation: `"fast"` multiplies the inputs of all steps by the
+            input weights in one matrix product before the loop and keeps
+            only the recurrent product inside it; `"reference"` calls the
+            cell at every step, as `keras.layers.RNN` does. Same weights,
+            and results equal to float rounding. Defaults to `"fast"`.
         **kwargs: Base layer arguments (`name`, `dtype`, ...) and
             `zero_output_for_mask` of `keras.layers.RNN`.
 
@@ -72,7 +77,8 @@ class LSTM(CellRNN):
         ValueError: If `units` is not a positive integer, if `dropout` or
             `recurrent_dropout` is not in [0, 1), if `seed` is not an
             integer or `None`, or if an activation, initializer or
-            regularizer name is unknown.
+            regularizer name is unknown, or if `implementation` is not
+            `"fast"` or `"reference"`.
 
     Example:
 
@@ -111,6 +117,7 @@ class LSTM(CellRNN):
         go_backwards=False,
         stateful=False,
         unroll=False,
+        implementation="fast",
         **kwargs,
     ):
         cell = LSTMCell(
@@ -139,6 +146,7 @@ class LSTM(CellRNN):
             go_backwards=go_backwards,
             stateful=stateful,
             unroll=unroll,
+            implementation=implementation,
             **kwargs,
         )
 

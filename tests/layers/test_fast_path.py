@@ -1,0 +1,194 @@
+"""`implementation="fast"` of `LSTM` and `VanillaRNN` equals the reference.
+
+The fast path (seqkeras/layers/fast_recurrence.py) multiplies all steps'
+inputs by the kernel before the loop; the reference path calls the cell at
+every step. Each test builds both with the same weights and compares
+outputs and gradients (inputs and every weight) to 1e-5.
+"""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from seqkeras.layers import LSTM, VanillaRNN
+from tests.layers import rnn_testing as rt
+
+B, T, D, H = 3, 6, 5, 4
+LAYERS = {"lstm": LSTM, "vanilla": VanillaRNN}
+
+pytestmark = pytest.mark.parametrize("kind", sorted(LAYERS))
+
+# Sequence 0 is post-padded, 1 pre-padded, 2 has a hole in the middle.
+MASK = np.array(
+    [
+        [1, 1, 1, 1, 0, 0],
+        [0, 0, 1, 1, 1, 1],
+        [1, 1, 0, 1, 1, 1],
+    ],
+    dtype=bool,
+)
+
+
+def _pair(kind, **kwargs):
+    """A fast and a reference layer with the same random weights."""
+    fast = LAYERS[kind](H, implementation="fast", **kwargs)
+    reference = LAYERS[kind](H, implementation="reference", **kwargs)
+    for layer in (fast, reference):
+        layer.build((B, T, D))
+    reference.set_weights(rt.randomize_weights(fast))
+    return fast, reference
+
+
+def _assert_same(kind, call_kwargs=None, **kwargs):
+    fast, reference = _pair(kind, **kwargs)
+    x = rt.random_inputs((B, T, D))
+    call_kwargs = call_kwargs or {}
+    fast_out, fast_grads = rt.outputs_and_gradients(fast, x, **call_kwargs)
+    ref_out, ref_grads = rt.outputs_and_gradients(reference, x, **call_kwargs)
+    rt.assert_all_close(fast_out, ref_out)
+    rt.assert_all_close(fast_grads, ref_grads)
+    # A gradient that is zero everywhere would make the comparison vacuous.
+    assert all(np.any(g != 0) for g in fast_grads)
+    return fast_out
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"return_sequences": True},
+        {"return_sequences": True, "go_backwards": True},
+        {"return_state": True},
+        {"return_sequences": True, "return_state": True, "unroll": True},
+        {"use_bias": False},
+    ],
+    ids=lambda options: ",".join(options) or "default",
+)
+def test_fast_equals_reference(kind, options):
+    _assert_same(kind, **options)
+
+
+@pytest.mark.parametrize("zero_output_for_mask", [False, True])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_fast_equals_reference_with_mask(
+    kind, go_backwards, zero_output_for_mask
+):
+    outputs = _assert_same(
+        kind,
+        {"mask": MASK},
+        return_sequences=True,
+        return_state=True,
+        go_backwards=go_backwards,
+        zero_output_for_mask=zero_output_for_mask,
+    )
+    # The mask was honoured: a masked step repeats the previous output.
+    if not go_backwards and not zero_output_for_mask:
+        np.testing.assert_array_equal(outputs[0][0, 4], outputs[0][0, 3])
+
+
+def test_fast_equals_reference_with_dropout(kind):
+    # Both layers draw their masks from the same seed, so training runs
+    # drop the same units.
+    outputs = _assert_same(
+        kind,
+        {"training": True, "mask": MASK},
+        return_sequences=True,
+        dropout=0.4,
+        recurrent_dropout=0.4,
+        seed=11,
+    )
+    fast, _ = _pair(kind, return_sequences=True, dropout=0.4, seed=11)
+    x = rt.random_inputs((B, T, D))
+    assert not np.allclose(fast(x, training=True), fast(x, training=False))
+    assert np.all(np.isfinite(outputs[0]))
+
+
+def test_fast_equals_reference_with_initial_state(kind):
+    states = [rt.random_inputs((B, H), seed=s) for s in (2, 3)]
+    states = states[: 2 if kind == "lstm" else 1]
+    _assert_same(
+        kind,
+        {"initial_state": states, "mask": MASK},
+        return_sequences=True,
+        return_state=True,
+    )
+
+
+def test_fast_equals_reference_stateful(kind):
+    fast, reference = _pair(kind, stateful=True, return_sequences=True)
+    x = rt.random_inputs((B, T, D))
+    for _ in range(2):
+        np.testing.assert_allclose(fast(x), reference(x), atol=1e-5)
+    for fast_state, ref_state in zip(fast.states, reference.states):
+        np.testing.assert_allclose(fast_state, ref_state, atol=1e-5)
+        assert np.any(np.asarray(fast_state) != 0)
+
+
+def _stacked_model(kind, implementation):
+    inputs = keras.Input((T, D))
+    x = keras.layers.Bidirectional(
+        LAYERS[kind](H, return_sequences=True, implementation=implementation)
+    )(inputs)
+    x = LAYERS[kind](H, implementation=implementation)(x)
+    return keras.Model(inputs, keras.layers.Dense(1)(x))
+
+
+def test_bidirectional_stack_equal_under_tf_function(kind):
+    fast = _stacked_model(kind, "fast")
+    reference = _stacked_model(kind, "reference")
+    reference.set_weights(rt.randomize_weights(fast))
+    assert fast.layers[1].backward_layer.implementation == "fast"
+    x = tf.constant(rt.random_inputs((B, T, D)))
+
+    @tf.function
+    def outputs_and_gradients(model):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(model(x) ** 2)
+        return loss, tape.gradient(loss, model.trainable_weights)
+
+    fast_loss, fast_grads = outputs_and_gradients(fast)
+    ref_loss, ref_grads = outputs_and_gradients(reference)
+    np.testing.assert_allclose(fast_loss, ref_loss, rtol=1e-5)
+    rt.assert_all_close(
+        [np.asarray(g) for g in fast_grads], [np.asarray(g) for g in ref_grads]
+    )
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_model_fit_gives_the_same_weights(kind, jit_compile):
+    x = rt.random_inputs((8, T, D))
+    y = rt.random_inputs((8, 1), seed=4)
+    weights = []
+    for implementation in ("fast", "reference"):
+        model = _stacked_model(kind, implementation)
+        rt.randomize_weights(model)
+        model.compile(
+            keras.optimizers.Adam(0.01, clipnorm=1.0),
+            "mse",
+            jit_compile=jit_compile,
+        )
+        model.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+        weights.append(model.get_weights())
+    rt.assert_all_close(weights[0], weights[1], atol=1e-5, rtol=1e-4)
+
+
+def test_implementation_is_saved(kind, tmp_path):
+    model = keras.Sequential(
+        [keras.Input((T, D)), LAYERS[kind](H, implementation="reference")]
+    )
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.layers[0].implementation == "reference"
+    x = rt.random_inputs((B, T, D))
+    np.testing.assert_allclose(loaded(x), model(x), atol=1e-6)
+
+
+def test_unknown_implementation_is_rejected(kind):
+    rt.assert_raises_bad_argument(
+        LAYERS[kind],
+        {"units": 4, "implementation": "cudnn"},
+        "Received an invalid value for `implementation`: expected one of "
+        "'fast', 'reference', got 'cudnn'.",
+    )
