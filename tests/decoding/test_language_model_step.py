@@ -14,9 +14,14 @@ def language_model(cell="lstm", **kwargs):
                               num_layers=2, cell=cell, **kwargs)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "vanilla"])
-def test_priming_carries_the_state_of_the_whole_prime(cell):
-    model = language_model(cell)
+@pytest.mark.parametrize(
+    "cell, kwargs",
+    [("lstm", {}), ("vanilla", {}), ("lstm", {"stateful": True, "batch_size": 3})],
+)
+def test_priming_carries_the_state_of_the_whole_prime(cell, kwargs):
+    # A stateful LM (fixed batch, state carried across calls) works too: the
+    # step carries its own state and takes any batch size.
+    model = language_model(cell, **kwargs)
     step = language_model_step(model)
     states, constants, first_ids = step.start(tf.constant(PRIMES))
     logits, alignments, _ = step(first_ids, states, constants)
