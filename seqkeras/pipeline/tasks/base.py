@@ -101,11 +101,5 @@ class Task:
         raise NotImplementedError
 
     def export(self, model, data: TaskData, config: PipelineConfig, path) -> None:
-        """A SavedModel whose `serve` takes the model's own inputs."""
-        import os
-        import shutil
-
-        temporary = path.with_name(path.name + ".tmp")
-        shutil.rmtree(temporary, ignore_errors=True)
-        model.export(str(temporary), verbose=False)
-        os.replace(temporary, path)
+        """Write the SavedModel that serves raw inputs (see seqkeras.export)."""
+        raise NotImplementedError

@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqkeras import data as sk_data
+from seqkeras.export import export_caption
 from seqkeras.models import build_one_to_many
 from seqkeras.pipeline.metrics import sequence_scores
 from seqkeras.pipeline.tasks.base import Evaluation
@@ -81,6 +82,11 @@ class CaptionTask(Task):
 
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"]
+
+    def export(self, model, data, config, path):
+        export_caption(
+            model, data.vocabularies["caption"], path, max_length=config.evaluate.max_length
+        )
 
     def evaluate(self, model, data, config):
         vocabulary = data.vocabularies["caption"]

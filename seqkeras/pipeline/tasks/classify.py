@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from seqkeras.export import export_classifier
 from seqkeras.models import build_many_to_one
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
@@ -51,6 +52,10 @@ class ClassifyTask(Task):
 
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
+
+    def export(self, model, data, config, path):
+        labels = [str(label) for label in range(data.info["num_classes"])]
+        export_classifier(model, path, labels=labels)
 
     def evaluate(self, model, data, config):
         labels, predicted = [], []

@@ -4,9 +4,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from seqkeras.export import export_forecaster
 from seqkeras.models import build_many_to_one
-from seqkeras.pipeline.tasks.base import SPLITS
 from seqkeras.pipeline.tasks.base import Evaluation
+from seqkeras.pipeline.tasks.base import SPLITS
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
@@ -88,6 +89,9 @@ class ForecastTask(Task):
 
     def loss_and_metrics(self, config):
         return keras.losses.MeanSquaredError(), [keras.metrics.MeanAbsoluteError(name="mae")]
+
+    def export(self, model, data, config, path):
+        export_forecaster(model, path, mean=data.info["mean"], std=data.info["std"])
 
     def evaluate(self, model, data, config):
         info = data.info

@@ -9,6 +9,7 @@ from seqkeras import data as sk_data
 from seqkeras.decoding import generate
 from seqkeras.decoding import language_model_step
 from seqkeras.errors import ConfigError
+from seqkeras.export import export_language_model
 from seqkeras.models import build_many_to_many
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
@@ -98,6 +99,12 @@ class LanguageModelTask(Task):
     def fit_options(self, config, data):
         # Windows must stay in stream order for the carried state to make sense.
         return {"shuffle": False, "callbacks_extra": [ResetStates()]}
+
+    def export(self, model, data, config, path):
+        export_language_model(
+            model, data.vocabularies["characters"], path,
+            max_length=config.evaluate.max_length, temperature=0.8,
+        )
 
     def evaluate(self, model, data, config):
         reset_stateful_layers(model)

@@ -1,9 +1,9 @@
 """seq2seq: source text in, target text out (dates, grapheme to phoneme)."""
 
 import keras
-import numpy as np
 
 from seqkeras import data as sk_data
+from seqkeras.export import export_seq2seq
 from seqkeras.models import build_seq2seq
 from seqkeras.pipeline.metrics import sequence_scores
 from seqkeras.pipeline.tasks.base import Evaluation
@@ -95,6 +95,15 @@ class Seq2SeqTask(Task):
     def loss_and_metrics(self, config):
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         return loss, ["accuracy"]
+
+    def export(self, model, data, config, path):
+        export_seq2seq(
+            model,
+            data.vocabularies["source"],
+            data.vocabularies["target"],
+            path,
+            max_length=config.evaluate.max_length,
+        )
 
     def evaluate(self, model, data, config):
         info, target_vocabulary = data.info, data.vocabularies["target"]

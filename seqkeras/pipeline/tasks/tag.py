@@ -4,6 +4,7 @@ import keras
 import numpy as np
 
 from seqkeras import data as sk_data
+from seqkeras.export import export_tagger
 from seqkeras.models import build_many_to_many
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
@@ -13,6 +14,10 @@ from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
+
+
+# Tag names by tag id, as the export returns them.
+TAGS = ("inside", "word_start")
 
 
 class TagTask(Task):
@@ -59,6 +64,9 @@ class TagTask(Task):
 
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
+
+    def export(self, model, data, config, path):
+        export_tagger(model, data.vocabularies["characters"], path, tags=TAGS)
 
     def evaluate(self, model, data, config):
         vocabulary = data.vocabularies["characters"]
