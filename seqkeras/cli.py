@@ -52,6 +52,25 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run every stage on a couple of batches to check a config quickly",
     )
+    train = commands.add_parser("train", help="like run, without the export stage")
+    train.add_argument("pipeline", help="the pipeline YAML file")
+    train.add_argument("--set", dest="overrides", action="append", default=[],
+                       metavar="KEY.PATH=VALUE", help="override a config value")
+    train.add_argument("--output-dir", default="runs", help="where run folders go")
+    train.add_argument("--smoke", action="store_true", help="a couple of batches per stage")
+    for name, text in [
+        ("evaluate", "evaluate a finished run's model on its test split again"),
+        ("export", "write a finished run's SavedModel (export/) again"),
+    ]:
+        command = commands.add_parser(name, help=text)
+        command.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
+    predict = commands.add_parser(
+        "predict", help="run a finished run's export on text inputs"
+    )
+    predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
+    predict.add_argument("inputs", nargs="+", help="input strings")
+    predict.add_argument("--strategy", choices=("greedy", "beam"), default="greedy",
+                         help="decoding strategy of seq2seq exports (default: greedy)")
     commands.add_parser("schema", help="print the pipeline config's JSON Schema")
     return parser
 
@@ -67,7 +86,9 @@ def _run(args) -> None:
     summary = headline(run_dir)
     if summary:
         print(f"Test {summary}")
-    print(f"Model: {run_dir / 'model.keras'}  SavedModel: {run_dir / 'export'}")
+    print(f"Model: {run_dir / 'model.keras'}")
+    if (run_dir / "export").is_dir():
+        print(f'Predict: seqkeras predict {run_dir} "your input"')
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -81,8 +102,27 @@ def main(argv: Optional[List[str]] = None) -> int:
             from seqkeras.demo import run_demo
 
             run_demo(epochs=args.epochs, seed=args.seed)
-        elif args.command == "run":
+        elif args.command in ("run", "train"):
+            if args.command == "train":
+                args.overrides = ["export.enabled=false", *args.overrides]
             _run(args)
+        elif args.command == "evaluate":
+            import json
+
+            from seqkeras.pipeline.run_folder import evaluate_run
+
+            print(json.dumps(evaluate_run(args.run_dir), indent=2, sort_keys=True))
+        elif args.command == "export":
+            from seqkeras.pipeline.run_folder import export_run
+
+            print(f"Exported to {export_run(args.run_dir)}")
+        elif args.command == "predict":
+            from seqkeras.pipeline.run_folder import predict_run
+
+            for text, output in zip(
+                args.inputs, predict_run(args.run_dir, args.inputs, args.strategy)
+            ):
+                print(f"{text}\t{output}")
         elif args.command == "schema":
             import json
 

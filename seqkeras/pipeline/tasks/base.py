@@ -85,7 +85,8 @@ class Task:
                 f"language_model task, not {config.task!r}; remove the key."
             )
 
-    def prepare(self, config: PipelineConfig, smoke: bool) -> TaskData:
+    def prepare(self, config: PipelineConfig, smoke: bool, vocabularies=None) -> TaskData:
+        """Batched splits; `vocabularies` (by name) replace building new ones."""
         raise NotImplementedError
 
     def build(self, config: PipelineConfig, data: TaskData):
@@ -103,3 +104,10 @@ class Task:
     def export(self, model, data: TaskData, config: PipelineConfig, path) -> None:
         """Write the SavedModel that serves raw inputs (see seqkeras.export)."""
         raise NotImplementedError
+
+
+def vocabulary(vocabularies, name: str, build):
+    """The given vocabulary `name`, or `build()` when none was given."""
+    if vocabularies and name in vocabularies:
+        return vocabularies[name]
+    return build()

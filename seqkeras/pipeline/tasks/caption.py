@@ -14,6 +14,7 @@ from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
+from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.generation import greedy_generate
 
 
@@ -27,9 +28,10 @@ class CaptionTask(Task):
     headline = "exact_match"
     datasets = ("digit_captions",)
 
-    def prepare(self, config, smoke):
+    def prepare(self, config, smoke, vocabularies=None):
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
-        vocabulary = sk_data.Vocabulary.build(texts(columns["train"]["caption"]), split="word")
+        vocabulary = given_vocabulary(vocabularies, "caption", lambda: sk_data.Vocabulary.build(
+            texts(columns["train"]["caption"]), split="word"))
         prepared = {}
         for split, column in columns.items():
             ids = vocabulary.encode_batch(texts(column["caption"]))

@@ -15,7 +15,7 @@ class ClassifyTask(Task):
     headline = "accuracy"
     datasets = ("digits_rows",)
 
-    def prepare(self, config, smoke):
+    def prepare(self, config, smoke, vocabularies=None):
         splits = load_splits(config, smoke)
         batch = config.data.batch_size
 

@@ -39,7 +39,7 @@ class ForecastTask(Task):
     headline = "mae"
     datasets = tuple(SEASONS)
 
-    def prepare(self, config, smoke):
+    def prepare(self, config, smoke, vocabularies=None):
         splits = load_splits(config, smoke=False)
         values = {s: np.asarray(as_numpy_columns(d)["value"], "float32") for s, d in splits.items()}
         mean, std = float(values["train"].mean()), float(values["train"].std())

@@ -17,6 +17,7 @@ from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
+from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 
 PRIMES = ("The ", "def ", "A list ")
 
@@ -58,10 +59,11 @@ class LanguageModelTask(Task):
     def window(self, config):
         return config.train.tbptt.window or config.data.window
 
-    def prepare(self, config, smoke):
+    def prepare(self, config, smoke, vocabularies=None):
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
         streams = {s: "\n\n".join(texts(c["text"])) for s, c in columns.items()}
-        vocabulary = sk_data.Vocabulary.build([streams["train"]], split="char")
+        vocabulary = given_vocabulary(vocabularies, "characters", lambda: sk_data.Vocabulary.build(
+            [streams["train"]], split="char"))
         window, batch = self.window(config), config.data.batch_size
         ids = {s: np.asarray(vocabulary.encode(t), "int32") for s, t in streams.items()}
         if smoke:

@@ -12,6 +12,7 @@ from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
+from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.generation import greedy_generate
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
@@ -32,13 +33,15 @@ class Seq2SeqTask(Task):
     headline = "exact_match"
     datasets = tuple(FIELDS)
 
-    def prepare(self, config, smoke):
+    def prepare(self, config, smoke, vocabularies=None):
         source_field, target_field, source_split, target_split = FIELDS[config.data.dataset]
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
         train = columns["train"]
         vocabularies = {
-            "source": sk_data.Vocabulary.build(texts(train[source_field]), split=source_split),
-            "target": sk_data.Vocabulary.build(texts(train[target_field]), split=target_split),
+            "source": given_vocabulary(vocabularies, "source", lambda: sk_data.Vocabulary.build(
+                texts(train[source_field]), split=source_split)),
+            "target": given_vocabulary(vocabularies, "target", lambda: sk_data.Vocabulary.build(
+                texts(train[target_field]), split=target_split)),
         }
         encoded, references = {}, {}
         for split, column in columns.items():

@@ -12,6 +12,7 @@ from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
+from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
 
@@ -24,9 +25,10 @@ class TagTask(Task):
     headline = "f1"
     datasets = ("word_boundaries",)
 
-    def prepare(self, config, smoke):
+    def prepare(self, config, smoke, vocabularies=None):
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
-        vocabulary = sk_data.Vocabulary.build(texts(columns["train"]["characters"]), split="char")
+        vocabulary = given_vocabulary(vocabularies, "characters", lambda: sk_data.Vocabulary.build(
+            texts(columns["train"]["characters"]), split="char"))
         encoded = {}
         for split, column in columns.items():
             ids = truncate(vocabulary.encode_batch(texts(column["characters"])), config.data.max_length)

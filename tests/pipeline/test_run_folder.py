@@ -1,0 +1,67 @@
+"""`seqkeras evaluate / export / predict RUN_DIR` on a finished (smoke) run."""
+
+import json
+
+import pytest
+
+from tests.pipeline.test_run import finished_runs, seqkeras
+
+
+@pytest.fixture(scope="module")
+def dates_run(tmp_path_factory, built):
+    built("dates")
+    output = tmp_path_factory.mktemp("runs")
+    result = seqkeras("run", "pipelines/dates.yaml", "--smoke", "--output-dir", str(output),
+                      data_dir=built.data_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run_dir] = finished_runs(output, "dates")
+    assert f"seqkeras predict {run_dir}" in result.stdout
+    return run_dir, built.data_dir
+
+
+@pytest.mark.slow
+def test_predict_answers_every_input_with_both_strategies(dates_run):
+    run_dir, data_dir = dates_run
+    inputs = ["21 novembre 2026", "", "\u2603\u2603 unseen \u00df", "9" * 300]
+    for strategy in ("greedy", "beam"):
+        result = seqkeras("predict", str(run_dir), *inputs, "--strategy", strategy,
+                          data_dir=data_dir)
+        assert result.returncode == 0, result.stderr[-3000:]
+        lines = result.stdout.splitlines()
+        assert len(lines) == len(inputs)
+        assert [line.split("\t")[0] for line in lines] == inputs
+
+
+@pytest.mark.slow
+def test_evaluate_and_export_again(dates_run):
+    run_dir, data_dir = dates_run
+    result = seqkeras("evaluate", str(run_dir), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    metrics = json.loads(result.stdout)
+    saved = json.loads((run_dir / "metrics.json").read_text())
+    # The smoke run scored a couple of batches; evaluate scores the whole split.
+    assert set(metrics) == set(saved)
+    assert metrics["test_examples"] == 3000 > saved["test_examples"]
+    assert 0.0 <= metrics["exact_match"] <= 1.0
+    result = seqkeras("export", str(run_dir), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (run_dir / "export" / "saved_model.pb").is_file()
+
+
+def test_not_a_run_folder_exits_2(tmp_path):
+    for command in (["evaluate", str(tmp_path)], ["predict", str(tmp_path), "x"]):
+        result = seqkeras(*command, data_dir=tmp_path)
+        assert result.returncode == 2
+        assert f"{tmp_path}: not a run folder (no config.yaml)" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_predict_on_a_float_input_export_exits_2(tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "export").mkdir(parents=True)
+    (run_dir / "config.yaml").write_text("task: classify\n")
+    (run_dir / "export" / "saved_model.pb").write_bytes(b"")
+    (run_dir / "export" / "seqkeras_export.json").write_text('{"kind": "classify"}')
+    result = seqkeras("predict", str(run_dir), "7", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "this classify export takes float tensors, not text" in result.stderr
