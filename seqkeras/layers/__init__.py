@@ -8,6 +8,7 @@ from seqkeras.layers.attention_decoder import AttentionDecoder
 from seqkeras.layers.bahdanau_attention import BahdanauAttention
 from seqkeras.layers.lstm import LSTM
 from seqkeras.layers.lstm_cell import LSTMCell
+from seqkeras.layers.position_embedding import PositionEmbedding
 from seqkeras.layers.vanilla_rnn import VanillaRNN
 from seqkeras.layers.vanilla_rnn_cell import VanillaRNNCell
 
@@ -16,6 +17,7 @@ __all__ = [
     "BahdanauAttention",
     "LSTM",
     "LSTMCell",
+    "PositionEmbedding",
     "VanillaRNN",
     "VanillaRNNCell",
 ]

@@ -4,6 +4,7 @@ from typing import Optional, Sequence
 
 import keras
 
+from seqkeras.layers import PositionEmbedding
 from seqkeras.models.decoder_head import attention_decoder_head
 from seqkeras.models.recurrent_stack import bridge_states
 from seqkeras.models.recurrent_stack import check_common_options
@@ -31,7 +32,8 @@ def build_one_to_many(
     The features are projected to `units` (`feature_projection`) and set the
     decoder's initial state through a `tanh` bridge. With a spatial grid
     `feature_shape=(height, width, depth)` the decoder attends over the
-    `height * width` positions at every step ("show, attend and tell"); with
+    `height * width` positions at every step ("show, attend and tell"), each
+    position carrying a learned position embedding; with
     a vector `feature_shape=(depth,)` the projected vector is a memory of one
     position, so besides setting the initial state it is fed to the decoder
     at every step. The model maps `{"features": (batch, *feature_shape),
@@ -98,6 +100,9 @@ def build_one_to_many(
     memory = keras.layers.Dense(
         units, activation="tanh", name="feature_projection"
     )(positions)
+    if len(feature_shape) == 3:
+        # Lets attention find a cell by its place, not only by its content.
+        memory = PositionEmbedding(name="grid_position_embedding")(memory)
     summary = keras.layers.GlobalAveragePooling1D(name="feature_summary")(memory)
     initial_states = bridge_states(
         [summary], cell=cell, units=units, num_layers=num_layers
