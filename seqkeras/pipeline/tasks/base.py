@@ -111,3 +111,24 @@ def vocabulary(vocabularies, name: str, build):
     if vocabularies and name in vocabularies:
         return vocabularies[name]
     return build()
+
+
+def recurrent_options(model) -> Dict[str, Any]:
+    """Builder arguments every topology shares, from the `model` section."""
+    return {
+        "cell": model.cell,
+        "units": model.units,
+        "dropout": model.dropout,
+        "recurrent_dropout": model.recurrent_dropout,
+    }
+
+
+def attention_options(model) -> Dict[str, Any]:
+    """Builder arguments of the attending decoders (seq2seq, caption)."""
+    return {
+        "embedding_dim": model.embedding_dim,
+        "attention_units": model.attention.units,
+        "normalize_attention": model.attention.normalize,
+        "attention_layer_units": model.attention.layer_units,
+        **recurrent_options(model),
+    }

@@ -12,6 +12,7 @@ from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
+from seqkeras.pipeline.tasks.base import attention_options
 from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
@@ -70,15 +71,8 @@ class CaptionTask(Task):
         return build_one_to_many(
             len(data.vocabularies["caption"]),
             data.info["test_grid"].shape[1:],
-            embedding_dim=model.embedding_dim,
-            cell=model.cell,
-            units=model.units,
             num_layers=model.decoder_layers,
-            attention_units=model.attention.units,
-            normalize_attention=model.attention.normalize,
-            attention_layer_units=model.attention.layer_units,
-            dropout=model.dropout,
-            recurrent_dropout=model.recurrent_dropout,
+            **attention_options(model),
             name=config.name,
         )
 

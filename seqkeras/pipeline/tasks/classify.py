@@ -9,6 +9,7 @@ from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import load_splits
+from seqkeras.pipeline.tasks.base import recurrent_options
 
 
 class ClassifyTask(Task):
@@ -39,12 +40,9 @@ class ClassifyTask(Task):
             data.info["num_classes"],
             input_dim=8,
             sequence_length=8,
-            cell=model.cell,
-            units=model.units,
             num_layers=model.layers,
             bidirectional=model.bidirectional,
-            dropout=model.dropout,
-            recurrent_dropout=model.recurrent_dropout,
+            **recurrent_options(model),
             pooling=model.pooling,
             attention_units=model.attention.units,
             name=config.name,

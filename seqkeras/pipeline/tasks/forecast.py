@@ -12,6 +12,7 @@ from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import load_splits
+from seqkeras.pipeline.tasks.base import recurrent_options
 
 # Steps per season, for the seasonal-naive baseline.
 SEASONS = {"sunspots": 11, "co2": 52}
@@ -76,12 +77,9 @@ class ForecastTask(Task):
             1,
             input_dim=1,
             sequence_length=config.data.window,
-            cell=model.cell,
-            units=model.units,
             num_layers=model.layers,
             bidirectional=model.bidirectional,
-            dropout=model.dropout,
-            recurrent_dropout=model.recurrent_dropout,
+            **recurrent_options(model),
             pooling=model.pooling,
             output_activation=None,
             name=config.name,

@@ -16,6 +16,7 @@ from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import load_splits
+from seqkeras.pipeline.tasks.base import recurrent_options
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 
@@ -85,11 +86,8 @@ class LanguageModelTask(Task):
             vocab_size=size,
             sequence_length=self.window(config),
             embedding_dim=model.embedding_dim,
-            cell=model.cell,
-            units=model.units,
             num_layers=model.layers,
-            dropout=model.dropout,
-            recurrent_dropout=model.recurrent_dropout,
+            **recurrent_options(model),
             stateful=True,
             batch_size=config.data.batch_size,
             name=config.name,

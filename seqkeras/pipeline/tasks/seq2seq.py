@@ -10,6 +10,7 @@ from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
+from seqkeras.pipeline.tasks.base import attention_options
 from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
@@ -81,17 +82,10 @@ class Seq2SeqTask(Task):
         return build_seq2seq(
             len(data.vocabularies["source"]),
             len(data.vocabularies["target"]),
-            embedding_dim=model.embedding_dim,
-            cell=model.cell,
-            units=model.units,
             encoder_layers=model.layers,
             decoder_layers=model.decoder_layers,
             bidirectional_encoder=model.bidirectional,
-            attention_units=model.attention.units,
-            normalize_attention=model.attention.normalize,
-            attention_layer_units=model.attention.layer_units,
-            dropout=model.dropout,
-            recurrent_dropout=model.recurrent_dropout,
+            **attention_options(model),
             name=config.name,
         )
 

@@ -11,6 +11,7 @@ from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import load_splits
+from seqkeras.pipeline.tasks.base import recurrent_options
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.text_batches import length_batches
@@ -55,12 +56,9 @@ class TagTask(Task):
             2,
             vocab_size=len(data.vocabularies["characters"]),
             embedding_dim=model.embedding_dim,
-            cell=model.cell,
-            units=model.units,
             num_layers=model.layers,
             bidirectional=model.bidirectional,
-            dropout=model.dropout,
-            recurrent_dropout=model.recurrent_dropout,
+            **recurrent_options(model),
             name=config.name,
         )
 
