@@ -44,10 +44,11 @@ def run_pipeline(
         config.evaluate.samples = min(config.evaluate.samples, 5)
     task = get_task(config.task)
     task.check(config)
-    run_dir = _open_run_dir(pathlib.Path(output_dir) / config.name, config)
     _seed(config)
-
+    # Data problems (a missing or malformed file) stop the run before its
+    # folder exists.
     data = task.prepare(config, smoke)
+    run_dir = _open_run_dir(pathlib.Path(output_dir) / config.name, config)
     for name, vocabulary in data.vocabularies.items():
         vocabulary.save(run_dir / f"vocabulary.{name}.txt")
     model = task.build(config, data)

@@ -161,3 +161,14 @@ def test_same_seed_gives_same_metrics(tmp_path, built):
         [run_dir] = finished_runs(output, "digits_rows")
         metrics.append(json.loads((run_dir / "metrics.json").read_text()))
     assert metrics[0] == metrics[1]
+
+
+def test_data_error_exits_2_naming_the_file_and_leaves_no_run_folder(tmp_path):
+    (tmp_path / "lm.yaml").write_text(
+        "task: language_model\ndata: {dataset: text, path: missing.txt}\n")
+    result = seqkeras("run", "lm.yaml", "--output-dir", "runs", data_dir=tmp_path / "data",
+                      cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "missing.txt" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "runs").exists()
