@@ -35,7 +35,7 @@ class CellRNN(keras.layers.RNN):
     on, and exposes the cell's arguments with `cell_attribute`.
     """
 
-    def __init__(self, cell, implementation="fast", **kwargs):
+    def __init__(self, cell, implementation="reference", **kwargs):
         implementation = check_choice(
             "implementation", implementation, IMPLEMENTATIONS
         )

@@ -12,12 +12,35 @@ The input dropout mask is the same at every step of a sequence (variational
 dropout), so it is applied to the whole sequence before the big product; the
 recurrent mask is applied to `h` inside the loop, as the cell does.
 
-The loop itself is `keras.layers.RNN`'s, run over a weightless cell that
-does only the recurrent part of a step, so masking, `go_backwards`, `unroll`
-and `zero_output_for_mask` keep Keras's exact semantics.
+Two loops:
+
+- without a mask, with the default activations (tanh, and sigmoid gates)
+  and float32, `_bptt_loop`: a time-major `keras.ops.scan` with a
+  hand-written backward pass (one product per step backwards, the kernel's
+  gradient as one large product after the loop);
+- otherwise (masks, other activations, `unroll=True`, mixed precision),
+  `keras.layers.RNN`'s own loop over a weightless cell that does only the
+  recurrent part of a step, so masking, `go_backwards`, `unroll` and
+  `zero_output_for_mask` keep Keras's exact semantics; autodiff gives the
+  gradient.
+
+Measured on a shared 2-core CPU (benchmarks/rnn_speed.py, docs/speed.md),
+this path trained 15-30% slower than the reference path, with and without
+XLA: the per-step work it saves is small next to the recurrent product, and
+TensorFlow pays more for the sequence-sized tensors it moves (the hoisted
+product, the saved activations, the scan's per-step bookkeeping). So the
+layers default to `implementation="reference"`; this path is opt-in.
+
+Neither path uses cuDNN on a GPU: Keras reaches cuDNN only through a
+private backend function (`keras.src.backend...lstm`) and TensorFlow's raw
+cuDNN ops are not `keras.ops`; both are off limits to seqkeras's layers.
+On a GPU the fast path runs one large input product and one recurrent
+product per step in a while loop; `keras.layers.LSTM` with cuDNN will be
+faster there.
 """
 
 import keras
+import numpy as np
 from keras import ops
 
 
@@ -32,18 +55,23 @@ def run_fast_loop(layer, sequences, initial_state, mask, training):
     if training and cell.dropout > 0:
         input_mask = cell.get_dropout_mask(sequences[:, 0])
         sequences = sequences * ops.expand_dims(input_mask, 1)
-    # One 2-D product: a 3-D one by a 2-D kernel becomes a batched product
-    # in TensorFlow, whose kernel gradient is a per-example product summed.
-    batch_size, steps = ops.shape(sequences)[0], ops.shape(sequences)[1]
+    # One 2-D product over time-major rows: the loop reads the sequence
+    # time-major, so transposing the narrow inputs here lets the transpose
+    # back (below) cancel the loop's own (TensorFlow folds the pair).
+    steps, batch_size = ops.shape(sequences)[1], ops.shape(sequences)[0]
+    time_major = ops.transpose(sequences, (1, 0, 2))
     projected = ops.matmul(
-        ops.reshape(sequences, (-1, ops.shape(sequences)[2])), cell.kernel
+        ops.reshape(time_major, (-1, ops.shape(sequences)[2])), cell.kernel
     )
-    projected = ops.reshape(projected, (batch_size, steps, -1))
     if cell.use_bias:
         projected = projected + cell.bias
+    projected = ops.reshape(projected, (steps, batch_size, -1))
     recurrent_mask = None
     if training and cell.recurrent_dropout > 0:
         recurrent_mask = cell.get_recurrent_dropout_mask(initial_state[0])
+    if mask is None and _bptt_applies(layer):
+        return _bptt_loop(layer, projected, initial_state, recurrent_mask)
+    projected = ops.transpose(projected, (1, 0, 2))
     step = _STEPS[len(initial_state)](cell, recurrent_mask)
     # `keras.layers.RNN`'s loop over a cell without weights that runs only
     # the recurrent part of a step: it brings masking, `go_backwards`,
@@ -65,7 +93,7 @@ class _RecurrentStep(keras.layers.Layer):
     """A weightless cell: `step(projected_t, states)`, the rest of a step."""
 
     def __init__(self, step, state_size, output_size):
-        super().__init__(trainable=False)
+        super().__init__(trainable=False, name="recurrent_step")
         self.step = step
         self.state_size = state_size
         self.output_size = output_size
@@ -110,3 +138,145 @@ def _vanilla_step(cell, recurrent_mask):
 
 # Chosen by the number of states: the LSTM has [h, c], the vanilla RNN [h].
 _STEPS = {1: _vanilla_step, 2: _lstm_step}
+
+
+def _bptt_applies(layer):
+    """Whether `_bptt_loop` knows the derivatives of the layer's step."""
+    cell = layer.cell
+    lstm = hasattr(cell, "recurrent_activation")
+    return (
+        not layer.unroll
+        and cell.compute_dtype == "float32"
+        and cell.activation is keras.activations.tanh
+        and (not lstm or cell.recurrent_activation is keras.activations.sigmoid)
+    )
+
+
+def _bptt_loop(layer, projected, initial_state, recurrent_mask):
+    """The unmasked loop with a hand-written backward pass (BPTT).
+
+    `projected` is time-major. Autodiff of the loop multiplies by
+    `recurrent_kernel` twice per step backwards (for the state's and for
+    the kernel's gradient) and sends the gradient of each step's input back
+    through the list the loop reads. Here the backward loop does one product
+    per step (the state's gradient) and emits each step's pre-activation
+    gradient; the kernel's gradient is one large product over all steps
+    after it, as cuDNN and PyTorch do. Both loops run time-major, so no
+    sequence-sized tensor is transposed.
+    """
+    cell = layer.cell
+    lstm = len(initial_state) == 2
+    units = cell.units
+    # A tensor, not the variable: the custom gradient returns its gradient.
+    recurrent_kernel = ops.copy(cell.recurrent_kernel)
+    if layer.go_backwards:
+        projected = ops.flip(projected, axis=0)
+
+    def masked(h):
+        return h if recurrent_mask is None else h * recurrent_mask
+
+    @ops.custom_gradient
+    def run(projected, kernel, *states):
+        def forward_step(carry, projected_t):
+            # The carry holds the step's activations too, so the scan
+            # (which stacks values shaped like the carry) saves them.
+            z = projected_t + ops.matmul(masked(carry[0]), kernel)
+            if not lstm:
+                h = ops.tanh(z)
+                return (h,), (h,)
+            z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+            i, f, o = ops.sigmoid(z_i), ops.sigmoid(z_f), ops.sigmoid(z_o)
+            g = ops.tanh(z_c)
+            c = f * carry[1] + i * g
+            h = o * ops.tanh(c)
+            carry = (h, c, ops.concatenate([i, f, g, o], axis=-1))
+            return carry, carry
+
+        init = tuple(states)
+        if lstm:
+            init += (ops.zeros_like(projected[0]),)
+        final, saved = ops.scan(forward_step, init, projected)
+        final = final[: len(states)]
+
+        def grad(d_outputs, *d_final, upstream=None):
+            d_final = [
+                ops.zeros_like(s) if d is None else d
+                for d, s in zip(d_final, final)
+            ]
+            if d_outputs is None:
+                d_outputs = ops.zeros_like(saved[0])
+            transposed = ops.transpose(kernel)
+
+            def backward_step(carry, inputs):
+                inputs = _unpack(inputs, sizes)
+                dh = inputs[0] + carry[0]
+                if not lstm:
+                    dz = dh * (1.0 - inputs[1] * inputs[1])
+                    return (masked(ops.matmul(dz, transposed)), dz), (
+                        carry[0],
+                        dz,
+                    )
+                _, c, gates, c_prev = inputs[1:]
+                i, f, g, o = ops.split(gates, 4, axis=-1)
+                tanh_c = ops.tanh(c)
+                dc = carry[1] + dh * o * (1.0 - tanh_c * tanh_c)
+                dz = ops.concatenate(
+                    [
+                        dc * g * i * (1.0 - i),
+                        dc * c_prev * f * (1.0 - f),
+                        dc * i * (1.0 - g * g),
+                        dh * tanh_c * o * (1.0 - o),
+                    ],
+                    axis=-1,
+                )
+                carry = (masked(ops.matmul(dz, transposed)), dc * f, dz)
+                return carry, carry
+
+            previous = [
+                ops.concatenate([ops.expand_dims(s0, 0), seq[:-1]], axis=0)
+                for s0, seq in zip(states, saved)
+            ]
+            if lstm:
+                inputs = (d_outputs, saved[0], saved[1], saved[2], previous[1])
+                init = (*d_final, ops.zeros_like(projected[0]))
+            else:
+                inputs = (d_outputs, saved[0])
+                init = (d_final[0], ops.zeros_like(projected[0]))
+            sizes = [ops.shape(x)[-1] for x in inputs]
+            d_initial, history = ops.scan(
+                backward_step, init, _pack(inputs), reverse=True
+            )
+            d_initial = d_initial[: len(states)]
+            dz = history[-1]
+            h_prev = masked(previous[0])
+            d_kernel = ops.matmul(
+                ops.transpose(ops.reshape(h_prev, (-1, units))),
+                ops.reshape(dz, (-1, ops.shape(dz)[-1])),
+            )
+            return (dz, d_kernel, *d_initial)
+
+        return (saved[0], *final), grad
+
+    outputs, *final = run(projected, recurrent_kernel, *initial_state)
+    last = final[0]
+    if layer.return_sequences:
+        outputs = ops.transpose(outputs, (1, 0, 2))
+    else:
+        outputs = last
+    return last, outputs, list(final)
+
+
+def _pack(sequences):
+    # TensorFlow's scan cannot take several sequences of unknown length;
+    # then they travel as one, concatenated on the last axis.
+    if sequences[0].shape[0] is not None:
+        return tuple(sequences)
+    return ops.concatenate(sequences, axis=-1)
+
+
+def _unpack(inputs, sizes):
+    if isinstance(inputs, (tuple, list)):
+        return inputs
+    boundaries = list(np.cumsum(sizes)[:-1])
+    return ops.split(inputs, boundaries, axis=-1)
+

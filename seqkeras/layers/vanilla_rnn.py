@@ -47,9 +47,13 @@ class VanillaRNN(CellRNN):
             only for short, fixed-length sequences. Defaults to `False`.
         implementation: `"fast"` multiplies the inputs of all steps by the
             input weights in one matrix product before the loop and keeps
-            only the recurrent product inside it; `"reference"` calls the
+            only the recurrent product inside it (with a hand-written
+            backward pass when there is no mask); `"reference"` calls the
             cell at every step, as `keras.layers.RNN` does. Same weights,
-            and results equal to float rounding. Defaults to `"fast"`.
+            and results equal to float rounding. The default is
+            `"reference"` because the fast path measured 15-30% slower on
+            CPU (docs/speed.md); neither path uses cuDNN on a GPU.
+            Defaults to `"reference"`.
         **kwargs: Base layer arguments (`name`, `dtype`, ...) and
             `zero_output_for_mask` of `keras.layers.RNN`.
 
@@ -109,7 +113,7 @@ class VanillaRNN(CellRNN):
         go_backwards=False,
         stateful=False,
         unroll=False,
-        implementation="fast",
+        implementation="reference",
         **kwargs,
     ):
         cell = VanillaRNNCell(

@@ -132,7 +132,7 @@ RNN_ARGUMENTS = {
     "go_backwards": True,
     "stateful": True,
     "unroll": True,
-    "implementation": "reference",
+    "implementation": "fast",
 }
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.layers import LSTM, VanillaRNN
+from seqkeras.layers import LSTM, VanillaRNN, fast_recurrence
 from tests.layers import rnn_testing as rt
 
 B, T, D, H = 3, 6, 5, 4
@@ -87,12 +87,20 @@ def test_fast_equals_reference_with_mask(
         np.testing.assert_array_equal(outputs[0][0, 4], outputs[0][0, 3])
 
 
-def test_fast_equals_reference_with_dropout(kind):
+# Without a mask the fast path runs its hand-written backward pass
+# (`_bptt_loop`); with one, autodiff of the loop.
+_WITH_AND_WITHOUT_MASK = pytest.mark.parametrize(
+    "mask", [None, MASK], ids=["unmasked", "masked"]
+)
+
+
+@_WITH_AND_WITHOUT_MASK
+def test_fast_equals_reference_with_dropout(kind, mask):
     # Both layers draw their masks from the same seed, so training runs
     # drop the same units.
     outputs = _assert_same(
         kind,
-        {"training": True, "mask": MASK},
+        {"training": True, "mask": mask},
         return_sequences=True,
         dropout=0.4,
         recurrent_dropout=0.4,
@@ -104,12 +112,13 @@ def test_fast_equals_reference_with_dropout(kind):
     assert np.all(np.isfinite(outputs[0]))
 
 
-def test_fast_equals_reference_with_initial_state(kind):
+@_WITH_AND_WITHOUT_MASK
+def test_fast_equals_reference_with_initial_state(kind, mask):
     states = [rt.random_inputs((B, H), seed=s) for s in (2, 3)]
     states = states[: 2 if kind == "lstm" else 1]
     _assert_same(
         kind,
-        {"initial_state": states, "mask": MASK},
+        {"initial_state": states, "mask": mask},
         return_sequences=True,
         return_state=True,
     )
@@ -173,14 +182,65 @@ def test_model_fit_gives_the_same_weights(kind, jit_compile):
     rt.assert_all_close(weights[0], weights[1], atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({}, True),
+        ({"go_backwards": True, "recurrent_dropout": 0.3}, True),
+        ({"activation": "relu"}, False),
+        ({"unroll": True}, False),
+    ],
+    ids=["default", "backwards-dropout", "relu", "unroll"],
+)
+def test_which_configurations_use_the_hand_written_backward_pass(
+    kind, options, expected, monkeypatch
+):
+    calls = []
+    original = fast_recurrence._bptt_loop
+
+    def spy(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(fast_recurrence, "_bptt_loop", spy)
+    layer = LAYERS[kind](H, implementation="fast", **options)
+    layer(rt.random_inputs((B, T, D)), training=True)
+    assert bool(calls) == expected
+    calls.clear()
+    layer(rt.random_inputs((B, T, D)), mask=MASK)
+    assert not calls
+
+
+def test_unknown_sequence_length(kind):
+    # Traced for any length, as SavedModel export and variable-length
+    # batches do.
+    fast, reference = _pair(kind, return_sequences=True, return_state=True)
+    spec = tf.TensorSpec((None, None, D), tf.float32)
+
+    def outputs_and_gradients(layer):
+        @tf.function(input_signature=[spec])
+        def run(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                loss = tf.add_n([tf.reduce_sum(o**2) for o in layer(x)])
+            return tape.gradient(loss, [x] + layer.trainable_weights)
+
+        return [np.asarray(g) for g in run(rt.random_inputs((B, T, D)))]
+
+    rt.assert_all_close(
+        outputs_and_gradients(fast), outputs_and_gradients(reference)
+    )
+
+
 def test_implementation_is_saved(kind, tmp_path):
+    assert LAYERS[kind](H).implementation == "reference"
     model = keras.Sequential(
-        [keras.Input((T, D)), LAYERS[kind](H, implementation="reference")]
+        [keras.Input((T, D)), LAYERS[kind](H, implementation="fast")]
     )
     path = tmp_path / "model.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)
-    assert loaded.layers[0].implementation == "reference"
+    assert loaded.layers[0].implementation == "fast"
     x = rt.random_inputs((B, T, D))
     np.testing.assert_allclose(loaded(x), model(x), atol=1e-6)
 
