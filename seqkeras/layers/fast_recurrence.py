@@ -24,12 +24,15 @@ Two loops:
   `zero_output_for_mask` keep Keras's exact semantics; autodiff gives the
   gradient.
 
-Measured on a shared 2-core CPU (benchmarks/rnn_speed.py, docs/speed.md),
-this path trained 15-30% slower than the reference path, with and without
-XLA: the per-step work it saves is small next to the recurrent product, and
-TensorFlow pays more for the sequence-sized tensors it moves (the hoisted
-product, the saved activations, the scan's per-step bookkeeping). So the
-layers default to `implementation="reference"`; this path is opt-in.
+Measured on a shared 2-core CPU (benchmarks/rnn_speed.py, docs/speed.md):
+without XLA (`model.fit`'s default for these models) this path trained
+15-50% slower than the reference path: the per-step work it saves is small
+next to the recurrent product, and TensorFlow pays more for the
+sequence-sized tensors it moves (the hoisted product, the saved
+activations, the scan's per-step bookkeeping). With `jit_compile=True` it
+was 15-35% faster than the reference path under XLA, but XLA made every
+Keras recurrent model slower than no XLA. So the layers default to
+`implementation="reference"`; this path is opt-in.
 
 Neither path uses cuDNN on a GPU: Keras reaches cuDNN only through a
 private backend function (`keras.src.backend...lstm`) and TensorFlow's raw

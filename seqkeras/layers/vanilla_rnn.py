@@ -51,8 +51,8 @@ class VanillaRNN(CellRNN):
             backward pass when there is no mask); `"reference"` calls the
             cell at every step, as `keras.layers.RNN` does. Same weights,
             and results equal to float rounding. The default is
-            `"reference"` because the fast path measured 15-30% slower on
-            CPU (docs/speed.md); neither path uses cuDNN on a GPU.
+            `"reference"`: on CPU without XLA the fast path trained 15-50%
+            slower (docs/speed.md). Neither path uses cuDNN on a GPU.
             Defaults to `"reference"`.
         **kwargs: Base layer arguments (`name`, `dtype`, ...) and
             `zero_output_for_mask` of `keras.layers.RNN`.
