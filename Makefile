@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: install demo test test-fast clean
+.PHONY: install run demo test test-fast clean
 
 $(STAMP): setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): setup.py
 	touch $(STAMP)
 
 install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/seqkeras run pipelines/digits_rows.yaml
 
 demo: $(STAMP)
 	$(BIN)/seqkeras demo
