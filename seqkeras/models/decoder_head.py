@@ -7,6 +7,7 @@ which is what `build_inference_models` uses to rebuild an encoder and a
 one-step decoder from the same weights, also after a `.keras` reload.
 """
 
+import weakref
 from typing import List, Optional, Tuple
 
 import keras
@@ -78,6 +79,19 @@ def build_inference_models(model: keras.Model) -> Tuple[keras.Model, keras.Model
     Raises:
         ValueError: if `model` was not made by one of those builders.
     """
+    # Built once per model: the encoder adds nodes to the model's own graph,
+    # and after `keras.backend.clear_session()` a second set would reuse the
+    # first set's auto-generated names.
+    cached = _INFERENCE_MODELS.get(model)
+    if cached is None:
+        cached = _INFERENCE_MODELS[model] = _build_inference_models(model)
+    return cached
+
+
+_INFERENCE_MODELS = weakref.WeakKeyDictionary()
+
+
+def _build_inference_models(model: keras.Model) -> Tuple[keras.Model, keras.Model]:
     try:
         memory_layer = model.get_layer("memory")
         embedding = model.get_layer("target_embedding")

@@ -107,3 +107,10 @@ def test_invalid_arguments(kwargs, message):
     args = {"source_vocab_size": 5, "target_vocab_size": 5, **kwargs}
     with pytest.raises(ValueError, match=message):
         build_seq2seq(args.pop("source_vocab_size"), args.pop("target_vocab_size"), **args)
+
+
+def test_inference_models_are_built_once_per_model():
+    model = build_seq2seq(VOCAB, VOCAB, embedding_dim=4, units=8)
+    first = build_inference_models(model)
+    keras.backend.clear_session()  # resets the names Keras generates
+    assert build_inference_models(model) is first
