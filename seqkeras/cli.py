@@ -32,32 +32,28 @@ def _build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "datasets", help="list the built-in datasets (no download needed)"
     )
-    run = commands.add_parser(
-        "run", help="run a pipeline file: data, train, evaluate, export, report"
-    )
-    run.add_argument("pipeline", help="the pipeline YAML file")
-    run.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override a config value (repeatable); wins over the file",
-    )
-    run.add_argument(
-        "--output-dir", default="runs", help="where run folders go (default: runs)"
-    )
-    run.add_argument(
-        "--smoke",
-        action="store_true",
-        help="run every stage on a couple of batches to check a config quickly",
-    )
-    train = commands.add_parser("train", help="like run, without the export stage")
-    train.add_argument("pipeline", help="the pipeline YAML file")
-    train.add_argument("--set", dest="overrides", action="append", default=[],
-                       metavar="KEY.PATH=VALUE", help="override a config value")
-    train.add_argument("--output-dir", default="runs", help="where run folders go")
-    train.add_argument("--smoke", action="store_true", help="a couple of batches per stage")
+    for name, text in [
+        ("run", "run a pipeline file: data, train, evaluate, export, report"),
+        ("train", "like run, without the export stage"),
+    ]:
+        command = commands.add_parser(name, help=text)
+        command.add_argument("pipeline", help="the pipeline YAML file")
+        command.add_argument(
+            "--set",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="KEY.PATH=VALUE",
+            help="override a config value (repeatable); wins over the file",
+        )
+        command.add_argument(
+            "--output-dir", default="runs", help="where run folders go (default: runs)"
+        )
+        command.add_argument(
+            "--smoke",
+            action="store_true",
+            help="run every stage on a couple of batches to check a config quickly",
+        )
     for name, text in [
         ("evaluate", "evaluate a finished run's model on its test split again"),
         ("export", "write a finished run's SavedModel (export/) again"),

@@ -172,3 +172,15 @@ def test_data_error_exits_2_naming_the_file_and_leaves_no_run_folder(tmp_path):
     assert "missing.txt" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.slow
+def test_train_runs_without_the_export_stage(tmp_path, built):
+    built("sunspots")
+    result = seqkeras("train", "pipelines/sunspots.yaml", "--smoke", "--output-dir",
+                      str(tmp_path), data_dir=built.data_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run_dir] = finished_runs(tmp_path, "sunspots")
+    assert (run_dir / "model.keras").is_file() and (run_dir / "metrics.json").is_file()
+    assert not (run_dir / "export").exists()
+    assert "seqkeras predict" not in result.stdout
