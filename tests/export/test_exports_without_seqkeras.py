@@ -21,6 +21,7 @@ except ImportError:
     pass
 else:
     raise SystemExit("seqkeras should not be importable here")
+import tensorflow as tf
 jobs = json.load(open("jobs.json"))
 results = {}
 for kind, job in jobs.items():
