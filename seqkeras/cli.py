@@ -83,8 +83,15 @@ def _run(args) -> None:
     if summary:
         print(f"Test {summary}")
     print(f"Model: {run_dir / 'model.keras'}")
-    if (run_dir / "export").is_dir():
-        print(f'Predict: seqkeras predict {run_dir} "your input"')
+    export = run_dir / "export"
+    if export.is_dir():
+        from seqkeras.export import read_export_info
+        from seqkeras.pipeline.run_folder import TEXT_INPUT_KINDS
+
+        if read_export_info(str(export)).get("kind") in TEXT_INPUT_KINDS:
+            print(f'Predict: seqkeras predict {run_dir} "your input"')
+        else:
+            print(f"Serve: tf.saved_model.load({str(export)!r}).signatures['serving_default']")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -50,6 +50,8 @@ def test_smoke_run_leaves_a_complete_run_folder(name, tmp_path, built):
     assert result.returncode == 0, result.stderr[-3000:]
     [run_dir] = finished_runs(tmp_path, config["name"])
     assert f"Run folder: {run_dir}" in result.stdout
+    text_input = config["task"] in ("seq2seq", "tag", "language_model")
+    assert (f"seqkeras predict {run_dir}" in result.stdout) == text_input
     for artifact in ["config.yaml", "metrics.json", "predictions.tsv", "model.keras",
                      "export/saved_model.pb", "checkpoints/best.weights.h5",
                      "logs/training.csv", "logs/tensorboard", "plots/training_curves.png"]:
