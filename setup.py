@@ -27,6 +27,7 @@ setup(
         "numpy>=1.23",
         "matplotlib>=3.5",
         "tensorboard>=2.16",
+        "sacrebleu>=2.3",
     ],
     extras_require={
         "test": ["pytest>=7", "pytest-xdist>=3"],

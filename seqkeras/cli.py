@@ -94,9 +94,21 @@ def _run(args) -> None:
             print(f"Serve: tf.saved_model.load({str(export)!r}).signatures['serving_default']")
 
 
+def _show_seqkeras_logs() -> None:
+    """Print the library's informational messages (dataset builds, skipped lines)."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("seqkeras: %(message)s"))
+    logger = logging.getLogger("seqkeras")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
+    _show_seqkeras_logs()
     if args.command is None:
         parser.print_help()
         return 0

@@ -10,6 +10,7 @@ tensorflow-datasets dataset the user has prepared (nothing is downloaded).
 import contextlib
 import dataclasses
 import importlib
+import io
 import logging
 import os
 from typing import Any, Dict, List, Optional, Union
@@ -17,6 +18,8 @@ from typing import Any, Dict, List, Optional, Union
 import tensorflow as tf
 
 from seqkeras.utils.arguments import invalid
+
+logger = logging.getLogger("seqkeras.data")
 
 TFDS_PREFIX = "tfds:"
 
@@ -174,12 +177,16 @@ def default_data_dir() -> str:
 @contextlib.contextmanager
 def _quiet_tfds():
     # tfds logs a warning for every config not declared on the class, which
-    # is how seeds are passed; it is expected here, not a problem.
+    # is how seeds are passed; it is expected here, not a problem. Its
+    # "Downloading and preparing" banner and progress bars (stdout, stderr)
+    # would tell users of a download that never happens: a built-in dataset
+    # is built from files installed packages ship.
     absl_logger = logging.getLogger("absl")
     level = absl_logger.level
     absl_logger.setLevel(logging.ERROR)
     try:
-        yield
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
     finally:
         absl_logger.setLevel(level)
 
@@ -222,6 +229,9 @@ def get_builder(
         builder = builder_class(
             config=make_config(seed, path, seeded=entry.seeded), data_dir=data_dir
         )
+    if not tf.io.gfile.exists(os.path.join(builder.data_dir, "dataset_info.json")):
+        logger.info("Building dataset %r (seed %d) in %s, once.", name, seed, builder.data_dir)
+    with _quiet_tfds():
         builder.download_and_prepare()
     return builder
 

@@ -1,6 +1,11 @@
-"""Sequence metrics computed from edit distance."""
+"""Sequence metrics: edit-distance error rates, exact match and BLEU."""
 
-from typing import Dict, List, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+import sacrebleu
+
+#: One acceptable output, or several (a word with two pronunciations).
+References = Union[str, Sequence[str]]
 
 
 def edit_distance(reference: Sequence, hypothesis: Sequence) -> int:
@@ -22,15 +27,66 @@ def error_rate(references: List[Sequence], hypotheses: List[Sequence]) -> float:
     return errors / max(1, sum(len(r) for r in references))
 
 
-def sequence_scores(references: List[str], hypotheses: List[str], unit: str) -> Dict[str, float]:
-    """Exact match and the `unit` error rate ("char" or "token") of strings."""
+def closest_references(
+    references: List[References], hypotheses: List[str], split: Callable[[str], list]
+) -> List[str]:
+    """For each hypothesis, the acceptable reference nearest to it.
+
+    A word with several pronunciations is scored against the one the model
+    came closest to, as g2p evaluations do (Bisani and Ney 2008): saying
+    "T AH0 M EY1 T OW2" for "tomato" is not an error.
+    """
+    closest = []
+    for alternatives, hypothesis in zip(references, hypotheses):
+        if isinstance(alternatives, str):
+            alternatives = [alternatives]
+        units = split(hypothesis)
+        closest.append(min(alternatives, key=lambda r: edit_distance(split(r), units)))
+    return closest
+
+
+def sequence_scores(
+    references: List[References],
+    hypotheses: List[str],
+    unit: str,
+    normalize: Optional[Callable[[str], str]] = None,
+) -> Dict[str, float]:
+    """Exact match, error rates and BLEU of generated strings.
+
+    Args:
+        references: per hypothesis, the reference string or a list of
+            acceptable ones.
+        hypotheses: the generated strings.
+        unit: `"char"` (targets are character strings, such as dates) or
+            `"token"` (space-separated symbols, such as phonemes or words).
+        normalize: applied to references and hypotheses before scoring, for
+            example to drop stress marks.
+
+    Returns:
+        `exact_match`, `character_error_rate` or `token_error_rate`,
+        `word_error_rate` (for token units, the share of outputs with any
+        error, as g2p reports it; for characters, over space-separated
+        words) and corpus `bleu` (sacrebleu, on characters or on the tokens,
+        against the closest reference).
+    """
+    if normalize is not None:
+        references = [
+            normalize(r) if isinstance(r, str) else [normalize(a) for a in r]
+            for r in references
+        ]
+        hypotheses = [normalize(h) for h in hypotheses]
     split = list if unit == "char" else str.split
-    exact = sum(r == h for r, h in zip(references, hypotheses)) / max(1, len(references))
+    closest = closest_references(references, hypotheses, split)
+    exact = sum(r == h for r, h in zip(closest, hypotheses)) / max(1, len(hypotheses))
     name = "character_error_rate" if unit == "char" else "token_error_rate"
+    bleu = sacrebleu.corpus_bleu(
+        hypotheses, [closest], tokenize="char" if unit == "char" else "none"
+    )
     return {
         "exact_match": exact,
-        name: error_rate([split(r) for r in references], [split(h) for h in hypotheses]),
+        name: error_rate([split(r) for r in closest], [split(h) for h in hypotheses]),
         "word_error_rate": 1.0 - exact if unit == "token" else error_rate(
-            [r.split() for r in references], [h.split() for h in hypotheses]
+            [r.split() for r in closest], [h.split() for h in hypotheses]
         ),
+        "bleu": bleu.score,
     }

@@ -65,6 +65,7 @@ def run_pipeline(
         epochs=config.train.epochs,
         callbacks=callbacks,
         verbose=verbose,
+        shuffle=False,  # the tasks' datasets shuffle themselves, with the seed
         **fit_options,
     )
     del history  # the CSV log has every epoch, resumed ones included
@@ -77,6 +78,7 @@ def run_pipeline(
         task.export(model, data, config, run_dir / "export")
     report.plot_training_curves(run_dir / "logs" / "training.csv", run_dir / "plots")
     report.plot_attention(evaluation.attention, run_dir / "plots")
+    report.plot_confusion_matrix(evaluation.metrics.get("confusion_matrix"), run_dir / "plots")
     final_dir = run_dir.with_name(run_dir.name[: -len(PARTIAL)])
     shutil.rmtree(run_dir / "backup", ignore_errors=True)
     os.replace(run_dir, final_dir)

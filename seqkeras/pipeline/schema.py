@@ -26,10 +26,32 @@ def option(default, *, help: str, choices=None, minimum=None, maximum=None):
     return dataclasses.field(default=default, metadata=metadata)
 
 
+TOKENS = ("char", "whitespace")
+
+
+@dataclasses.dataclass
+class FilesConfig:
+    train: Optional[str] = option(
+        None, help="Training examples: a .tsv or .csv file with a header line, or .jsonl."
+    )
+    validation: Optional[str] = option(
+        None, help="Validation examples; 10% of the training file when null."
+    )
+    test: Optional[str] = option(None, help="Test examples; 10% of the training file when null.")
+    source: str = option("source", help="Column (or JSON field) of the input text.")
+    target: str = option("target", help="Column (or JSON field) of the output text.")
+    source_tokens: str = option("char", help="How inputs split into tokens.", choices=TOKENS)
+    target_tokens: str = option("char", help="How outputs split into tokens.", choices=TOKENS)
+
+
 @dataclasses.dataclass
 class DataConfig:
     dataset: str = option(
-        "digits_rows", help="Built-in dataset name (see `seqkeras datasets`)."
+        "digits_rows",
+        help="Built-in dataset name (see `seqkeras datasets`), or `files` for your own.",
+    )
+    files: FilesConfig = option(
+        FilesConfig, help="Your own example files, read when `dataset` is `files` (seq2seq)."
     )
     path: Optional[str] = option(
         None, help="Your own UTF-8 text file, for the `text` and `word_boundaries` datasets."
@@ -123,6 +145,13 @@ class TrainConfig:
 @dataclasses.dataclass
 class EvaluateConfig:
     max_length: int = option(40, help="Longest generated sequence.", minimum=1)
+    beam_width: int = option(
+        1, help="Beam search width for generated outputs (1 is greedy search).", minimum=1
+    )
+    length_penalty: float = option(
+        0.0, help="Beam search length penalty alpha (GNMT); 0 ranks by log-probability.",
+        minimum=0.0,
+    )
     samples: int = option(20, help="Predictions written to predictions.tsv.", minimum=0)
     attention_plots: int = option(3, help="Attention heat maps to plot.", minimum=0)
 

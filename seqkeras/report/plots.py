@@ -1,10 +1,11 @@
-"""Training curves and attention heat maps as PNG files (matplotlib)."""
+"""Training curves, attention heat maps and confusion matrices as PNG files."""
 
 import csv
 import pathlib
 from typing import Any, Dict, List
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # files only: no screen on training machines
 
@@ -59,3 +60,29 @@ def plot_attention(examples: List[Dict[str, Any]], plots_dir: pathlib.Path) -> N
         figure.tight_layout()
         figure.savefig(plots_dir / f"attention_{index}.png", dpi=100)
         plt.close(figure)
+
+
+def plot_confusion_matrix(matrix, plots_dir: pathlib.Path, labels=None) -> None:
+    """`confusion_matrix.png`: counts by true class (rows) and prediction.
+
+    Does nothing when `matrix` is `None` (tasks without classes).
+    """
+    if matrix is None:
+        return
+    counts = np.asarray(matrix)
+    labels = [str(i) for i in range(len(counts))] if labels is None else list(labels)
+    plots_dir.mkdir(parents=True, exist_ok=True)
+    size = max(3.5, 0.45 * len(labels) + 1.5)
+    figure, axis = plt.subplots(figsize=(size, size))
+    axis.imshow(counts, cmap="Blues")
+    darkest = counts.max() if counts.size else 0
+    for (row, column), count in np.ndenumerate(counts):
+        colour = "white" if darkest and count > darkest / 2 else "black"
+        axis.text(column, row, str(count), ha="center", va="center", color=colour, fontsize=8)
+    axis.set_xticks(range(len(labels)), labels)
+    axis.set_yticks(range(len(labels)), labels)
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("true")
+    figure.tight_layout()
+    figure.savefig(plots_dir / "confusion_matrix.png", dpi=100)
+    plt.close(figure)

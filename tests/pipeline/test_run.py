@@ -66,6 +66,8 @@ def test_smoke_run_leaves_a_complete_run_folder(name, tmp_path, built):
         assert list(run_dir.glob("vocabulary.*.txt"))
     if config["task"] in ("seq2seq", "caption"):
         assert (run_dir / "plots" / "attention_0.png").exists()
+    if config["task"] == "classify":
+        assert (run_dir / "plots" / "confusion_matrix.png").exists()
 
 
 BAD_CONFIGS = [
@@ -77,6 +79,11 @@ BAD_CONFIGS = [
     ("include: [configs/nothere.yaml]\n", "bad.yaml: include.0: no such file 'configs/nothere.yaml'"),
     ("task: classify\ndata: {dataset: dates}\n", "data.dataset: got 'dates'; task 'classify' runs on: digits_rows."),
     ("task: tag\ndata: {dataset: word_boundaries}\ntrain: {tbptt: {window: 20}}\n", "train.tbptt.window: truncated backpropagation is for the language_model task"),
+    ("task: seq2seq\ndata: {dataset: files}\n", "data.files.train: required when data.dataset is 'files'"),
+    ("task: seq2seq\ndata: {dataset: files, files: {train: nothere.tsv}}\n", "data.files.train: no such file 'nothere.tsv'."),
+    ("task: seq2seq\ndata: {dataset: files, files: {train: a.txt}}\n", "data.files.train: got 'a.txt'; expected a file ending in .tsv, .csv, .jsonl."),
+    ("data: {files: {train: a.tsv}}\n", "data.files.train: given, but data.dataset is 'digits_rows'"),
+    ("task: classify\ndata: {dataset: files, files: {train: a.tsv}}\n", "data.dataset: got 'files'; task 'classify' runs on: digits_rows."),
 ]
 
 

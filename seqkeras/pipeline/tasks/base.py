@@ -32,12 +32,17 @@ class Evaluation:
 
 
 def load_splits(config: PipelineConfig, smoke: bool) -> Dict[str, tf.data.Dataset]:
-    """The configured built-in dataset's three splits, cut short for --smoke."""
-    options = {"path": config.data.path} if config.data.path else {}
-    splits = {
-        split: sk_data.load(config.data.dataset, split=split, seed=config.seed, **options)
-        for split in SPLITS
-    }
+    """The configured dataset's three splits, cut short for --smoke."""
+    if config.data.dataset == "files":
+        from seqkeras.pipeline.file_data import file_splits
+
+        splits = file_splits(config.data.files, config.seed)
+    else:
+        options = {"path": config.data.path} if config.data.path else {}
+        splits = {
+            split: sk_data.load(config.data.dataset, split=split, seed=config.seed, **options)
+            for split in SPLITS
+        }
     if config.data.limit:
         splits["train"] = splits["train"].take(config.data.limit)
     if smoke:
@@ -69,6 +74,8 @@ class Task:
     headline = "loss"
     #: Datasets this task can run on; `check` rejects others.
     datasets: tuple = ()
+    #: Whether the task trains with truncated backpropagation (train.tbptt).
+    supports_tbptt = False
 
     def check(self, config: PipelineConfig) -> None:
         """Reject configs this task cannot run, before any work is done."""
@@ -79,7 +86,13 @@ class Task:
                 f"data.dataset: got {config.data.dataset!r}; task "
                 f"{config.task!r} runs on: {', '.join(self.datasets)}."
             )
-        if config.train.tbptt.window is not None:
+        if config.data.dataset != "files" and config.data.files.train is not None:
+            raise ConfigError(
+                f"data.files.train: given, but data.dataset is "
+                f"{config.data.dataset!r}; set data.dataset to 'files' to read "
+                f"your own files."
+            )
+        if config.train.tbptt.window is not None and not self.supports_tbptt:
             raise ConfigError(
                 f"train.tbptt.window: truncated backpropagation is for the "
                 f"language_model task, not {config.task!r}; remove the key."

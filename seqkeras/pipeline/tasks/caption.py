@@ -16,7 +16,7 @@ from seqkeras.pipeline.tasks.base import attention_options
 from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
-from seqkeras.pipeline.tasks.generation import greedy_generate
+from seqkeras.pipeline.tasks.generation import generate_outputs
 
 
 def _grid(column):
@@ -87,7 +87,7 @@ class CaptionTask(Task):
     def evaluate(self, model, data, config):
         vocabulary = data.vocabularies["caption"]
         grid, references = data.info["test_grid"], data.info["test_references"]
-        tokens, alignments = greedy_generate(model, grid, config.evaluate.max_length)
+        tokens, alignments = generate_outputs(model, grid, config.evaluate)
         hypotheses = [vocabulary.decode(row) for row in tokens]
         metrics = {"headline": self.headline, "test_examples": len(references)}
         metrics.update(sequence_scores(references, hypotheses, "token"))

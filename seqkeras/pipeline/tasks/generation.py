@@ -1,4 +1,4 @@
-"""Greedy generation for evaluating seq2seq and captioning models."""
+"""Generation for evaluating seq2seq and captioning models."""
 
 import numpy as np
 
@@ -7,23 +7,31 @@ from seqkeras.decoding import DecodingStep
 from seqkeras.decoding import generate
 
 
-def greedy_generate(model, sources, max_length: int, batch_size: int = 512):
-    """Greedy token ids `(N, max_length)` and alignments `(N, max_length, Tm)`.
+def generate_outputs(model, sources, evaluate, batch_size: int = 512):
+    """Token ids `(N, max_length)` and alignments `(N, max_length, Tm)`.
 
-    Runs `seqkeras.decoding`'s compiled greedy search over the model's
-    encoder and one-step decoder, a batch at a time. Tokens after `<end>` are
-    padding.
+    Runs `seqkeras.decoding`'s compiled greedy search, or beam search when
+    `evaluate.beam_width > 1`, over the model's encoder and one-step decoder,
+    a batch at a time. Tokens after `<end>` are padding.
     """
+    max_length = evaluate.max_length
+    options = {"strategy": "greedy"}
+    if evaluate.beam_width > 1:
+        options = {
+            "strategy": "beam",
+            "beam_width": evaluate.beam_width,
+            "length_penalty_alpha": evaluate.length_penalty,
+        }
     step = DecodingStep.from_model(model)
     tokens, alignments = [], []
     for start in range(0, len(sources), batch_size):
         result = generate(
             step,
             sources[start:start + batch_size],
-            strategy="greedy",
             start_id=Vocabulary.start_id,
             end_id=Vocabulary.end_id,
             max_length=max_length,
+            **options,
         )
         tokens.append(_pad_steps(np.asarray(result.tokens), max_length))
         alignments.append(_pad_steps(np.asarray(result.alignments), max_length))

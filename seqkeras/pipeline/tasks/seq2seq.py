@@ -1,5 +1,7 @@
 """seq2seq: source text in, target text out (dates, grapheme to phoneme)."""
 
+import re
+
 import keras
 
 from seqkeras import data as sk_data
@@ -14,7 +16,7 @@ from seqkeras.pipeline.tasks.base import attention_options
 from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
-from seqkeras.pipeline.tasks.generation import greedy_generate
+from seqkeras.pipeline.tasks.generation import generate_outputs
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
 
@@ -22,6 +24,13 @@ from seqkeras.pipeline.tasks.text_batches import truncate
 FIELDS = {
     "dates": ("source", "target", "char", "char"),
     "cmudict": ("word", "phonemes", "char", "whitespace"),
+    "files": ("source", "target", None, None),  # tokens from data.files
+}
+
+# Extra scores under a normalisation, by dataset: g2p results are often
+# published on phonemes without stress marks ("AH0" -> "AH").
+NORMALIZED_SCORES = {
+    "cmudict": ("without_stress", lambda phonemes: re.sub(r"\d", "", phonemes)),
 }
 
 
@@ -36,6 +45,9 @@ class Seq2SeqTask(Task):
 
     def prepare(self, config, smoke, vocabularies=None):
         source_field, target_field, source_split, target_split = FIELDS[config.data.dataset]
+        if config.data.dataset == "files":
+            source_split = config.data.files.source_tokens
+            target_split = config.data.files.target_tokens
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
         train = columns["train"]
         vocabularies = {
@@ -104,21 +116,37 @@ class Seq2SeqTask(Task):
 
     def evaluate(self, model, data, config):
         info, target_vocabulary = data.info, data.vocabularies["target"]
-        sources = keras.utils.pad_sequences(info["test_sources"], padding="post")
-        tokens, alignments = greedy_generate(model, sources, config.evaluate.max_length)
+        # One prediction per distinct source, right if it matches any of the
+        # source's references (a word's pronunciations).
+        references = {}
+        for i, source in enumerate(info["test_source_texts"]):
+            references.setdefault(source, (i, []))[1].append(info["test_references"][i])
+        rows_of_sources = [i for i, _ in references.values()]
+        alternatives = [refs for _, refs in references.values()]
+        sources = keras.utils.pad_sequences(
+            [info["test_sources"][i] for i in rows_of_sources], padding="post"
+        )
+        tokens, alignments = generate_outputs(model, sources, config.evaluate)
         hypotheses = [target_vocabulary.decode(row) for row in tokens]
-        references = info["test_references"]
-        metrics = {"headline": self.headline, "test_examples": len(references)}
-        metrics.update(sequence_scores(references, hypotheses, info["target_unit"]))
+        metrics = {
+            "headline": self.headline,
+            "test_examples": len(info["test_references"]),
+            "test_sources": len(hypotheses),
+        }
+        metrics.update(sequence_scores(alternatives, hypotheses, info["target_unit"]))
+        if config.data.dataset in NORMALIZED_SCORES:
+            suffix, normalize = NORMALIZED_SCORES[config.data.dataset]
+            scores = sequence_scores(alternatives, hypotheses, info["target_unit"], normalize)
+            metrics.update({f"{name}_{suffix}": value for name, value in scores.items()})
         rows = [
-            {"source": s, "reference": r, "prediction": h}
-            for s, r, h in list(zip(info["test_source_texts"], references, hypotheses))[
+            {"source": s, "reference": " | ".join(r), "prediction": h}
+            for s, r, h in list(zip(references, alternatives, hypotheses))[
                 : config.evaluate.samples
             ]
         ]
         source_vocabulary = data.vocabularies["source"]
         attention = []
-        for i in range(min(config.evaluate.attention_plots, len(references))):
+        for i in range(min(config.evaluate.attention_plots, len(hypotheses))):
             source_ids = [t for t in sources[i] if t]
             output_ids = [t for t in tokens[i] if t]
             attention.append({
