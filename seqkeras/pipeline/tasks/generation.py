@@ -1,5 +1,6 @@
 """Generation for evaluating seq2seq and captioning models."""
 
+import keras
 import numpy as np
 
 from seqkeras.data import Vocabulary
@@ -12,7 +13,7 @@ def generate_outputs(model, sources, evaluate, batch_size: int = 512):
 
     Runs `seqkeras.decoding`'s compiled greedy search, or beam search when
     `evaluate.beam_width > 1`, over the model's encoder and one-step decoder,
-    a batch at a time. Tokens after `<end>` are padding.
+    a batch at a time, with a progress bar. Tokens after `<end>` are padding.
     """
     max_length = evaluate.max_length
     options = {"strategy": "greedy"}
@@ -24,6 +25,7 @@ def generate_outputs(model, sources, evaluate, batch_size: int = 512):
         }
     step = DecodingStep.from_model(model)
     tokens, alignments = [], []
+    progress = keras.utils.Progbar(len(sources), unit_name="sequence")
     for start in range(0, len(sources), batch_size):
         result = generate(
             step,
@@ -35,6 +37,7 @@ def generate_outputs(model, sources, evaluate, batch_size: int = 512):
         )
         tokens.append(_pad_steps(np.asarray(result.tokens), max_length))
         alignments.append(_pad_steps(np.asarray(result.alignments), max_length))
+        progress.add(len(result.tokens))
     return np.concatenate(tokens), np.concatenate(alignments)
 
 
