@@ -78,7 +78,7 @@ def test_seq2seq_pipeline_on_user_files_runs_and_predicts(tmp_path):
         "name: spell\ntask: seq2seq\n"
         f"data: {{dataset: files, batch_size: 32, files: {{train: {train}, source: word, "
         "target: spelled, target_tokens: whitespace}}\n"
-        "model: {units: 16, embedding_dim: 8}\nevaluate: {max_length: 8}\n")
+        "model: {units: 16, embedding_dim: 8}\nevaluate: {max_length: 8, beam_width: 3}\n")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     run = subprocess.run(
         [sys.executable, "-m", "seqkeras", "run", "spell.yaml", "--smoke", "--output-dir", "runs"],
