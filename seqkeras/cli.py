@@ -105,6 +105,17 @@ def _show_seqkeras_logs() -> None:
     logger.setLevel(logging.INFO)
 
 
+def _progress_to_stderr():
+    """Send progress bars to stderr so stdout carries only the result.
+
+    `seqkeras evaluate` prints JSON and `predict` prints TSV for other
+    programs to read; Keras's progress bars write to stdout.
+    """
+    import contextlib
+
+    return contextlib.redirect_stdout(sys.stderr)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -126,7 +137,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
             from seqkeras.pipeline.run_folder import evaluate_run
 
-            print(json.dumps(evaluate_run(args.run_dir), indent=2, sort_keys=True))
+            with _progress_to_stderr():
+                metrics = evaluate_run(args.run_dir)
+            print(json.dumps(metrics, indent=2, sort_keys=True))
         elif args.command == "export":
             from seqkeras.pipeline.run_folder import export_run
 
@@ -134,9 +147,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif args.command == "predict":
             from seqkeras.pipeline.run_folder import predict_run
 
-            for text, output in zip(
-                args.inputs, predict_run(args.run_dir, args.inputs, args.strategy)
-            ):
+            with _progress_to_stderr():
+                outputs = predict_run(args.run_dir, args.inputs, args.strategy)
+            for text, output in zip(args.inputs, outputs):
                 print(f"{text}\t{output}")
         elif args.command == "schema":
             import json
