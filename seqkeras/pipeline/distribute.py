@@ -62,7 +62,7 @@ def create_strategy(distribute: DistributeConfig) -> Optional[tf.distribute.Stra
         return tf.distribute.MirroredStrategy(_known_devices(distribute.devices))
     if distribute.strategy == "multi_worker":
         _check_tf_config()
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        return _MultiWorkerMirroredStrategy()
     if distribute.strategy == "tpu":
         try:
             resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
@@ -74,6 +74,27 @@ def create_strategy(distribute: DistributeConfig) -> Optional[tf.distribute.Stra
             ) from None
         return tf.distribute.TPUStrategy(resolver)
     return None
+
+
+class _MultiWorkerMirroredStrategy(tf.distribute.MultiWorkerMirroredStrategy):
+    """`MultiWorkerMirroredStrategy` whose `reduce` takes what Keras 3 gives it.
+
+    Keras 3's `fit` reduces its first batch, a nested structure, to build the
+    model, and reduces scalar metrics along `axis=0`; across several workers
+    the strategy rejects both (keras-team/keras#20585, tensorflow#72388). A
+    structure is reduced leaf by leaf, and a scalar, which has no axis to
+    reduce along, across replicas only; everything else is unchanged.
+    """
+
+    def reduce(self, reduce_op, value, axis):
+        parent = super().reduce
+
+        def reduce_leaf(leaf):
+            local = self.experimental_local_results(leaf)[0]
+            scalar = getattr(local, "shape", None) is not None and local.shape.rank == 0
+            return parent(reduce_op, leaf, None if scalar else axis)
+
+        return tf.nest.map_structure(reduce_leaf, value)
 
 
 def _known_devices(devices):
@@ -109,6 +130,17 @@ def _check_tf_config() -> None:
             f"...]}}, \"task\": {{\"type\": \"worker\", \"index\": 0}}}}; could not read "
             f"{text!r} ({type(error).__name__}: {error})."
         ) from None
+
+
+def check_replicas(config: PipelineConfig, strategy) -> None:
+    """The global batch must divide evenly across the strategy's replicas."""
+    replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+    if config.data.batch_size % replicas:
+        raise ConfigError(
+            f"data.batch_size: got {config.data.batch_size}; the global batch is "
+            f"divided across the {replicas} replicas of train.distribute.strategy "
+            f"{config.train.distribute.strategy!r}, so it must be a multiple of {replicas}."
+        )
 
 
 def is_chief(strategy: Optional[tf.distribute.Strategy]) -> bool:

@@ -57,6 +57,7 @@ def run_pipeline(
     task.check(config)
     distribute.check_distribute(config)
     strategy = distribute.create_strategy(config.train.distribute)
+    distribute.check_replicas(config, strategy)
     chief = distribute.is_chief(strategy)
     _seed(config)
     # Data problems (a missing or malformed file) stop the run before its

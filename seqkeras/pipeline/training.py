@@ -22,8 +22,9 @@ def build_optimizer(
     """The configured optimizer with its gradient clipping and schedule.
 
     Under `mixed_float16` it is wrapped in a `LossScaleOptimizer`. With
-    several replicas (`replicas` > 1) the gradients are averaged across
-    replicas before the optimizer sees them; see `_ReplicaMeanFirst`.
+    several replicas (`replicas` > 1) gradients are clipped after they are
+    summed over the replicas, as one device clips the global batch's; see
+    `_ClipAfterSum`.
     """
     options = train.optimizer
     clipping = {}
@@ -33,46 +34,51 @@ def build_optimizer(
         clipping["clipnorm"] = options.clipnorm
     if options.clipvalue is not None:
         clipping["clipvalue"] = options.clipvalue
-    # Keras clips the gradient it is given and then sums it over replicas:
-    # given the replica mean, a threshold divided by the number of replicas
-    # clips exactly as one device clips the whole batch's gradient.
-    clipping = {key: value / replicas for key, value in clipping.items()}
     learning_rate = _schedule(train, options.learning_rate, max(1, steps_per_epoch))
     optimizer_class = OPTIMIZERS[options.name]
-    if train.mixed_precision == "mixed_float16":
-        inner = optimizer_class(learning_rate=learning_rate, **clipping)
-        if replicas > 1:
-            return _replica_mean_first(keras.optimizers.LossScaleOptimizer)(inner)
-        return keras.optimizers.LossScaleOptimizer(inner)
     if replicas > 1:
-        optimizer_class = _replica_mean_first(optimizer_class)
-    return optimizer_class(learning_rate=learning_rate, **clipping)
+        optimizer_class = type(optimizer_class.__name__, (_ClipAfterSum, optimizer_class), {})
+    optimizer = optimizer_class(learning_rate=learning_rate, **clipping)
+    if train.mixed_precision == "mixed_float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
 
 
-class _ReplicaMeanFirst:
-    """Averages the gradients across replicas before applying them.
+class _ClipAfterSum:
+    """Sums the gradients over replicas before the optimizer clips them.
 
-    Keras 3 clips each replica's gradient before it sums them, which is not
-    what one device does with the same global batch (and a loss-scale
-    optimizer would decide on each replica's own gradients). Averaging first
-    gives every replica the batch's gradient; Keras's later sum over
-    replicas of the clipped mean, with the clipping thresholds divided by
-    the number of replicas, is then the single-device update. It costs one
-    more all-reduce per step.
+    Keras 3 clips each replica's gradient and then sums them over the
+    replicas, which is not what one device does with the same global batch.
+    Here the first replica receives the sum and the others nothing (zeros,
+    or no rows of a sparse gradient): Keras then clips the whole batch's
+    gradient once and its own sum over replicas changes nothing, so the
+    update is the single-device one. It costs one more all-reduce per step.
     """
 
     def apply(self, grads, trainable_variables=None):
         context = tf.distribute.get_replica_context()
         if context is not None and context.num_replicas_in_sync > 1:
-            grads = [None if g is None else tf.convert_to_tensor(g) for g in grads]
-            present = [g for g in grads if g is not None]
-            averaged = iter(context.all_reduce(tf.distribute.ReduceOp.MEAN, present))
-            grads = [None if g is None else next(averaged) for g in grads]
+            grads = _sum_on_first_replica(context, grads)
         return super().apply(grads, trainable_variables)
 
 
-def _replica_mean_first(optimizer_class):
-    return type(optimizer_class.__name__, (_ReplicaMeanFirst, optimizer_class), {})
+def _sum_on_first_replica(context, grads):
+    present = [g for g in grads if g is not None]
+    summed = iter(context.all_reduce(tf.distribute.ReduceOp.SUM, present))
+    first = tf.equal(context.replica_id_in_sync_group, 0)
+    result = []
+    for gradient in grads:
+        if gradient is None:
+            result.append(None)
+            continue
+        total = next(summed)
+        if isinstance(total, tf.IndexedSlices):
+            rows = tf.where(first, tf.shape(total.indices)[0], 0)
+            total = tf.IndexedSlices(total.values[:rows], total.indices[:rows], total.dense_shape)
+        else:
+            total = tf.where(first, total, tf.zeros_like(total))
+        result.append(total)
+    return result
 
 
 def _schedule(train: TrainConfig, learning_rate: float, steps_per_epoch: int):
