@@ -113,7 +113,7 @@ def _launch(args, overrides: List[str]) -> int:
     from seqkeras.pipeline.tasks import get_task
 
     config = load_config(args.pipeline, overrides)
-    launcher.check_workers(args.workers, config.train.distribute.strategy)
+    launcher.check_workers(args.workers, config)
     config = load_config(args.pipeline, [*overrides, launcher.STRATEGY_OVERRIDE])
     get_task(config.task).check(config)
     distribute.check_distribute(config)

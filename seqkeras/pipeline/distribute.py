@@ -144,12 +144,17 @@ def check_replicas(config: PipelineConfig, strategy) -> None:
 
 
 def is_chief(strategy: Optional[tf.distribute.Strategy]) -> bool:
-    """Whether this process writes the run folder (the only one, or the chief).
+    """Whether this process writes the run folder (the only one, or the chief)."""
+    return is_chief_task(getattr(strategy, "cluster_resolver", None))
+
+
+def is_chief_task(resolver) -> bool:
+    """Whether the task of a cluster resolver is the chief.
 
     The chief is the `chief` task of `TF_CONFIG` or, when the cluster has
-    none, worker 0, as in TensorFlow's multi-worker guides.
+    none, worker 0, as in TensorFlow's multi-worker guides; a process with
+    no cluster is its own chief.
     """
-    resolver = getattr(strategy, "cluster_resolver", None)
     if resolver is None or not resolver.task_type:
         return True
     if resolver.task_type == "chief":

@@ -126,13 +126,20 @@ def _copy_lines(pipe, target, prefix: str) -> None:
     pipe.close()
 
 
-def check_workers(workers: int, strategy: str) -> None:
-    """Reject `--workers` with a config that is not a multi-worker run."""
+def check_workers(workers: int, config) -> None:
+    """Reject `--workers` with a config that cannot run on that many workers."""
     if workers < 1:
         raise ConfigError(f"--workers: got {workers}; expected a positive integer.")
+    strategy = config.train.distribute.strategy
     if workers > 1 and strategy not in ("none", "multi_worker"):
         raise ConfigError(
             f"--workers: got {workers}, which starts a multi_worker run, but "
             f"train.distribute.strategy is {strategy!r}; remove the key or set it "
             f"to multi_worker."
+        )
+    if config.data.batch_size % workers:
+        raise ConfigError(
+            f"data.batch_size: got {config.data.batch_size}; the global batch is "
+            f"divided across the {workers} workers of --workers, so it must be a "
+            f"multiple of {workers}."
         )

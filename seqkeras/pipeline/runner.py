@@ -12,6 +12,7 @@ logs in a temporary directory (removed at the end), restore from the chief's
 backup when the run resumes, and stop after training.
 """
 
+import copy
 import datetime
 import json
 import os
@@ -130,10 +131,12 @@ def _float32_copy(task, config, data, model: keras.Model) -> keras.Model:
     distributed or mixed-precision run leaves behind loads and serves
     anywhere; the trained variables are float32 under every policy.
     """
+    plain = copy.deepcopy(config)
+    plain.train.mixed_precision = "float32"
     with distribute.dtype_policy("float32"):
-        copy = _build_and_compile(task, config, data)
-    copy.set_weights(model.get_weights())
-    return copy
+        single = _build_and_compile(task, plain, data)
+    single.set_weights(model.get_weights())
+    return single
 
 
 def _worker_dir(base: pathlib.Path, config: PipelineConfig) -> pathlib.Path:
