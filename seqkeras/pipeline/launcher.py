@@ -11,10 +11,12 @@ same command resumes from the chief's last backup. On a real cluster, set
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import List, Optional, Sequence
@@ -67,9 +69,12 @@ def launch_workers(arguments: Sequence[str], workers: int, *, grace_seconds: flo
     ports = free_ports(workers)
     command = [sys.executable, "-m", "seqkeras", *arguments]
     processes, streams = [], []
+    # The workers' temporary files go here, so that a worker that is killed
+    # before it can clean up leaves nothing behind.
+    scratch = tempfile.mkdtemp(prefix="seqkeras-launcher-")
     try:
         for index in range(workers):
-            env = dict(os.environ, TF_CONFIG=tf_config(ports, index))
+            env = dict(os.environ, TF_CONFIG=tf_config(ports, index), TMPDIR=scratch)
             env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
             process = subprocess.Popen(
                 command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -92,6 +97,7 @@ def launch_workers(arguments: Sequence[str], workers: int, *, grace_seconds: flo
         _stop(processes, grace_seconds)  # also on Ctrl-C in the launcher
         for stream in streams:
             stream.join(timeout=5)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _wait(processes) -> Optional[int]:

@@ -127,7 +127,9 @@ def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
 @pytest.mark.slow
 def test_killed_worker_run_resumes_from_the_backup(tmp_path, built):
     built("digits_rows")
-    env = command_env(built.data_dir)
+    workers_tmp = tmp_path / "workers_tmp"
+    workers_tmp.mkdir()
+    env = command_env(built.data_dir, TMPDIR=str(workers_tmp))
     command = [sys.executable, "-m", "seqkeras", "run", "pipelines/digits_rows.yaml",
                "--workers", "2", "--output-dir", str(tmp_path / "runs"),
                "--set", "train.epochs=6", "--set", "train.early_stopping.patience=null",
@@ -162,6 +164,7 @@ def test_killed_worker_run_resumes_from_the_backup(tmp_path, built):
               (run_dir / "logs/training.csv").read_text().splitlines()[1:]]
     assert epochs == list(range(6))  # resumed: nothing lost, nothing repeated
     assert (run_dir / "metrics.json").exists() and (run_dir / "export").is_dir()
+    assert list(workers_tmp.iterdir()) == []  # the killed worker's files too
 
 
 # A short dates run that reaches about 0.99 exact match in float32.
