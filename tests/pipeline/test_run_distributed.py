@@ -27,6 +27,14 @@ def command_env(data_dir, **extra):
     return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SEQKERAS_DATA_DIR=str(data_dir), **extra)
 
 
+def workers_env(built, dataset, tmp_path):
+    """The environment of a worker run, and the temporary directory it gets."""
+    built(dataset)
+    workers_tmp = tmp_path / "workers_tmp"
+    workers_tmp.mkdir()
+    return command_env(built.data_dir, TMPDIR=str(workers_tmp)), workers_tmp
+
+
 def seqkeras(*args, env, timeout=900):
     return subprocess.run([sys.executable, "-m", "seqkeras", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
@@ -93,10 +101,7 @@ DATES = ["--set", "data.limit=256", "--set", "data.batch_size=32", "--set", "mod
 
 @pytest.mark.slow
 def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
-    built("dates")
-    workers_tmp = tmp_path / "workers_tmp"
-    workers_tmp.mkdir()
-    env = command_env(built.data_dir, TMPDIR=str(workers_tmp))
+    env, workers_tmp = workers_env(built, "dates", tmp_path)
     single = seqkeras("run", "pipelines/dates.yaml", "--output-dir", str(tmp_path / "single"),
                       *DATES, "--set", "export.enabled=false",
                       "--set", "train.distribute.strategy=multi_worker", env=env)
@@ -126,10 +131,7 @@ def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
 
 @pytest.mark.slow
 def test_killed_worker_run_resumes_from_the_backup(tmp_path, built):
-    built("digits_rows")
-    workers_tmp = tmp_path / "workers_tmp"
-    workers_tmp.mkdir()
-    env = command_env(built.data_dir, TMPDIR=str(workers_tmp))
+    env, workers_tmp = workers_env(built, "digits_rows", tmp_path)
     command = [sys.executable, "-m", "seqkeras", "run", "pipelines/digits_rows.yaml",
                "--workers", "2", "--output-dir", str(tmp_path / "runs"),
                "--set", "train.epochs=6", "--set", "train.early_stopping.patience=null",
