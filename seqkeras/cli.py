@@ -54,6 +54,14 @@ def _build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="run every stage on a couple of batches to check a config quickly",
         )
+        command.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="start N local worker processes of a multi_worker run on 127.0.0.1 "
+            "(default: 1, no launcher)",
+        )
     for name, text in [
         ("evaluate", "evaluate a finished run's model on its test split again"),
         ("export", "write a finished run's SavedModel (export/) again"),
@@ -78,6 +86,9 @@ def _run(args) -> None:
     run_dir = run_pipeline(
         args.pipeline, args.overrides, output_dir=args.output_dir, smoke=args.smoke
     )
+    if run_dir is None:
+        print("\nThis worker has finished; the chief writes the run folder.")
+        return
     print(f"\nRun folder: {run_dir}")
     summary = headline(run_dir)
     if summary:
@@ -116,6 +127,32 @@ def _progress_to_stderr():
     return contextlib.redirect_stdout(sys.stderr)
 
 
+def _launch(args, overrides: List[str]) -> int:
+    """`--workers N`: check the config, then start the local workers."""
+    from seqkeras.pipeline import distribute
+    from seqkeras.pipeline import launcher
+    from seqkeras.pipeline.loading import load_config
+    from seqkeras.pipeline.tasks import get_task
+
+    config = load_config(args.pipeline, overrides)
+    launcher.check_workers(args.workers, config)
+    config = load_config(args.pipeline, [*overrides, launcher.STRATEGY_OVERRIDE])
+    get_task(config.task).check(config)
+    distribute.check_distribute(config)
+    arguments = [args.command, args.pipeline, "--output-dir", args.output_dir]
+    for override in [*args.overrides, launcher.STRATEGY_OVERRIDE]:
+        arguments += ["--set", override]
+    if args.smoke:
+        arguments.append("--smoke")
+    try:
+        launcher.launch_workers(arguments, args.workers)
+    except launcher.WorkerFailed as failure:
+        print(f"seqkeras {args.command}: error: {failure}", file=sys.stderr)
+        return 2 if failure.returncode == 2 else 1
+    print(f"[launcher] all {args.workers} workers finished", flush=True)
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -129,8 +166,12 @@ def main(argv: Optional[List[str]] = None) -> int:
 
             run_demo(epochs=args.epochs, seed=args.seed)
         elif args.command in ("run", "train"):
+            overrides = list(args.overrides)
             if args.command == "train":
-                args.overrides = ["export.enabled=false", *args.overrides]
+                overrides = ["export.enabled=false", *overrides]
+            if args.workers != 1:
+                return _launch(args, overrides)
+            args.overrides = overrides
             _run(args)
         elif args.command == "evaluate":
             import json

@@ -55,7 +55,9 @@ def attention_decoder_head(
         name="decoder",
     )
     outputs, alignments, _ = decoder(embedded, memory, initial_state=initial_states)
-    logits = keras.layers.Dense(target_vocab_size, name="logits")(outputs)
+    # float32 under mixed precision too: the loss's softmax of the logits
+    # stays stable, and decoding compares float32 scores.
+    logits = keras.layers.Dense(target_vocab_size, name="logits", dtype="float32")(outputs)
     return logits, alignments
 
 

@@ -105,6 +105,10 @@ def build_many_to_many(
         stateful=stateful,
     )
     outputs = keras.layers.Dense(
-        num_outputs, activation=output_activation, name="outputs"
+        num_outputs,
+        activation=output_activation,
+        name="outputs",
+        # float32 under mixed precision too: a stable softmax and loss.
+        dtype="float32",
     )(sequence)
     return keras.Model(inputs, outputs, name=name)

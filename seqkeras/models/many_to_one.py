@@ -113,6 +113,10 @@ def build_many_to_one(
     else:
         pooled = sequence
     outputs = keras.layers.Dense(
-        num_outputs, activation=output_activation, name="outputs"
+        num_outputs,
+        activation=output_activation,
+        name="outputs",
+        # float32 under mixed precision too: a stable softmax and loss.
+        dtype="float32",
     )(pooled)
     return keras.Model(inputs, outputs, name=name)

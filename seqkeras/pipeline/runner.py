@@ -5,13 +5,20 @@ to `runs/<name>/<timestamp>/` only when every stage has finished, so a
 finished-looking folder is always complete. Rerunning the same command after
 a crash finds the unfinished folder of the same config and resumes it from
 its last completed epoch (`keras.callbacks.BackupAndRestore`).
+
+Under a multi-worker strategy every worker runs this function; only the
+chief writes the run folder. The other workers keep their checkpoints and
+logs in a temporary directory (removed at the end), restore from the chief's
+backup when the run resumes, and stop after training.
 """
 
+import copy
 import datetime
 import json
 import os
 import pathlib
 import shutil
+import tempfile
 from typing import Iterable, Optional
 
 import keras
@@ -19,6 +26,7 @@ import tensorflow as tf
 import yaml
 
 from seqkeras import report
+from seqkeras.pipeline import distribute
 from seqkeras.pipeline.loading import load_config
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import to_dict
@@ -36,39 +44,43 @@ def run_pipeline(
     output_dir="runs",
     smoke: bool = False,
     verbose: int = 1,
-) -> pathlib.Path:
-    """Run a pipeline file end to end; return the finished run folder."""
+) -> Optional[pathlib.Path]:
+    """Run a pipeline file end to end; return the finished run folder.
+
+    A non-chief worker of a multi-worker run returns `None`: it trains and
+    leaves the run folder to the chief.
+    """
     config = load_config(path, overrides)
     if smoke:
         config.train.epochs = 1
         config.evaluate.samples = min(config.evaluate.samples, 5)
     task = get_task(config.task)
     task.check(config)
+    distribute.check_distribute(config)
+    strategy = distribute.create_strategy(config.train.distribute)
+    distribute.check_replicas(config, strategy)
+    chief = distribute.is_chief(strategy)
     _seed(config)
     # Data problems (a missing or malformed file) stop the run before its
     # folder exists.
     data = task.prepare(config, smoke)
-    run_dir = _open_run_dir(pathlib.Path(output_dir) / config.name, config)
-    for name, vocabulary in data.vocabularies.items():
-        vocabulary.save(run_dir / f"vocabulary.{name}.txt")
-    model = task.build(config, data)
-    steps = data.info.get("steps_per_epoch", 100)
-    loss, metrics = task.loss_and_metrics(config)
-    model.compile(
-        optimizer=build_optimizer(config.train, steps), loss=loss, metrics=metrics
-    )
-    fit_options = task.fit_options(config, data)
-    callbacks = build_callbacks(config.train, run_dir) + fit_options.pop("callbacks_extra", [])
-    history = model.fit(
-        data.train,
-        validation_data=data.validation,
-        epochs=config.train.epochs,
-        callbacks=callbacks,
-        verbose=verbose,
-        shuffle=False,  # the tasks' datasets shuffle themselves, with the seed
-        **fit_options,
-    )
-    del history  # the CSV log has every epoch, resumed ones included
+    if strategy is not None:
+        data.train = distribute.shard_by_data(data.train)
+        data.validation = distribute.shard_by_data(data.validation)
+    base = pathlib.Path(output_dir) / config.name
+    run_dir = _open_run_dir(base, config) if chief else _worker_dir(base, config)
+    if chief:
+        for name, vocabulary in data.vocabularies.items():
+            vocabulary.save(run_dir / f"vocabulary.{name}.txt")
+    try:
+        model = _train(task, config, data, strategy, run_dir, verbose)
+    finally:
+        if not chief:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    if not chief:
+        return None
+    if strategy is not None or config.train.mixed_precision != "float32":
+        model = _float32_copy(task, config, data, model)
 
     evaluation = task.evaluate(model, data, config)
     _write_json(run_dir / "metrics.json", evaluation.metrics)
@@ -85,19 +97,88 @@ def run_pipeline(
     return final_dir
 
 
+def _train(task, config, data, strategy, run_dir, verbose) -> keras.Model:
+    """Build and compile (inside the strategy's scope) and fit."""
+    replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+    with distribute.training_scope(config, strategy):
+        model = _build_and_compile(task, config, data, replicas)
+    fit_options = task.fit_options(config, data)
+    callbacks = build_callbacks(config.train, run_dir) + fit_options.pop("callbacks_extra", [])
+    model.fit(
+        data.train,
+        validation_data=data.validation,
+        epochs=config.train.epochs,
+        callbacks=callbacks,
+        verbose=verbose,
+        shuffle=False,  # the tasks' datasets shuffle themselves, with the seed
+        **fit_options,
+    )  # the CSV log has every epoch, resumed ones included
+    return model
+
+
+def _build_and_compile(task, config, data, replicas: int = 1) -> keras.Model:
+    model = task.build(config, data)
+    loss, metrics = task.loss_and_metrics(config)
+    steps = data.info.get("steps_per_epoch", 100)
+    model.compile(
+        optimizer=build_optimizer(config.train, steps, replicas), loss=loss, metrics=metrics
+    )
+    return model
+
+
+def _float32_copy(task, config, data, model: keras.Model) -> keras.Model:
+    """The trained weights in a float32 model on one device.
+
+    Evaluation, `model.keras` and the export use it, so that what a
+    distributed or mixed-precision run leaves behind loads and serves
+    anywhere; the trained variables are float32 under every policy.
+    """
+    plain = copy.deepcopy(config)
+    plain.train.mixed_precision = "float32"
+    with distribute.dtype_policy("float32"):
+        single = _build_and_compile(task, plain, data)
+    single.set_weights(model.get_weights())
+    return single
+
+
+def _worker_dir(base: pathlib.Path, config: PipelineConfig) -> pathlib.Path:
+    """A non-chief worker's temporary directory, with the chief's backup.
+
+    The chief's backup of an unfinished run is copied in, so that every
+    worker resumes from the same epoch; what the worker writes stays here.
+    """
+    work_dir = pathlib.Path(tempfile.mkdtemp(prefix="seqkeras-worker-"))
+    unfinished = _find_unfinished(base, _resolved(config))
+    if unfinished is not None and (unfinished / "backup").is_dir():
+        shutil.copytree(unfinished / "backup", work_dir / "backup")
+    return work_dir
+
+
 def _open_run_dir(base: pathlib.Path, config: PipelineConfig) -> pathlib.Path:
     """An unfinished run of the same config to resume, or a new one."""
-    resolved = yaml.safe_dump(to_dict(config), sort_keys=True)
-    if base.is_dir():
-        for candidate in sorted(base.glob(f"*{PARTIAL}"), reverse=True):
-            saved = candidate / "config.yaml"
-            if saved.is_file() and saved.read_text(encoding="utf-8") == resolved:
-                return candidate
+    resolved = _resolved(config)
+    unfinished = _find_unfinished(base, resolved)
+    if unfinished is not None:
+        return unfinished
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     run_dir = base / f"{stamp}{PARTIAL}"
     run_dir.mkdir(parents=True)
     (run_dir / "config.yaml").write_text(resolved, encoding="utf-8")
     return run_dir
+
+
+def _resolved(config: PipelineConfig) -> str:
+    return yaml.safe_dump(to_dict(config), sort_keys=True)
+
+
+def _find_unfinished(base: pathlib.Path, resolved: str) -> Optional[pathlib.Path]:
+    """The newest `.partial` run folder written with the config `resolved`."""
+    if base.is_dir():
+        for candidate in sorted(base.glob(f"*{PARTIAL}"), reverse=True):
+            saved = candidate / "config.yaml"
+            if saved.is_file() and saved.read_text(encoding="utf-8") == resolved:
+                return candidate
+    return None
 
 
 def _seed(config: PipelineConfig) -> None:

@@ -132,6 +132,23 @@ class TBPTTConfig:
     )
 
 
+STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+
+@dataclasses.dataclass
+class DistributeConfig:
+    strategy: str = option(
+        "none",
+        help="tf.distribute strategy: mirrored (devices of one host), multi_worker "
+        "(hosts named by TF_CONFIG), tpu.",
+        choices=STRATEGIES,
+    )
+    devices: List[str] = option(
+        [], help="Devices of the mirrored strategy, such as /gpu:0; all visible when empty."
+    )
+
+
 @dataclasses.dataclass
 class TrainConfig:
     epochs: int = option(10, help="Training epochs.", minimum=1)
@@ -140,6 +157,15 @@ class TrainConfig:
     early_stopping: EarlyStoppingConfig = option(EarlyStoppingConfig, help="Early stopping.")
     tbptt: TBPTTConfig = option(TBPTTConfig, help="Truncated backpropagation through time.")
     deterministic: bool = option(False, help="Enable TensorFlow op determinism.")
+    distribute: DistributeConfig = option(
+        DistributeConfig, help="Training on several devices or hosts (tf.distribute)."
+    )
+    mixed_precision: str = option(
+        "float32",
+        help="Keras dtype policy of training: variables stay float32, layers compute "
+        "in float16 or bfloat16.",
+        choices=PRECISIONS,
+    )
 
 
 @dataclasses.dataclass
@@ -207,6 +233,10 @@ def _convert(hint, value, metadata, source: str, key_path: str):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
     if dataclasses.is_dataclass(hint):
         return from_dict(hint, value, source=source, path=key_path)
+    if typing.get_origin(hint) is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a list of strings.")
+        return list(value)
     expected = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}[hint]
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
@@ -262,6 +292,8 @@ def _field_schema(hint, field) -> Dict[str, Any]:
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
     if dataclasses.is_dataclass(hint):
         schema = json_schema(hint)
+    elif typing.get_origin(hint) is list:
+        schema = {"type": "array", "items": {"type": "string"}, "default": field.default_factory()}
     else:
         schema = {
             "type": {bool: "boolean", int: "integer", float: "number", str: "string"}[hint]

@@ -5,6 +5,7 @@ import pathlib
 from typing import List
 
 import keras
+import tensorflow as tf
 
 from seqkeras.pipeline.schema import TrainConfig
 
@@ -15,8 +16,16 @@ OPTIMIZERS = {
 }
 
 
-def build_optimizer(train: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
-    """The configured optimizer with its gradient clipping and schedule."""
+def build_optimizer(
+    train: TrainConfig, steps_per_epoch: int, replicas: int = 1
+) -> keras.optimizers.Optimizer:
+    """The configured optimizer with its gradient clipping and schedule.
+
+    Under `mixed_float16` it is wrapped in a `LossScaleOptimizer`. With
+    several replicas (`replicas` > 1) gradients are clipped after they are
+    summed over the replicas, as one device clips the global batch's; see
+    `_ClipAfterSum`.
+    """
     options = train.optimizer
     clipping = {}
     if options.global_clipnorm is not None:
@@ -26,7 +35,50 @@ def build_optimizer(train: TrainConfig, steps_per_epoch: int) -> keras.optimizer
     if options.clipvalue is not None:
         clipping["clipvalue"] = options.clipvalue
     learning_rate = _schedule(train, options.learning_rate, max(1, steps_per_epoch))
-    return OPTIMIZERS[options.name](learning_rate=learning_rate, **clipping)
+    optimizer_class = OPTIMIZERS[options.name]
+    if replicas > 1:
+        optimizer_class = type(optimizer_class.__name__, (_ClipAfterSum, optimizer_class), {})
+    optimizer = optimizer_class(learning_rate=learning_rate, **clipping)
+    if train.mixed_precision == "mixed_float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
+class _ClipAfterSum:
+    """Sums the gradients over replicas before the optimizer clips them.
+
+    Keras 3 clips each replica's gradient and then sums them over the
+    replicas, which is not what one device does with the same global batch.
+    Here the first replica receives the sum and the others nothing (zeros,
+    or no rows of a sparse gradient): Keras then clips the whole batch's
+    gradient once and its own sum over replicas changes nothing, so the
+    update is the single-device one. It costs one more all-reduce per step.
+    """
+
+    def apply(self, grads, trainable_variables=None):
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            grads = _sum_on_first_replica(context, grads)
+        return super().apply(grads, trainable_variables)
+
+
+def _sum_on_first_replica(context, grads):
+    present = [g for g in grads if g is not None]
+    summed = iter(context.all_reduce(tf.distribute.ReduceOp.SUM, present))
+    first = tf.equal(context.replica_id_in_sync_group, 0)
+    result = []
+    for gradient in grads:
+        if gradient is None:
+            result.append(None)
+            continue
+        total = next(summed)
+        if isinstance(total, tf.IndexedSlices):
+            rows = tf.where(first, tf.shape(total.indices)[0], 0)
+            total = tf.IndexedSlices(total.values[:rows], total.indices[:rows], total.dense_shape)
+        else:
+            total = tf.where(first, total, tf.zeros_like(total))
+        result.append(total)
+    return result
 
 
 def _schedule(train: TrainConfig, learning_rate: float, steps_per_epoch: int):

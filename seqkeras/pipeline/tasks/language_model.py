@@ -51,6 +51,13 @@ class LanguageModelTask(Task):
 
     def check(self, config):
         super().check(config)
+        if config.train.distribute.strategy != "none":
+            raise ConfigError(
+                f"train.distribute.strategy: got {config.train.distribute.strategy!r}; "
+                f"the language_model task trains with stateful truncated "
+                f"backpropagation (train.tbptt.window), which tf.distribute does "
+                f"not support (expected none)."
+            )
         if config.model.bidirectional:
             raise ConfigError(
                 "model.bidirectional: got True; a language model reads left "
