@@ -1,4 +1,7 @@
+import pathlib
+
 import pytest
+import yaml
 
 from seqkeras.errors import ConfigError
 from seqkeras.pipeline.loading import load_config
@@ -23,6 +26,23 @@ def test_includes_merge_in_order_file_wins_and_set_wins_over_all(tmp_path):
                                     "name=exp 1"])
     assert config.train.epochs == 9 and config.model.attention.normalize is True
     assert config.name == "exp 1"
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+FRAGMENTS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "configs").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("fragment", FRAGMENTS)
+def test_shipped_fragments_are_valid_and_take_effect(fragment, tmp_path):
+    pipeline = write(tmp_path / "p.yaml", f"include: [{ROOT / fragment}]\n")
+    config = load_config(pipeline)
+    for section, values in yaml.safe_load((ROOT / fragment).read_text()).items():
+        for key, value in values.items():
+            got = getattr(getattr(config, section), key)
+            if isinstance(value, dict):  # a nested section: compare its keys
+                assert {k: getattr(got, k) for k in value} == value, f"{section}.{key}"
+            else:
+                assert got == value, f"{section}.{key}"
 
 
 def test_missing_file(tmp_path):
