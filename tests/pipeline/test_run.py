@@ -18,7 +18,8 @@ TASK_METRICS = {
     "tag": {"accuracy", "f1", "precision", "recall"},
     "seq2seq": {"exact_match", "word_error_rate"},
     "caption": {"exact_match", "token_error_rate", "word_error_rate"},
-    "language_model": {"bits_per_character", "perplexity", "accuracy"},
+    "language_model": {"bits_per_character", "validation_bits_per_character", "perplexity",
+                       "accuracy"},
 }
 
 

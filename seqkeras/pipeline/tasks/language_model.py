@@ -115,6 +115,9 @@ class LanguageModelTask(Task):
         )
 
     def evaluate(self, model, data, config):
+        # Each split is scored from zero state, as a reader starting the text.
+        reset_stateful_layers(model)
+        validation_loss, _ = model.evaluate(data.validation, verbose=0)
         reset_stateful_layers(model)
         loss, accuracy = model.evaluate(data.test, verbose=0)
         vocabulary = data.vocabularies["characters"]
@@ -134,6 +137,7 @@ class LanguageModelTask(Task):
             "accuracy": float(accuracy),
             "perplexity": float(math.exp(loss)),
             "bits_per_character": float(loss / math.log(2)),
+            "validation_bits_per_character": float(validation_loss / math.log(2)),
         }
         rows = [{"prime": p, "sample": p + s} for p, s in zip(PRIMES, samples)]
         return Evaluation(metrics, rows)
