@@ -6,6 +6,7 @@ from keras import tree
 
 from seqkeras.layers.dropout_masks import prepare_dropout_masks
 from seqkeras.layers.dropout_masks import reset_dropout_masks
+from seqkeras.layers.step_loop import run_step_loop
 from seqkeras.utils.arguments import check_optional_positive_int
 
 
@@ -26,8 +27,10 @@ class AttentionDecoder(keras.layers.Layer):
 
     This is the loop of `tfa.seq2seq.AttentionWrapper`. Keras 3's
     `keras.layers.RNN` has no `constants` argument to pass the memory to a
-    cell, so the decoder owns its loop (`keras.ops.scan`); `step()` runs one
-    step on its own for token-by-token decoding with the same weights.
+    cell, so the decoder runs its step function through Keras's recurrent
+    loop (`seqkeras.layers.step_loop`, which compiles with XLA); `step()`
+    runs one step on its own for token-by-token decoding with the same
+    weights.
 
     The state is a flat list: the cell's states, flattened (for an LSTM
     `[h, c]`; for stacked cells each layer's in order), followed by the
@@ -286,65 +289,34 @@ class AttentionDecoder(keras.layers.Layer):
         memory_dim = memory.shape[-1]
         states = self._complete_initial_state(initial_state, batch_size, memory_dim)
         keys = self.attention.project_memory(memory, memory_mask)
-        output_size = self._output_size(memory_dim)
-        time_major_inputs = ops.transpose(inputs, (1, 0, 2))
-        if mask is None:
-            step_mask = ops.ones(ops.shape(time_major_inputs)[:2], dtype="bool")
-        else:
-            step_mask = ops.transpose(ops.cast(mask, "bool"), (1, 0))
-
         if training:
             # One dropout mask per sequence, drawn outside the loop body.
-            first_cell_input = ops.concatenate(
-                [time_major_inputs[0], states[-1]], axis=-1
-            )
+            first_cell_input = ops.concatenate([inputs[:, 0], states[-1]], axis=-1)
             prepare_dropout_masks(
                 self.cell, first_cell_input, self._pack_cell_states(states[:-1])
             )
 
-        def scan_step(carry, step_inputs):
-            x_t, keep = step_inputs[:, :-1], step_inputs[:, -1] > 0.5
+        def loop_step(x_t, step_states):
             output, new_states, alignments = self.step(
-                x_t, carry["states"], memory, keys, memory_mask, training
+                x_t, list(step_states), memory, keys, memory_mask, training
             )
-            keep_column = ops.expand_dims(keep, -1)
-            new_states = [
-                ops.where(keep_column, new, old)
-                for new, old in zip(new_states, carry["states"])
-            ]
-            new_carry = {
-                "states": new_states,
-                "output": ops.where(keep_column, output, ops.zeros_like(output)),
-                "alignments": ops.where(
-                    keep_column, alignments, ops.zeros_like(alignments)
-                ),
-            }
-            # The TensorFlow scan stacks per-step results in the carry's
-            # structure, so the step returns its carry as its result too.
-            return new_carry, new_carry
+            return (output, alignments), new_states
 
-        init = {
-            "states": states,
-            "output": ops.zeros((batch_size, output_size), dtype=self.compute_dtype),
-            "alignments": ops.zeros(
-                (batch_size, ops.shape(memory)[1]), dtype=self.compute_dtype
-            ),
-        }
         try:
-            # The step mask rides along as an extra input channel: Keras's
-            # TensorFlow scan fails on several sequences of unknown length.
-            step_mask = ops.cast(ops.expand_dims(step_mask, -1), inputs.dtype)
-            final, history = ops.scan(
-                scan_step,
-                init,
-                ops.concatenate([time_major_inputs, step_mask], axis=-1),
+            # Masked steps keep the states and output zeros (outputs and
+            # alignments alike): the loop's `zero_output_for_mask`.
+            _, (outputs, alignments), final_states = run_step_loop(
+                loop_step,
+                inputs,
+                states,
+                None if mask is None else ops.cast(mask, "bool"),
+                state_size=self.state_sizes(memory_dim),
+                dtype=self.dtype_policy,
             )
         finally:
             reset_dropout_masks(self.cell)
-        outputs = ops.transpose(history["output"], (1, 0, 2))
-        alignments = ops.transpose(history["alignments"], (1, 0, 2))
         if self.return_state:
-            return outputs, alignments, final["states"]
+            return outputs, alignments, list(final_states)
         return outputs, alignments
 
     def compute_mask(self, inputs, memory=None, initial_state=None, mask=None, memory_mask=None):

@@ -138,13 +138,15 @@ class BahdanauAttention(keras.layers.Layer):
 
         Same results as calling the layer; see the class docstring.
         """
+        # A 2-D query is projected before it gains its axis: `Dense` on a
+        # 3-D input of unknown length is a `tensordot` whose gradient XLA
+        # cannot compile inside a decoder's loop.
+        projected = self.query_layer(query)
         one_step = len(query.shape) == 2
         if one_step:
-            query = ops.expand_dims(query, 1)
+            projected = ops.expand_dims(projected, 1)
         # (B, Tq, 1, U) + (B, 1, Tm, U) -> (B, Tq, Tm, U)
-        hidden = ops.expand_dims(self.query_layer(query), 2) + ops.expand_dims(
-            keys, 1
-        )
+        hidden = ops.expand_dims(projected, 2) + ops.expand_dims(keys, 1)
         v = self.attention_v
         if self.normalize:
             hidden = hidden + self.attention_b

@@ -46,6 +46,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from seqkeras.layers.step_loop import run_step_loop
+
 
 def run_fast_loop(layer, sequences, initial_state, mask, training):
     """`(last_output, outputs, final_states)` of `layer` over `sequences`.
@@ -81,30 +83,18 @@ def run_fast_loop(layer, sequences, initial_state, mask, training):
     # `unroll` and `zero_output_for_mask` with Keras's exact semantics, and
     # a TensorFlow while loop that compiles with XLA (`keras.ops.scan`'s
     # gradient does not) and trained about 1.5x faster than it here.
-    loop = keras.layers.RNN(
-        _RecurrentStep(step, cell.state_size, cell.output_size),
+    return run_step_loop(
+        step,
+        projected,
+        initial_state,
+        mask,
+        state_size=cell.state_size,
         return_sequences=layer.return_sequences,
         go_backwards=layer.go_backwards,
         unroll=layer.unroll,
         zero_output_for_mask=layer.zero_output_for_mask,
         dtype=layer.dtype_policy,
     )
-    return loop.inner_loop(projected, list(initial_state), mask, training)
-
-
-class _RecurrentStep(keras.layers.Layer):
-    """A weightless cell: `step(projected_t, states)`, the rest of a step."""
-
-    def __init__(self, step, state_size, output_size):
-        super().__init__(trainable=False, name="recurrent_step")
-        self.step = step
-        self.state_size = state_size
-        self.output_size = output_size
-        self.built = True
-
-    def call(self, projected_t, states):
-        output, new_states = self.step(projected_t, tuple(states))
-        return output, list(new_states)
 
 
 def _lstm_step(cell, recurrent_mask):

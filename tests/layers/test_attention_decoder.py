@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from seqkeras.layers import AttentionDecoder, BahdanauAttention
 from tests.helpers import (
@@ -89,6 +90,40 @@ def test_matches_numpy_loop(attention_layer_units, normalize):
     np.testing.assert_allclose(alignments, want_alignments, atol=1e-5)
     for got, want in zip(states, want_states):
         np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_gradients_compile_with_xla_and_match_graph_mode():
+    # The loop must have a fixed iteration count for XLA to compile its
+    # gradient; the target length is left unknown, as with bucketed batches.
+    inputs, memory, memory_mask, target_mask = random_case()
+    decoder = make_decoder(attention_layer_units=9)
+    decoder(inputs, memory)
+    signature = [
+        tf.TensorSpec((None, None, INPUT_DIM)),
+        tf.TensorSpec((None, None, MEMORY_DIM)),
+        tf.TensorSpec((None, None), tf.bool),
+        tf.TensorSpec((None, None), tf.bool),
+    ]
+
+    def loss_and_gradients(inputs, memory, memory_mask, target_mask):
+        with tf.GradientTape() as tape:
+            outputs, alignments = decoder(
+                inputs, memory, mask=target_mask, memory_mask=memory_mask)
+            loss = tf.reduce_sum(outputs**2) + tf.reduce_sum(
+                alignments * tf.range(MEMORY_STEPS, dtype="float32"))
+        return loss, tape.gradient(loss, decoder.trainable_variables)
+
+    arguments = (inputs, memory, memory_mask, target_mask)
+    graph = tf.function(loss_and_gradients, input_signature=signature)(*arguments)
+    xla = tf.function(
+        loss_and_gradients, input_signature=signature, jit_compile=True
+    )(*arguments)
+    np.testing.assert_allclose(xla[0], graph[0], rtol=1e-5)
+    # cell kernel, recurrent kernel, bias; memory, query, v; attention layer
+    assert len(graph[1]) == len(decoder.trainable_variables) == 7
+    for got, want in zip(xla[1], graph[1]):
+        assert np.abs(want).max() > 0
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
 
 
 def test_step_by_step_equals_the_whole_sequence():
