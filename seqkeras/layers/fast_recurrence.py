@@ -74,8 +74,8 @@ def run_fast_loop(layer, sequences, initial_state, mask, training):
     recurrent_mask = None
     if training and cell.recurrent_dropout > 0:
         recurrent_mask = cell.get_recurrent_dropout_mask(initial_state[0])
-    if mask is None and _bptt_applies(layer):
-        return _bptt_loop(layer, projected, initial_state, recurrent_mask)
+    if _bptt_applies(layer):
+        return _bptt_loop(layer, projected, initial_state, recurrent_mask, mask)
     projected = ops.transpose(projected, (1, 0, 2))
     step = _STEPS[len(initial_state)](cell, recurrent_mask)
     # `keras.layers.RNN`'s loop over a cell without weights that runs only
@@ -145,8 +145,8 @@ def _bptt_applies(layer):
     )
 
 
-def _bptt_loop(layer, projected, initial_state, recurrent_mask):
-    """The unmasked loop with a hand-written backward pass (BPTT).
+def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
+    """The loop with a hand-written backward pass (BPTT).
 
     `projected` is time-major. Autodiff of the loop multiplies by
     `recurrent_kernel` twice per step backwards (for the state's and for
@@ -156,40 +156,74 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask):
     gradient; the kernel's gradient is one large product over all steps
     after it, as cuDNN and PyTorch do. Both loops run time-major, so no
     sequence-sized tensor is transposed.
+
+    With a `mask` (batch-major, boolean), a masked step keeps the states and
+    outputs zeros (`zero_output_for_mask`) or the carried state, as Keras's
+    loop does; backwards, the state's gradient passes a masked step
+    unchanged and the step's own gradient is zero.
     """
     cell = layer.cell
     lstm = len(initial_state) == 2
     units = cell.units
+    zero_output = layer.zero_output_for_mask
     # A tensor, not the variable: the custom gradient returns its gradient.
     recurrent_kernel = ops.copy(cell.recurrent_kernel)
+    if mask is not None:
+        # (steps, batch, 1), a float channel that rides with the inputs.
+        keep = ops.expand_dims(ops.transpose(ops.cast(mask, projected.dtype)), -1)
     if layer.go_backwards:
         projected = ops.flip(projected, axis=0)
+        if mask is not None:
+            keep = ops.flip(keep, axis=0)
+    if mask is not None:
+        # Where the outputs show the carried state: at unmasked steps with
+        # `zero_output_for_mask`; otherwise from the first unmasked step on
+        # (Keras's loop repeats its last output, which starts at zeros, not
+        # at the initial state).
+        shown = keep if zero_output else ops.cast(ops.cumsum(keep, axis=0) > 0.5, keep.dtype)
 
     def masked(h):
         return h if recurrent_mask is None else h * recurrent_mask
 
+    def step_inputs(*sequences):
+        # The step's mask (when there is one) is the last input of a step.
+        sequences = sequences + ((keep,) if mask is not None else ())
+        return _pack(sequences), [ops.shape(x)[-1] for x in sequences]
+
     @ops.custom_gradient
     def run(projected, kernel, *states):
-        def forward_step(carry, projected_t):
+        forward_inputs, forward_sizes = step_inputs(projected)
+
+        def forward_step(carry, inputs):
             # The carry holds the step's activations too, so the scan
             # (which stacks values shaped like the carry) saves them.
+            projected_t, *keep_t = _unpack(inputs, forward_sizes)
             z = projected_t + ops.matmul(masked(carry[0]), kernel)
             if not lstm:
-                h = ops.tanh(z)
-                return (h,), (h,)
-            z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
-            i, f, o = ops.sigmoid(z_i), ops.sigmoid(z_f), ops.sigmoid(z_o)
-            g = ops.tanh(z_c)
-            c = f * carry[1] + i * g
-            h = o * ops.tanh(c)
-            carry = (h, c, ops.concatenate([i, f, g, o], axis=-1))
-            return carry, carry
+                new = (ops.tanh(z),)
+            else:
+                z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+                i, f, o = ops.sigmoid(z_i), ops.sigmoid(z_f), ops.sigmoid(z_o)
+                g = ops.tanh(z_c)
+                c = f * carry[1] + i * g
+                new = (o * ops.tanh(c), c)
+            if keep_t:
+                new = tuple(
+                    ops.where(keep_t[0] > 0.5, n, old)
+                    for n, old in zip(new, carry)
+                )
+            if lstm:
+                new += (ops.concatenate([i, f, g, o], axis=-1),)
+            return new, new
 
         init = tuple(states)
         if lstm:
             init += (ops.zeros_like(projected[0]),)
-        final, saved = ops.scan(forward_step, init, projected)
+        final, saved = ops.scan(forward_step, init, forward_inputs)
         final = final[: len(states)]
+        outputs = saved[0]
+        if mask is not None:
+            outputs = outputs * shown
 
         def grad(d_outputs, *d_final, upstream=None):
             d_final = [
@@ -198,21 +232,33 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask):
             ]
             if d_outputs is None:
                 d_outputs = ops.zeros_like(saved[0])
+            if mask is not None:
+                d_outputs = d_outputs * shown
             transposed = ops.transpose(kernel)
 
             def backward_step(carry, inputs):
                 inputs = _unpack(inputs, sizes)
+                # The gradient of the step's output state, and the part of it
+                # that passes a masked step to the previous state unchanged.
                 dh = inputs[0] + carry[0]
+                keep_t = inputs[-1] if mask is not None else None
+                if keep_t is not None:
+                    dh, dh_passed = dh * keep_t, dh * (1.0 - keep_t)
                 if not lstm:
                     dz = dh * (1.0 - inputs[1] * inputs[1])
-                    return (masked(ops.matmul(dz, transposed)), dz), (
-                        carry[0],
-                        dz,
-                    )
-                _, c, gates, c_prev = inputs[1:]
+                    dh_previous = masked(ops.matmul(dz, transposed))
+                    if keep_t is not None:
+                        dh_previous = dh_previous + dh_passed
+                    return (dh_previous, dz), (carry[0], dz)
+                # Where the step is masked, dh and dc are zero here, so the
+                # carried c stands in for the step's own c.
+                _, c, gates, c_prev = inputs[1:5]
                 i, f, g, o = ops.split(gates, 4, axis=-1)
                 tanh_c = ops.tanh(c)
-                dc = carry[1] + dh * o * (1.0 - tanh_c * tanh_c)
+                dc = carry[1]
+                if keep_t is not None:
+                    dc, dc_passed = dc * keep_t, dc * (1.0 - keep_t)
+                dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
                 dz = ops.concatenate(
                     [
                         dc * g * i * (1.0 - i),
@@ -222,7 +268,12 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask):
                     ],
                     axis=-1,
                 )
-                carry = (masked(ops.matmul(dz, transposed)), dc * f, dz)
+                dh_previous = masked(ops.matmul(dz, transposed))
+                dc_previous = dc * f
+                if keep_t is not None:
+                    dh_previous = dh_previous + dh_passed
+                    dc_previous = dc_previous + dc_passed
+                carry = (dh_previous, dc_previous, dz)
                 return carry, carry
 
             previous = [
@@ -230,14 +281,14 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask):
                 for s0, seq in zip(states, saved)
             ]
             if lstm:
-                inputs = (d_outputs, saved[0], saved[1], saved[2], previous[1])
+                sequences = (d_outputs, saved[0], saved[1], saved[2], previous[1])
                 init = (*d_final, ops.zeros_like(projected[0]))
             else:
-                inputs = (d_outputs, saved[0])
+                sequences = (d_outputs, saved[0])
                 init = (d_final[0], ops.zeros_like(projected[0]))
-            sizes = [ops.shape(x)[-1] for x in inputs]
+            backward_inputs, sizes = step_inputs(*sequences)
             d_initial, history = ops.scan(
-                backward_step, init, _pack(inputs), reverse=True
+                backward_step, init, backward_inputs, reverse=True
             )
             d_initial = d_initial[: len(states)]
             dz = history[-1]
@@ -248,10 +299,12 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask):
             )
             return (dz, d_kernel, *d_initial)
 
-        return (saved[0], *final), grad
+        return (outputs, *final), grad
 
     outputs, *final = run(projected, recurrent_kernel, *initial_state)
-    last = final[0]
+    # Keras's loop returns the last step's output, zeros where that step is
+    # masked and `zero_output_for_mask` is on.
+    last = outputs[-1] if mask is not None else final[0]
     if layer.return_sequences:
         outputs = ops.transpose(outputs, (1, 0, 2))
     else:
@@ -270,6 +323,8 @@ def _pack(sequences):
 def _unpack(inputs, sizes):
     if isinstance(inputs, (tuple, list)):
         return inputs
+    if len(sizes) == 1:
+        return [inputs]
     boundaries = list(np.cumsum(sizes)[:-1])
     return ops.split(inputs, boundaries, axis=-1)
 
