@@ -34,7 +34,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from seqkeras.layers.cell_rnn import CellRNN  # noqa: E402
+import seqkeras  # noqa: E402
 from seqkeras.pipeline.loading import load_config  # noqa: E402
 from seqkeras.pipeline.tasks import get_task  # noqa: E402
 from seqkeras.pipeline.training import build_optimizer  # noqa: E402
@@ -48,20 +48,10 @@ VARIANTS = {
 }
 
 
-def recurrent_layers(layers):
-    """The `CellRNN` layers among `layers`, inside `Bidirectional` too."""
-    for layer in layers:
-        if isinstance(layer, keras.layers.Bidirectional):
-            yield from recurrent_layers([layer.forward_layer, layer.backward_layer])
-        elif isinstance(layer, CellRNN):
-            yield layer
-
-
 def build_variant(task, config, data, implementation, jit_compile):
     keras.utils.set_random_seed(config.seed)
     model = task.build(config, data)
-    for layer in recurrent_layers(model.layers):
-        layer.implementation = implementation
+    seqkeras.layers.set_implementation(model, implementation)
     loss, metrics = task.loss_and_metrics(config)
     steps = data.info.get("steps_per_epoch", 100)
     model.compile(

@@ -6,6 +6,7 @@ that use them save to and load from `.keras` files.
 
 from seqkeras.layers.attention_decoder import AttentionDecoder
 from seqkeras.layers.bahdanau_attention import BahdanauAttention
+from seqkeras.layers.cell_rnn import set_implementation
 from seqkeras.layers.lstm import LSTM
 from seqkeras.layers.lstm_cell import LSTMCell
 from seqkeras.layers.position_embedding import PositionEmbedding
@@ -20,4 +21,5 @@ __all__ = [
     "PositionEmbedding",
     "VanillaRNN",
     "VanillaRNNCell",
+    "set_implementation",
 ]

@@ -104,3 +104,29 @@ def cell_attribute(name):
         lambda self: getattr(self.cell, name),
         doc=f"The cell's `{name}`.",
     )
+
+
+def set_implementation(model, implementation):
+    """Sets `implementation` on every `LSTM`/`VanillaRNN` layer of `model`.
+
+    Reaches into `Bidirectional` wrappers and nested models. It takes effect
+    at the next trace of the model (before `compile` and `fit`, or a fresh
+    call), since each call of a layer picks its loop.
+
+    Args:
+        model: A Keras model or layer.
+        implementation: `"fast"` or `"reference"`.
+    """
+    implementation = check_choice("implementation", implementation, IMPLEMENTATIONS)
+    for layer in _sequence_layers(model):
+        layer.implementation = implementation
+
+
+def _sequence_layers(layer):
+    if isinstance(layer, CellRNN):
+        yield layer
+    elif isinstance(layer, keras.layers.Bidirectional):
+        yield from _sequence_layers(layer.forward_layer)
+        yield from _sequence_layers(layer.backward_layer)
+    for child in getattr(layer, "layers", []):
+        yield from _sequence_layers(child)

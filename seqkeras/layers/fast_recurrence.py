@@ -14,25 +14,27 @@ recurrent mask is applied to `h` inside the loop, as the cell does.
 
 Two loops:
 
-- without a mask, with the default activations (tanh, and sigmoid gates)
-  and float32, `_bptt_loop`: a time-major `keras.ops.scan` with a
+- with the default activations (tanh, and sigmoid gates) and float32,
+  masked or not, `_bptt_loop`: a time-major `keras.ops.scan` with a
   hand-written backward pass (one product per step backwards, the kernel's
   gradient as one large product after the loop);
-- otherwise (masks, other activations, `unroll=True`, mixed precision),
-  `keras.layers.RNN`'s own loop over a weightless cell that does only the
-  recurrent part of a step, so masking, `go_backwards`, `unroll` and
-  `zero_output_for_mask` keep Keras's exact semantics; autodiff gives the
-  gradient.
+- otherwise (other activations, `unroll=True`, mixed precision),
+  `keras.layers.RNN`'s own loop over a function that does only the
+  recurrent part of a step (`step_loop`), so masking, `go_backwards`,
+  `unroll` and `zero_output_for_mask` keep Keras's exact semantics;
+  autodiff gives the gradient.
 
-Measured on a shared 2-core CPU (benchmarks/rnn_speed.py, docs/speed.md):
-without XLA (`model.fit`'s default for these models) this path trained
-15-50% slower than the reference path: the per-step work it saves is small
-next to the recurrent product, and TensorFlow pays more for the
-sequence-sized tensors it moves (the hoisted product, the saved
-activations, the scan's per-step bookkeeping). With `jit_compile=True` it
-was 15-35% faster than the reference path under XLA, but XLA made every
-Keras recurrent model slower than no XLA. So the layers default to
-`implementation="reference"`; this path is opt-in.
+Measured on a shared 2-core CPU (benchmarks/rnn_speed.py,
+benchmarks/pipeline_speed.py, docs/speed.md), the gain depends on the shape.
+Where the loop's per-step overhead dominates (small batches, long
+sequences: the character LM, batch 32, 100 steps, 256 units) the fast path
+trained 1.6x faster than the reference path end to end. At batch 64 it was
+about 1.2x faster; with large batches of short sequences (seq2seq encoders,
+batch 256, 10 steps) it was 10-30% slower, as the sequence-sized tensors it
+moves (the hoisted product, the saved activations) cost more than the
+per-step work it saves. So the layers default to
+`implementation="reference"`, and a pipeline picks the fast path with
+`model.implementation: fast`.
 
 Neither path uses cuDNN on a GPU: Keras reaches cuDNN only through a
 private backend function (`keras.src.backend...lstm`) and TensorFlow's raw
@@ -70,7 +72,8 @@ def run_fast_loop(layer, sequences, initial_state, mask, training):
     )
     if cell.use_bias:
         projected = projected + cell.bias
-    projected = ops.reshape(projected, (steps, batch_size, -1))
+    # The last size stays static: the step's input channels are split by it.
+    projected = ops.reshape(projected, (steps, batch_size, cell.kernel.shape[-1]))
     recurrent_mask = None
     if training and cell.recurrent_dropout > 0:
         recurrent_mask = cell.get_recurrent_dropout_mask(initial_state[0])
@@ -188,7 +191,7 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
     def step_inputs(*sequences):
         # The step's mask (when there is one) is the last input of a step.
         sequences = sequences + ((keep,) if mask is not None else ())
-        return _pack(sequences), [ops.shape(x)[-1] for x in sequences]
+        return _pack(sequences), [x.shape[-1] for x in sequences]
 
     @ops.custom_gradient
     def run(projected, kernel, *states):

@@ -47,13 +47,14 @@ class VanillaRNN(CellRNN):
             only for short, fixed-length sequences. Defaults to `False`.
         implementation: `"fast"` multiplies the inputs of all steps by the
             input weights in one matrix product before the loop and keeps
-            only the recurrent product inside it (with a hand-written
-            backward pass when there is no mask); `"reference"` calls the
-            cell at every step, as `keras.layers.RNN` does. Same weights,
-            and results equal to float rounding. The default is
-            `"reference"`: on CPU without XLA the fast path trained 15-50%
-            slower (docs/speed.md). Neither path uses cuDNN on a GPU.
-            Defaults to `"reference"`.
+            only the recurrent product inside it, with a hand-written
+            backward pass (masked or not); `"reference"` calls the cell at
+            every step, as `keras.layers.RNN` does. Same weights, and
+            results equal to float rounding. The fast path trained 1.6x
+            faster with small batches of long sequences (batch 32, 100
+            steps) and 10-30% slower with large batches of short ones
+            (batch 256, 10 steps) on CPU (docs/speed.md). Neither path uses
+            cuDNN on a GPU. Defaults to `"reference"`.
         **kwargs: Base layer arguments (`name`, `dtype`, ...) and
             `zero_output_for_mask` of `keras.layers.RNN`.
 

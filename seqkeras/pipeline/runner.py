@@ -26,6 +26,7 @@ import tensorflow as tf
 import yaml
 
 from seqkeras import report
+from seqkeras.layers import set_implementation
 from seqkeras.pipeline import distribute
 from seqkeras.pipeline.loading import load_config
 from seqkeras.pipeline.schema import PipelineConfig
@@ -118,10 +119,15 @@ def _train(task, config, data, strategy, run_dir, verbose) -> keras.Model:
 
 def _build_and_compile(task, config, data, replicas: int = 1) -> keras.Model:
     model = task.build(config, data)
+    set_implementation(model, config.model.implementation)
     loss, metrics = task.loss_and_metrics(config)
     steps = data.info.get("steps_per_epoch", 100)
+    jit_compile = config.train.jit_compile
     model.compile(
-        optimizer=build_optimizer(config.train, steps, replicas), loss=loss, metrics=metrics
+        optimizer=build_optimizer(config.train, steps, replicas),
+        loss=loss,
+        metrics=metrics,
+        jit_compile="auto" if jit_compile is None else jit_compile,
     )
     return model
 

@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -85,6 +87,8 @@ BAD_CONFIGS = [
     ("task: seq2seq\ndata: {dataset: files, files: {train: a.txt}}\n", "data.files.train: got 'a.txt'; expected a file ending in .tsv, .csv, .jsonl."),
     ("data: {files: {train: a.tsv}}\n", "data.files.train: given, but data.dataset is 'digits_rows'"),
     ("task: classify\ndata: {dataset: files, files: {train: a.tsv}}\n", "data.dataset: got 'files'; task 'classify' runs on: digits_rows."),
+    ("model: {implementation: quick}\n", "bad.yaml: model.implementation: got 'quick'; expected one of: reference, fast."),
+    ("train: {jit_compile: maybe}\n", "bad.yaml: train.jit_compile: got 'maybe'; expected a boolean."),
 ]
 
 
@@ -194,3 +198,49 @@ def test_train_runs_without_the_export_stage(tmp_path, built):
     assert (run_dir / "model.keras").is_file() and (run_dir / "metrics.json").is_file()
     assert not (run_dir / "export").exists()
     assert "seqkeras predict" not in result.stdout
+
+
+def _recurrent_layer_configs(model_file):
+    with zipfile.ZipFile(model_file) as archive:
+        config = json.loads(archive.read("config.json"))
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("class_name") in ("LSTM", "VanillaRNN"):
+                found.append(node["config"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(config)
+    return found
+
+
+@pytest.mark.slow
+def test_fast_path_and_xla_options_take_effect_with_the_same_training(tmp_path, built):
+    built("digits_rows")
+    options = {
+        "reference": [],
+        "fast": ["--set", "model.implementation=fast", "--set", "train.jit_compile=true"],
+    }
+    logs = {}
+    for name, extra in options.items():
+        output = tmp_path / name
+        result = seqkeras("run", "pipelines/digits_rows.yaml", "--output-dir", str(output),
+                          "--set", "train.epochs=2", "--set", "export.enabled=false",
+                          *SHORT_DIGITS, *extra, data_dir=built.data_dir)
+        assert result.returncode == 0, result.stderr[-3000:]
+        [run_dir] = finished_runs(output, "digits_rows")
+        [layer] = _recurrent_layer_configs(run_dir / "model.keras")
+        assert layer["implementation"] == name
+        logs[name] = (run_dir / "logs/training.csv").read_text().splitlines()
+    header = logs["reference"][0].split(",")
+    for column in ("loss", "val_loss"):
+        index = header.index(column)
+        got = [float(line.split(",")[index]) for line in logs["fast"][1:]]
+        want = [float(line.split(",")[index]) for line in logs["reference"][1:]]
+        assert len(got) == len(want) == 2
+        np.testing.assert_allclose(got, want, rtol=1e-4)
