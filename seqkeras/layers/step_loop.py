@@ -9,9 +9,12 @@ the fast path need:
 - the loop compiles with XLA: the TensorFlow `keras.ops.scan` has no
   iteration bound, so the gradient of a model using it fails under
   `jit_compile=True` ("XLA compilation requires a fixed tensor list size");
-- it is faster without XLA: states travel as loop variables, where
+- it does less per step: states travel as loop variables, where
   `keras.ops.scan` writes and reads its carry through a one-element
-  TensorArray every step and stacks the whole carry as its result.
+  TensorArray every step and stacks the whole carry as its result. (For the
+  fast path's autodiff loop this trained about 1.5x faster than a scan; for
+  the attention decoder of the g2p model the step time did not change
+  measurably, its cell and attention products dominate.)
 """
 
 import keras
