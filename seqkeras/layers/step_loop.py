@@ -55,7 +55,10 @@ def run_step_loop(
         `(last_output, outputs, final_states)`, outputs batch-major.
     """
     loop = keras.layers.RNN(
-        _StepCell(step, state_size),
+        # The cell's dtype policy is the caller's: inside its call, variables
+        # the step reads are cast to the policy's compute dtype (mixed
+        # precision), as they are in the calling layer.
+        _StepCell(step, state_size, dtype=dtype),
         return_sequences=return_sequences,
         go_backwards=go_backwards,
         unroll=unroll,
@@ -68,8 +71,8 @@ def run_step_loop(
 class _StepCell(keras.layers.Layer):
     """A weightless cell around a step function; the weights are the step's."""
 
-    def __init__(self, step, state_size):
-        super().__init__(trainable=False, name="step_cell")
+    def __init__(self, step, state_size, dtype=None):
+        super().__init__(trainable=False, name="step_cell", dtype=dtype)
         self.step = step
         self.state_size = state_size
         self.built = True
