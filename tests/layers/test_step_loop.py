@@ -1,5 +1,6 @@
 """`run_step_loop`: Keras's recurrent loop over a plain step function."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -82,3 +83,25 @@ def test_gradient_compiles_with_xla_for_an_unknown_length():
             outputs.append(h)
         loss = tf.reduce_sum(tf.stack(outputs) ** 2)
     np.testing.assert_allclose(gradient(x), tape.gradient(loss, weight), rtol=1e-5)
+
+
+def test_step_reads_variables_in_the_callers_compute_dtype():
+    # Under mixed precision the step's variables are cast like the calling
+    # layer's: a float32 variable meets float16 states without a dtype clash.
+    weight = keras.Variable(np.full((2, 2), 0.5, dtype="float32"))
+    x = np.random.default_rng(2).normal(size=(3, 4, 2)).astype("float16")
+
+    def step(x_t, states):
+        (h,) = states
+        h = ops.tanh(x_t + ops.matmul(h, weight))
+        return h, (h,)
+
+    policy = keras.DTypePolicy("mixed_float16")
+    _, outputs, [h] = run_step_loop(
+        step, x, [ops.zeros((3, 2), "float16")], state_size=[2], dtype=policy
+    )
+    assert outputs.dtype == h.dtype == "float16"
+    want = np.zeros((3, 2), "float32")
+    for t in range(4):
+        want = np.tanh(x[:, t].astype("float32") + want @ np.full((2, 2), 0.5))
+    np.testing.assert_allclose(np.asarray(h, "float32"), want, atol=1e-2)
