@@ -171,14 +171,13 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
     zero_output = layer.zero_output_for_mask
     # A tensor, not the variable: the custom gradient returns its gradient.
     recurrent_kernel = ops.copy(cell.recurrent_kernel)
+    if layer.go_backwards:
+        projected = ops.flip(projected, axis=0)
     if mask is not None:
         # (steps, batch, 1), a float channel that rides with the inputs.
         keep = ops.expand_dims(ops.transpose(ops.cast(mask, projected.dtype)), -1)
-    if layer.go_backwards:
-        projected = ops.flip(projected, axis=0)
-        if mask is not None:
+        if layer.go_backwards:
             keep = ops.flip(keep, axis=0)
-    if mask is not None:
         # Where the outputs show the carried state: at unmasked steps with
         # `zero_output_for_mask`; otherwise from the first unmasked step on
         # (Keras's loop repeats its last output, which starts at zeros, not
