@@ -23,10 +23,10 @@ demo: $(STAMP)
 	$(BIN)/seqkeras demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --durations=15 tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15 tests
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -m "not slow" tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" tests
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -40,6 +40,20 @@ def seqkeras(*args, env, timeout=900):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def failure_report(stderr, tail=3000):
+    """The first error line of each worker, then the end of `stderr`.
+
+    When one worker fails the others fail after it with errors that name the
+    first; the end of the log alone shows only those.
+    """
+    first = {}
+    for line in stderr.splitlines():
+        found = re.match(r"(\[worker \d+\]) .*(Error|error:)", line)
+        if found and found.group(1) not in first:
+            first[found.group(1)] = line
+    return "\n".join([*first.values(), "...", stderr[-tail:]])
+
+
 def only_run(output, name):
     [run_dir] = [p for p in (output / name).iterdir() if not p.name.endswith(".partial")]
     return run_dir
@@ -84,7 +98,7 @@ def test_mirrored_over_two_devices_follows_the_one_device_trajectory(tmp_path, b
         """,
         cwd=ROOT, env_extra={"SEQKERAS_DATA_DIR": str(built.data_dir)}, timeout=600,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, failure_report(result.stderr)
     one = training_log(only_run(tmp_path / "one", "digits_rows"))
     two = training_log(only_run(tmp_path / "two", "digits_rows"))
     assert len(one["loss"]) == 3 and one["loss"][-1] < one["loss"][0]
@@ -100,15 +114,16 @@ DATES = ["--set", "data.limit=256", "--set", "data.batch_size=32", "--set", "mod
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("loopback_cluster")
 def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
     env, workers_tmp = workers_env(built, "dates", tmp_path)
     single = seqkeras("run", "pipelines/dates.yaml", "--output-dir", str(tmp_path / "single"),
                       *DATES, "--set", "export.enabled=false",
                       "--set", "train.distribute.strategy=multi_worker", env=env)
-    assert single.returncode == 0, single.stderr[-3000:]
+    assert single.returncode == 0, failure_report(single.stderr)
     workers = seqkeras("run", "pipelines/dates.yaml", "--workers", "2",
                        "--output-dir", str(tmp_path / "workers"), *DATES, env=env)
-    assert workers.returncode == 0, workers.stderr[-3000:]
+    assert workers.returncode == 0, failure_report(workers.stderr)
 
     run_dir = only_run(tmp_path / "workers", "dates")
     assert list((tmp_path / "workers" / "dates").iterdir()) == [run_dir]
@@ -130,6 +145,7 @@ def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("loopback_cluster")
 def test_killed_worker_run_resumes_from_the_backup(tmp_path, built):
     env, workers_tmp = workers_env(built, "digits_rows", tmp_path)
     command = [sys.executable, "-m", "seqkeras", "run", "pipelines/digits_rows.yaml",
@@ -159,7 +175,7 @@ def test_killed_worker_run_resumes_from_the_backup(tmp_path, built):
 
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, failure_report(result.stderr)
     run_dir = only_run(tmp_path / "runs", "digits_rows")
     assert run_dir.name == log.parents[1].name[: -len(".partial")]
     epochs = [int(line.split(",")[0]) for line in
@@ -185,7 +201,7 @@ def test_mixed_precision_dates_runs_match_float32_and_export_strings(tmp_path, b
         result = seqkeras("run", "pipelines/dates.yaml", "--output-dir", str(tmp_path / policy),
                           *SHORT_DATES, *export, "--set", f"train.mixed_precision={policy}",
                           env=env)
-        assert result.returncode == 0, result.stderr[-3000:]
+        assert result.returncode == 0, failure_report(result.stderr)
         run_dir = only_run(tmp_path / policy, "dates")
         log = training_log(run_dir)
         assert all(math.isfinite(v) for values in log.values() for v in values), policy
