@@ -30,14 +30,26 @@ STRATEGY_OVERRIDE = "train.distribute.strategy=multi_worker"
 class WorkerFailed(Exception):
     """A worker exited with an error; the others were stopped."""
 
-    def __init__(self, index: int, returncode: int):
+    def __init__(self, index: int, returncode: int, cause: Optional[str] = None):
         self.index, self.returncode = index, returncode
         how = (f"was killed by {signal.Signals(-returncode).name}" if returncode < 0
                else f"exited with code {returncode}")
         super().__init__(
-            f"worker {index} {how}; the other workers were stopped. Rerun the same "
-            f"command to resume from the last finished epoch."
+            f"worker {index} {how}; the other workers were stopped. "
+            + (f"{cause} " if cause else "")
+            + "Rerun the same command to resume from the last finished epoch."
         )
+
+
+# Failures whose TensorFlow message does not say what to do, by a phrase of
+# their log line.
+KNOWN_CAUSES = {
+    "heartbeat timeout": (
+        "A worker sent no heartbeat to the coordination service for over 10 s, "
+        "so TensorFlow stopped the cluster; a worker that stalls on a busy host "
+        "looks like a failed one."
+    ),
+}
 
 
 def tf_config(ports: Sequence[int], index: int) -> str:
@@ -60,15 +72,29 @@ def free_ports(count: int) -> List[int]:
             handle.close()
 
 
-def launch_workers(arguments: Sequence[str], workers: int, *, grace_seconds: float = 10.0) -> None:
+def launch_workers(
+    arguments: Sequence[str],
+    workers: int,
+    *,
+    grace_seconds: float = 10.0,
+    program: Sequence[str] = (sys.executable, "-m", "seqkeras"),
+) -> None:
     """Run `python -m seqkeras *arguments` as `workers` workers; wait for all.
 
+    Args:
+        arguments: the command line after `seqkeras`.
+        workers: how many worker processes to start.
+        grace_seconds: how long a worker that is being stopped gets to exit
+            after `SIGTERM` before it is killed.
+        program: the command that `arguments` follow.
+
     Raises:
-        WorkerFailed: when a worker fails (the others are stopped first).
+        WorkerFailed: when a worker fails (the others are stopped first); it
+            explains the failure when a worker logged one of `KNOWN_CAUSES`.
     """
     ports = free_ports(workers)
-    command = [sys.executable, "-m", "seqkeras", *arguments]
-    processes, streams = [], []
+    command = [*program, *arguments]
+    processes, streams, causes = [], [], []
     # The workers' temporary files go here, so that a worker that is killed
     # before it can clean up leaves nothing behind.
     scratch = tempfile.mkdtemp(prefix="seqkeras-launcher-")
@@ -85,19 +111,19 @@ def launch_workers(arguments: Sequence[str], workers: int, *, grace_seconds: flo
                   flush=True)
             for pipe, target in ((process.stdout, sys.stdout), (process.stderr, sys.stderr)):
                 stream = threading.Thread(
-                    target=_copy_lines, args=(pipe, target, f"[worker {index}] "), daemon=True
+                    target=_copy_lines, args=(pipe, target, f"[worker {index}] ", causes),
+                    daemon=True,
                 )
                 stream.start()
                 streams.append(stream)
         failed = _wait(processes)
-        if failed is not None:
-            _stop(processes, grace_seconds)
-            raise WorkerFailed(failed, processes[failed].returncode)
     finally:
-        _stop(processes, grace_seconds)  # also on Ctrl-C in the launcher
-        for stream in streams:
+        _stop(processes, grace_seconds)  # the others when one failed; all on Ctrl-C
+        for stream in streams:  # the failed worker's last lines may name the cause
             stream.join(timeout=5)
         shutil.rmtree(scratch, ignore_errors=True)
+    if failed is not None:
+        raise WorkerFailed(failed, processes[failed].returncode, causes[0] if causes else None)
 
 
 def _wait(processes) -> Optional[int]:
@@ -125,9 +151,12 @@ def _stop(processes, grace_seconds: float) -> None:
             process.wait()
 
 
-def _copy_lines(pipe, target, prefix: str) -> None:
+def _copy_lines(pipe, target, prefix: str, causes: List[str]) -> None:
     for line in pipe:
         target.write(prefix + line)
+        for phrase, cause in KNOWN_CAUSES.items():
+            if phrase in line and cause not in causes:
+                causes.append(cause)
         target.flush()
     pipe.close()
 

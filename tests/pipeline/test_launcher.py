@@ -2,6 +2,7 @@
 
 import json
 import socket
+import sys
 
 import pytest
 
@@ -40,3 +41,26 @@ def test_failing_workers_raise_with_their_exit_code(tmp_path, capsys, monkeypatc
 
 def test_killed_worker_message_names_the_signal():
     assert str(launcher.WorkerFailed(1, -9)).startswith("worker 1 was killed by SIGKILL;")
+
+
+def test_a_heartbeat_timeout_is_explained(capsys):
+    # A real worker process that logs TensorFlow's line and fails as a worker
+    # of a stopped cluster does.
+    line = ("UNAVAILABLE: Task /job:worker/replica:0/task:1 heartbeat timeout. This "
+            "indicates that the remote task has failed, got preempted, or crashed unexpectedly.")
+    program = [sys.executable, "-c", f"import sys; print({line!r}, file=sys.stderr); sys.exit(1)"]
+    with pytest.raises(launcher.WorkerFailed) as failure:
+        launcher.launch_workers([], 2, grace_seconds=5, program=program)
+    message = str(failure.value)
+    assert "exited with code 1; the other workers were stopped. A worker sent no heartbeat" in message
+    assert message.endswith("Rerun the same command to resume from the last finished epoch.")
+    assert f"] {line}" in capsys.readouterr().err
+
+
+def test_an_unknown_failure_gets_no_explanation():
+    program = [sys.executable, "-c", "import sys; print('something else', file=sys.stderr); sys.exit(3)"]
+    with pytest.raises(launcher.WorkerFailed) as failure:
+        launcher.launch_workers([], 1, grace_seconds=5, program=program)
+    assert str(failure.value) == (
+        "worker 0 exited with code 3; the other workers were stopped. Rerun the same command "
+        "to resume from the last finished epoch.")
