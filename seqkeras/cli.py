@@ -73,8 +73,24 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
     predict.add_argument("inputs", nargs="+", help="input strings")
-    predict.add_argument("--strategy", choices=("greedy", "beam"), default="greedy",
-                         help="decoding strategy of seq2seq exports (default: greedy)")
+    decoding = predict.add_argument_group(
+        "decoding", "generating exports (seq2seq, language_model) decode with the strategy "
+        "the run evaluated with unless these say otherwise",
+    )
+    decoding.add_argument("--strategy", choices=("greedy", "beam", "sample"),
+                          help="another decoding strategy")
+    decoding.add_argument("--beam-width", type=int, metavar="N",
+                          help="beam search width (implies --strategy beam; default: the "
+                          "run's, else 4)")
+    decoding.add_argument("--length-penalty", type=float, metavar="ALPHA",
+                          help="beam search GNMT length penalty (default: the run's, else 0)")
+    decoding.add_argument("--temperature", type=float, metavar="T",
+                          help="sampling temperature (implies --strategy sample; default: "
+                          "the run's, else 1)")
+    decoding.add_argument("--top-k", type=int, metavar="K",
+                          help="sample among the K most likely tokens (default: the run's)")
+    decoding.add_argument("--seed", type=int, metavar="S",
+                          help="sampling seed (default: the run's)")
     commands.add_parser("schema", help="print the pipeline config's JSON Schema")
     return parser
 
@@ -97,7 +113,7 @@ def _run(args) -> None:
     export = run_dir / "export"
     if export.is_dir():
         from seqkeras.export import read_export_info
-        from seqkeras.pipeline.run_folder import TEXT_INPUT_KINDS
+        from seqkeras.pipeline.prediction import TEXT_INPUT_KINDS
 
         if read_export_info(str(export)).get("kind") in TEXT_INPUT_KINDS:
             print(f'Predict: seqkeras predict {run_dir} "your input"')
@@ -186,10 +202,17 @@ def main(argv: Optional[List[str]] = None) -> int:
 
             print(f"Exported to {export_run(args.run_dir)}")
         elif args.command == "predict":
-            from seqkeras.pipeline.run_folder import predict_run
+            from seqkeras.pipeline.prediction import DecodingOverrides
+            from seqkeras.pipeline.prediction import predict_run
 
+            overrides = DecodingOverrides(
+                strategy=args.strategy, beam_width=args.beam_width,
+                length_penalty=args.length_penalty, temperature=args.temperature,
+                top_k=args.top_k, seed=args.seed,
+            )
             with _progress_to_stderr():
-                outputs = predict_run(args.run_dir, args.inputs, args.strategy)
+                outputs, used = predict_run(args.run_dir, args.inputs, overrides)
+            print(f"seqkeras predict: {used}", file=sys.stderr)
             for text, output in zip(args.inputs, outputs):
                 print(f"{text}\t{output}")
         elif args.command == "schema":

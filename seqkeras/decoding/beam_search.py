@@ -9,6 +9,8 @@ from seqkeras.decoding.loop_utils import keep_shapes
 from seqkeras.decoding.loop_utils import mask_after_lengths
 from seqkeras.decoding.loop_utils import step_outputs
 from seqkeras.decoding.result import DecodeResult
+from seqkeras.decoding.strategy import DecodingStrategy
+from seqkeras.decoding.strategy import register_strategy
 from seqkeras.utils.arguments import check_positive_int
 from seqkeras.utils.arguments import invalid
 
@@ -59,11 +61,11 @@ def beam_search(
     Args:
         step, states, start_ids, end_id, max_length, constants: As for
             `seqkeras.decoding.greedy_search`.
-        beam_width: Positive integer, hypotheses kept per example. Defaults
-            to `4`.
-        length_penalty_alpha: Non-negative float; 0 ranks by log-probability
-            alone, larger values favour longer sequences (GNMT uses 0.6).
-            Defaults to `0.0`.
+        beam_width: Positive integer (or scalar integer tensor), hypotheses
+            kept per example. Defaults to `4`.
+        length_penalty_alpha: Non-negative float (or scalar float tensor);
+            0 ranks by log-probability alone, larger values favour longer
+            sequences (GNMT uses 0.6). Defaults to `0.0`.
         n_best: Positive integer up to `beam_width`: how many hypotheses to
             return per example, best first. Defaults to `1`.
 
@@ -80,15 +82,22 @@ def beam_search(
         - [Wu et al., 2016](https://arxiv.org/abs/1609.08144) (length penalty)
     """
     check_loop_options(end_id, max_length)
-    check_positive_int("beam_width", beam_width)
     check_positive_int("n_best", n_best)
-    if n_best > beam_width:
-        raise invalid("n_best", f"at most beam_width={beam_width}", n_best)
+    # Scalar tensors are accepted too (an export's signature inputs): they
+    # are clamped to their ranges in the graph instead of checked here.
+    if tf.is_tensor(beam_width):
+        k = tf.maximum(tf.cast(beam_width, tf.int32), n_best)
+    else:
+        k = check_positive_int("beam_width", beam_width)
+        if n_best > beam_width:
+            raise invalid("n_best", f"at most beam_width={beam_width}", n_best)
     alpha = length_penalty_alpha
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or alpha < 0:
+    if tf.is_tensor(alpha):
+        alpha = tf.maximum(tf.cast(alpha, tf.float32), 0.0)
+    elif isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or alpha < 0:
         raise invalid("length_penalty_alpha", "a non-negative float", alpha)
-    alpha = float(alpha)
-    k = beam_width
+    else:
+        alpha = float(alpha)
 
     batch = batch_size_of(states, start_ids)
     ids = tile_beams(first_ids(start_ids, batch), k)
@@ -97,7 +106,7 @@ def beam_search(
     # Only the first beam is alive at the start, so the first step's top-k
     # picks k different tokens instead of k copies of the best one.
     initial_log_probs = tf.tile(
-        tf.constant([[0.0] + [float("-inf")] * (k - 1)]), [batch, 1]
+        tf.where(tf.range(k) == 0, 0.0, float("-inf"))[None], [batch, 1]
     )
 
     def keep_going(t, ids, states, log_probs, finished, *unused):
@@ -214,3 +223,52 @@ def _backtrack(tokens, parents, alignments, beams):
         tf.transpose(chosen_tokens.stack(), (1, 2, 0)),
         tf.transpose(chosen_alignments.stack(), (1, 2, 0, 3)),
     )
+
+
+@register_strategy("beam")
+class BeamSearch(DecodingStrategy):
+    """Beam search with the GNMT length penalty (see `beam_search`).
+
+    Args:
+        width: Positive integer, hypotheses kept per example.
+        length_penalty: Non-negative float, the GNMT `alpha`; 0 ranks by
+            log-probability alone. Defaults to `0.0`.
+        max_length: Positive integer, the most tokens generated per sequence.
+        n_best: Positive integer up to `width`, hypotheses returned per
+            example (an axis after the batch when above 1). Defaults to `1`.
+
+    Raises:
+        ValueError: for an invalid argument; the message names it.
+
+    Example:
+
+    ```python
+    strategy = seqkeras.decoding.BeamSearch(5, length_penalty=0.6, max_length=30)
+    ```
+    """
+
+    def __init__(self, width: int, length_penalty: float = 0.0, *, max_length: int, n_best: int = 1):
+        super().__init__(max_length)
+        self.width = check_positive_int("width", width)
+        self.n_best = check_positive_int("n_best", n_best)
+        if n_best > width:
+            raise invalid("n_best", f"at most width={width}", n_best)
+        if isinstance(length_penalty, bool) or not isinstance(length_penalty, (int, float)) or not length_penalty >= 0:
+            raise invalid("length_penalty", "a non-negative float", length_penalty)
+        self.length_penalty = float(length_penalty)
+
+    def search(self, step, states, *, start_ids, end_id, constants=(), seed=None):
+        return beam_search(
+            step, states, start_ids=start_ids, end_id=end_id,
+            max_length=self.max_length, beam_width=self.width,
+            length_penalty_alpha=self.length_penalty, n_best=self.n_best,
+            constants=constants,
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "width": self.width,
+            "length_penalty": self.length_penalty,
+            "n_best": self.n_best,
+        }

@@ -3,6 +3,8 @@
 import tensorflow as tf
 
 from seqkeras.decoding.loop_utils import check_loop_options
+from seqkeras.decoding.strategy import DecodingStrategy
+from seqkeras.decoding.strategy import register_strategy
 from seqkeras.decoding.token_loop import token_by_token
 
 
@@ -52,3 +54,25 @@ def greedy_search(step, states, *, start_ids, end_id, max_length, constants=()):
         end_id=end_id,
         max_length=max_length,
     )
+
+
+@register_strategy("greedy")
+class Greedy(DecodingStrategy):
+    """Greedy search: the most likely token at every step.
+
+    Args:
+        max_length: Positive integer, the most tokens generated per sequence.
+
+    Example:
+
+    ```python
+    strategy = seqkeras.decoding.Greedy(max_length=12)
+    result = seqkeras.decoding.generate(step, source_ids, strategy, start_id=2, end_id=3)
+    ```
+    """
+
+    def search(self, step, states, *, start_ids, end_id, constants=(), seed=None):
+        return greedy_search(
+            step, states, start_ids=start_ids, end_id=end_id,
+            max_length=self.max_length, constants=constants,
+        )

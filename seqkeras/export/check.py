@@ -11,7 +11,7 @@ class ExportCheckError(RuntimeError):
 
 
 def check_reloaded(
-    path: str,
+    path,
     signature: str,
     inputs: Mapping[str, object],
     expected: Dict[str, np.ndarray],
@@ -21,7 +21,8 @@ def check_reloaded(
     """Load `path` with `tf.saved_model.load`, run a signature, compare outputs.
 
     Args:
-        path: The SavedModel directory.
+        path: The SavedModel directory, or the object `tf.saved_model.load`
+            returned for it (to check several signatures of one load).
         signature: Name of the signature to run (e.g. `"serving_default"`).
         inputs: Keyword inputs of the signature.
         expected: Outputs the in-process model gave, by output name; strings
@@ -34,7 +35,7 @@ def check_reloaded(
     Raises:
         ExportCheckError: naming the first output that differs.
     """
-    loaded = tf.saved_model.load(path)
+    loaded = tf.saved_model.load(path) if isinstance(path, (str, bytes)) else path
     outputs = loaded.signatures[signature](
         **{name: tf.constant(value) for name, value in inputs.items()}
     )

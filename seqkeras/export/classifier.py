@@ -8,7 +8,6 @@ import tensorflow as tf
 
 from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
-from seqkeras.export.predictor import Predictor
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
@@ -65,10 +64,10 @@ def export_classifier(
             "probabilities": probabilities,
         }
 
-    tracked = {}
+    resources = []
     if vocab is not None:
         codec = TextCodec(vocab)
-        tracked["codec"] = codec
+        resources.append(codec)
         prepare = codec.encode
         spec = tf.TensorSpec([None], tf.string, name="inputs")
         check_inputs = list(check_inputs or default_text_checks(vocab))
@@ -82,10 +81,12 @@ def export_classifier(
             check_inputs = np.random.default_rng(0).normal(size=(3, *steps))
         check_inputs = np.asarray(check_inputs, "float32")
         model_inputs = check_inputs
-    predictor = Predictor(model, prepare, finish, **tracked)
     expected = {
         name: value.numpy()
         for name, value in finish(None, model(model_inputs, training=False)).items()
     }
     info = {"kind": "classify", "inputs": "strings" if vocab else "float32", "labels": labels}
-    return export_predictor(predictor, path, spec, check_inputs, expected, info)
+    return export_predictor(
+        model, prepare, finish, path, spec, check_inputs, expected,
+        info=info, resources=resources,
+    )

@@ -4,7 +4,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqkeras.export.predictor import Predictor
 from seqkeras.export.predictor import export_predictor
 from seqkeras.utils.arguments import invalid
 
@@ -56,8 +55,9 @@ def export_forecaster(
         steps = [s or 6 for s in shape]
         check_inputs = mean + std * np.random.default_rng(0).normal(size=(3, *steps))
     check_inputs = np.asarray(check_inputs, "float32")
-    predictor = Predictor(model, prepare, finish)
     scaled = prepare(tf.constant(check_inputs))
     expected = {k: v.numpy() for k, v in finish(None, model(scaled, training=False)).items()}
     info = {"kind": "forecast", "inputs": "float32", "mean": mean, "std": std}
-    return export_predictor(predictor, path, spec, check_inputs, expected, info)
+    return export_predictor(
+        model, prepare, finish, path, spec, check_inputs, expected, info=info
+    )

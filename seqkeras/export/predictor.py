@@ -1,29 +1,14 @@
-"""The serving module of models that predict in one pass (no decoding loop)."""
+"""The serving signature of models that predict in one pass (no decoding loop)."""
 
-from typing import Callable, Dict
+from typing import Callable, Dict, Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from seqkeras.export.check import check_reloaded
+from seqkeras.export.saved_model_writer import Endpoint
 from seqkeras.export.saved_model_writer import write_saved_model
-
-
-class Predictor(tf.Module):
-    """`serving_default(inputs) = finish(model(prepare(inputs)))`, tracked."""
-
-    def __init__(self, model: keras.Model, prepare: Callable, finish: Callable, **tracked):
-        super().__init__(name="predictor")
-        self.model = model
-        self._prepare = prepare
-        self._finish = finish
-        for name, value in tracked.items():
-            setattr(self, name, value)
-
-    def run(self, inputs) -> Dict[str, tf.Tensor]:
-        model_inputs = self._prepare(inputs)
-        return self._finish(model_inputs, self.model(model_inputs, training=False))
 
 
 def probabilities_of(model: keras.Model, outputs):
@@ -40,22 +25,40 @@ def probabilities_of(model: keras.Model, outputs):
 
 
 def export_predictor(
-    predictor: Predictor,
+    model: keras.Model,
+    prepare: Callable,
+    finish: Callable,
     path: str,
     input_spec: tf.TensorSpec,
     check_inputs,
     expected: Dict[str, np.ndarray],
+    *,
     info: dict,
+    resources: Sequence = (),
 ) -> str:
-    """Write `predictor`'s `serving_default` and check it against `expected`."""
-    predictor.serve = tf.function(predictor.run, input_signature=[input_spec])
-    signatures = {"serving_default": predictor.serve}
+    """Write `serving_default(inputs) = finish(ids, model(prepare(inputs)))`.
+
+    `prepare` turns the raw serving inputs into the model's inputs and
+    `finish(model_inputs, outputs)` the model's outputs into the served
+    dict. The reloaded export's outputs for `check_inputs` must equal
+    `expected`, which the caller computes in process (text encoded in
+    Python, not by the graph's tokenizer).
+    """
+
+    def serve(inputs) -> Dict[str, tf.Tensor]:
+        model_inputs = prepare(inputs)
+        return finish(model_inputs, model(model_inputs, training=False))
 
     def check(staging):
         check_reloaded(staging, "serving_default", {"inputs": check_inputs}, expected)
 
-    info = {**info, "signatures": sorted(signatures)}
-    return write_saved_model(predictor, path, signatures, check=check, info=info)
+    return write_saved_model(
+        path,
+        {"serving_default": Endpoint(serve, [input_spec])},
+        resources=[model, *resources],
+        check=check,
+        info=info,
+    )
 
 
 def pad_ids(ids) -> np.ndarray:

@@ -4,32 +4,55 @@ import json
 import os
 import shutil
 import tempfile
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
 
-import tensorflow as tf
+import keras
 
 INFO_FILE = "seqkeras_export.json"
+#: The decoding strategy of a generating export, inside the SavedModel.
+DECODING_ASSET = os.path.join("assets", "seqkeras_decoding.json")
+
+
+class Endpoint(NamedTuple):
+    """A serving signature: a Python function and the specs of its inputs."""
+
+    fn: Callable
+    input_signature: List
 
 
 def write_saved_model(
-    module: tf.Module,
     path: str,
-    signatures: Dict[str, Callable],
+    endpoints: Dict[str, Endpoint],
     *,
+    resources: Sequence,
     check: Optional[Callable[[str], None]] = None,
     info: Optional[dict] = None,
 ) -> str:
-    """Save `module` to `path` through a temporary directory.
+    """Save serving `endpoints` to `path` through a temporary directory.
+
+    The SavedModel is written with `keras.export.ExportArchive`, which saves
+    each variable the endpoints read once, under the name the graphs read it
+    by, so graph-mode loaders (`saved_model_cli run`, TensorFlow Serving)
+    restore them; the optimizer's variables are not part of it.
+    `resources` are the Keras models and lookup tables (layers or
+    `tf.Module`s holding them) the endpoints use.
 
     The SavedModel is written next to `path`, `check(temporary_path)` runs
     on it (it raises to reject the export), `info` is written as
-    `seqkeras_export.json`, and only then does the directory take its final
-    name, replacing an earlier export there. On any failure the temporary
-    directory is removed and an earlier export at `path` stays as it was.
+    `seqkeras_export.json` (and its `decoding` entry, when there is one, as
+    `assets/seqkeras_decoding.json`), and only then does the directory take
+    its final name, replacing an earlier export there. On any failure the
+    temporary directory is removed and an earlier export at `path` stays as
+    it was.
 
     Returns:
         The absolute path of the export.
     """
+    if "serving_default" not in endpoints:
+        raise ValueError(
+            "Received an invalid value for `endpoints`: expected a "
+            f"'serving_default' entry, got {sorted(endpoints)}."
+        )
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
@@ -39,11 +62,21 @@ def write_saved_model(
     os.umask(umask)
     os.chmod(staging, 0o777 & ~umask)
     try:
-        tf.saved_model.save(module, staging, signatures=signatures)
+        archive = keras.export.ExportArchive()
+        for resource in resources:
+            archive.track(resource)
+        # serving_default first: TensorFlow Serving's default is the first.
+        for name in sorted(endpoints, key=lambda n: n != "serving_default"):
+            fn, input_signature = endpoints[name]
+            archive.add_endpoint(name, fn, input_signature=input_signature)
+        archive.write_out(staging, verbose=False)
         if check is not None:
             check(staging)
-        with open(os.path.join(staging, INFO_FILE), "w", encoding="utf-8") as handle:
-            json.dump(info or {}, handle, indent=2, sort_keys=True)
+        info = {**(info or {}), "signatures": sorted(endpoints)}
+        _write_json(os.path.join(staging, INFO_FILE), info)
+        if "decoding" in info:
+            os.makedirs(os.path.join(staging, "assets"), exist_ok=True)
+            _write_json(os.path.join(staging, DECODING_ASSET), info["decoding"])
         _replace_directory(staging, path)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -55,6 +88,11 @@ def read_export_info(path: str) -> dict:
     """The `info` an export was written with (kind, signatures, options)."""
     with open(os.path.join(path, INFO_FILE), encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def _write_json(path: str, values) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(values, handle, indent=2, sort_keys=True)
 
 
 def _replace_directory(source: str, target: str) -> None:

@@ -3,13 +3,13 @@
 from typing import Optional, Sequence
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from seqkeras.data import Vocabulary
-from seqkeras.export.attention_generator import AttentionGenerator
+from seqkeras.decoding import DecodingStrategy
+from seqkeras.export.attention_generator import attention_endpoints
 from seqkeras.export.attention_generator import default_text_checks
-from seqkeras.export.check import check_reloaded
+from seqkeras.export.predictor import pad_ids
 from seqkeras.export.saved_model_writer import write_saved_model
 from seqkeras.export.text_codec import TextCodec
 from seqkeras.utils.arguments import check_optional_positive_int
@@ -21,22 +21,23 @@ def export_seq2seq(
     target_vocab: Vocabulary,
     path: str,
     *,
-    max_length: int,
-    beam_width: int = 4,
-    length_penalty_alpha: float = 0.6,
+    strategy: DecodingStrategy,
     max_source_length: Optional[int] = None,
     check_inputs: Optional[Sequence[str]] = None,
 ) -> str:
     """Write a SavedModel that translates raw strings, with no seqkeras needed.
 
-    Signatures:
+    Signatures (`inputs`: a 1-D `tf.string` tensor):
 
-    - `serving_default(inputs)`: `inputs` a 1-D `tf.string` tensor; returns
-      `outputs` (decoded strings, greedy), `scores` (summed
-      log-probabilities), `lengths` (generated tokens, `<end>` included) and
+    - `serving_default(inputs)`: decodes with `strategy`, the one the
+      pipeline evaluated with; returns `outputs` (decoded strings),
+      `scores` (summed log-probabilities, over the length penalty for beam
+      search), `lengths` (generated tokens, `<end>` included) and
       `attention` `(batch, target_steps, source_steps)`.
-    - `beam_search(inputs)`: the same with beam search (`beam_width`,
-      `length_penalty_alpha`); `scores` are length-normalised.
+    - `greedy(inputs)`, `beam_search(inputs, beam_width, length_penalty)`
+      and `sample(inputs, seed, temperature, top_k)`: the same outputs with
+      the other strategies, their options as inputs (`top_k` 0 is the whole
+      vocabulary); at most `strategy.max_length` tokens.
     - `encode(inputs)` -> `memory`, `memory_mask`, `state_0`...; and
       `step(token_ids, memory, memory_mask, state_0, ...)` -> `logits`,
       `alignments`, `state_0`...: one decoder step with the state passed in
@@ -44,24 +45,24 @@ def export_seq2seq(
 
     Tokenizing, vocabulary lookups, padding, decoding and detokenizing all
     run in the graph. Unknown characters map to `<unk>`; an empty string
-    gets a (usually short) answer.
+    gets a (usually short) answer. The strategy is recorded in
+    `seqkeras_export.json` and `assets/seqkeras_decoding.json`.
 
-    After writing, the export is reloaded and its `serving_default` and
-    `beam_search` outputs for `check_inputs` are compared with the
-    in-process model's (encoded and decoded in Python); on a mismatch it
-    raises and leaves nothing at `path`.
+    After writing, the export is reloaded and every decoding signature's
+    outputs for `check_inputs` are compared with the in-process model's
+    (encoded and decoded in Python); on a mismatch it raises and leaves
+    nothing at `path`.
 
     Args:
         model: A `seqkeras.models.build_seq2seq` model.
         source_vocab: `seqkeras.data.Vocabulary` of the source side.
         target_vocab: `seqkeras.data.Vocabulary` of the target side.
         path: Directory to write; an earlier export there is replaced.
-        max_length: Most target tokens generated per input.
-        beam_width: Beam width of `beam_search`. Defaults to `4`.
-        length_penalty_alpha: GNMT length penalty of `beam_search`.
-            Defaults to `0.6`.
+        strategy: The `seqkeras.decoding.DecodingStrategy` of
+            `serving_default` (`Greedy`, `BeamSearch` or `Sampling`).
         max_source_length: Optional positive integer: longer inputs are cut
-            to this many tokens. Defaults to `None` (no limit).
+            to this many tokens, as the pipeline's `data.max_length` cuts
+            them in training and evaluation. Defaults to `None` (no limit).
         check_inputs: Strings for the check; always joined by an empty
             string, unseen characters and a long string. Defaults to `None`.
 
@@ -76,38 +77,31 @@ def export_seq2seq(
 
     ```python
     seqkeras.export.export_seq2seq(
-        model, source_vocab, target_vocab, "runs/dates/export", max_length=12)
+        model, source_vocab, target_vocab, "runs/dates/export",
+        strategy=seqkeras.decoding.BeamSearch(5, max_length=12))
     ```
     """
     check_optional_positive_int("max_source_length", max_source_length)
     source = TextCodec(source_vocab)
-    generator = AttentionGenerator(
+    generation, endpoints = attention_endpoints(
         model,
         target_vocab,
         lambda texts: source.encode(texts, max_source_length),
-        max_length=max_length,
-        beam_width=beam_width,
-        length_penalty_alpha=length_penalty_alpha,
+        strategy,
+        tf.TensorSpec([None], tf.string, name="inputs"),
     )
-    generator.source = source
-    signatures = generator.signatures(tf.TensorSpec([None], tf.string, name="inputs"))
     texts = default_text_checks(source_vocab, check_inputs)
 
     def check(staging):
-        ids = [source_vocab.encode(t)[:max_source_length] for t in texts]
-        padded = np.zeros((len(ids), max(1, max(map(len, ids)))), "int32")
-        for row, row_ids in enumerate(ids):
-            padded[row, : len(row_ids)] = row_ids
-        for signature, strategy in (("serving_default", "greedy"), ("beam_search", "beam")):
-            expected = generator.reference(padded, strategy, target_vocab)
-            check_reloaded(staging, signature, {"inputs": texts}, expected)
+        ids = pad_ids([source_vocab.encode(t)[:max_source_length] for t in texts])
+        generation.check(staging, {"inputs": texts}, ids)
 
     info = {
         "kind": "seq2seq",
         "inputs": "strings",
-        "signatures": sorted(signatures),
-        "max_length": max_length,
-        "beam_width": beam_width,
-        "length_penalty_alpha": length_penalty_alpha,
+        "max_source_length": max_source_length,
+        **generation.info(),
     }
-    return write_saved_model(generator, path, signatures, check=check, info=info)
+    return write_saved_model(
+        path, endpoints, resources=[model, source, generation.codec], check=check, info=info
+    )

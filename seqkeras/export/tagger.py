@@ -7,7 +7,6 @@ import tensorflow as tf
 
 from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
-from seqkeras.export.predictor import Predictor
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
@@ -66,10 +65,12 @@ def export_tagger(
             "lengths": tf.reduce_sum(tf.cast(real, tf.int32), axis=-1),
         }
 
-    predictor = Predictor(model, codec.encode, finish, codec=codec)
     texts = default_text_checks(vocab, check_inputs)
     ids = tf.constant(pad_ids([vocab.encode(text) for text in texts]))
     expected = {k: v.numpy() for k, v in finish(ids, model(ids, training=False)).items()}
     spec = tf.TensorSpec([None], tf.string, name="inputs")
     info = {"kind": "tag", "inputs": "strings", "tags": tags}
-    return export_predictor(predictor, path, spec, texts, expected, info)
+    return export_predictor(
+        model, codec.encode, finish, path, spec, texts, expected,
+        info=info, resources=[codec],
+    )

@@ -1,7 +1,7 @@
-"""Working with a finished run folder: evaluate, export and predict again."""
+"""Working with a finished run folder: evaluate and export again."""
 
 import pathlib
-from typing import List, Tuple
+from typing import Tuple
 
 import yaml
 
@@ -10,8 +10,6 @@ from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.tasks.base import TaskData
-
-TEXT_INPUT_KINDS = ("seq2seq", "language_model", "tag")
 
 
 def open_run(run_dir) -> Tuple[pathlib.Path, PipelineConfig]:
@@ -47,43 +45,14 @@ def load_run(run_dir):
 
 
 def evaluate_run(run_dir) -> dict:
+    from seqkeras.pipeline.runner import evaluate
+
     config, task, data, model = load_run(run_dir)
-    return task.evaluate(model, data, config).metrics
+    return evaluate(task, model, data, config, task.strategy(config)).metrics
 
 
 def export_run(run_dir) -> pathlib.Path:
     config, task, data, model = load_run(run_dir)
     path = pathlib.Path(run_dir) / "export"
-    task.export(model, data, config, path)
+    task.export(model, data, config, path, task.strategy(config))
     return path
-
-
-def predict_run(run_dir, inputs: List[str], strategy: str = "greedy") -> List[str]:
-    """Outputs of the run's export (what is served is what is tested)."""
-    import tensorflow as tf
-
-    from seqkeras.export import read_export_info
-
-    run_dir, _ = open_run(run_dir)
-    export = run_dir / "export"
-    if not (export / "saved_model.pb").is_file():
-        raise ConfigError(f"{run_dir}: no export/; run `seqkeras export {run_dir}` first.")
-    kind = read_export_info(str(export)).get("kind")
-    if kind not in TEXT_INPUT_KINDS:
-        raise ConfigError(
-            f"{run_dir}: this {kind} export takes float tensors, not text; load "
-            f"it with tf.saved_model.load({str(export)!r}) and call "
-            f"signatures['serving_default']."
-        )
-    served = tf.saved_model.load(str(export))
-    signature = {"greedy": "serving_default", "beam": "beam_search"}[strategy]
-    if signature not in served.signatures:
-        raise ConfigError(f"--strategy: {strategy!r} is not available for a {kind} export.")
-    outputs = served.signatures[signature](inputs=tf.constant(inputs))["outputs"].numpy()
-    return [_as_text(row) for row in outputs]
-
-
-def _as_text(row) -> str:
-    if getattr(row, "ndim", 0):  # a tagger: one tag per character
-        return " ".join(t.decode("utf-8") for t in row if t)
-    return row.decode("utf-8")

@@ -26,6 +26,7 @@ import tensorflow as tf
 import yaml
 
 from seqkeras import report
+from seqkeras.decoding import serialize_strategy
 from seqkeras.layers import set_implementation
 from seqkeras.pipeline import distribute
 from seqkeras.pipeline.loading import load_config
@@ -57,6 +58,7 @@ def run_pipeline(
         config.evaluate.samples = min(config.evaluate.samples, 5)
     task = get_task(config.task)
     task.check(config)
+    decoding = task.strategy(config)
     distribute.check_distribute(config)
     strategy = distribute.create_strategy(config.train.distribute)
     distribute.check_replicas(config, strategy)
@@ -83,12 +85,12 @@ def run_pipeline(
     if strategy is not None or config.train.mixed_precision != "float32":
         model = _float32_copy(task, config, data, model)
 
-    evaluation = task.evaluate(model, data, config)
+    evaluation = evaluate(task, model, data, config, decoding)
     _write_json(run_dir / "metrics.json", evaluation.metrics)
     report.write_predictions(run_dir / "predictions.tsv", evaluation.predictions)
     _save_model(model, run_dir / "model.keras")
     if config.export.enabled:
-        task.export(model, data, config, run_dir / "export")
+        task.export(model, data, config, run_dir / "export", decoding)
     report.plot_training_curves(run_dir / "logs" / "training.csv", run_dir / "plots")
     report.plot_attention(evaluation.attention, run_dir / "plots")
     report.plot_confusion_matrix(evaluation.metrics.get("confusion_matrix"), run_dir / "plots")
@@ -103,28 +105,32 @@ def _train(task, config, data, strategy, run_dir, verbose) -> keras.Model:
     replicas = strategy.num_replicas_in_sync if strategy is not None else 1
     with distribute.training_scope(config, strategy):
         model = _build_and_compile(task, config, data, replicas)
-    fit_options = task.fit_options(config, data)
-    callbacks = build_callbacks(config.train, run_dir) + fit_options.pop("callbacks_extra", [])
     model.fit(
         data.train,
         validation_data=data.validation,
         epochs=config.train.epochs,
-        callbacks=callbacks,
+        callbacks=build_callbacks(config.train, run_dir) + task.callbacks(config, data),
         verbose=verbose,
         shuffle=False,  # the tasks' datasets shuffle themselves, with the seed
-        **fit_options,
     )  # the CSV log has every epoch, resumed ones included
     return model
+
+
+def evaluate(task, model, data, config, decoding):
+    """The task's evaluation; `metrics["decoding"]` names the decoding strategy used."""
+    evaluation = task.evaluate(model, data, config, decoding)
+    if decoding is not None:
+        evaluation.metrics["decoding"] = serialize_strategy(decoding)
+    return evaluation
 
 
 def _build_and_compile(task, config, data, replicas: int = 1) -> keras.Model:
     model = task.build(config, data)
     set_implementation(model, config.model.implementation)
     loss, metrics = task.loss_and_metrics(config)
-    steps = data.info.get("steps_per_epoch", 100)
     jit_compile = config.train.jit_compile
     model.compile(
-        optimizer=build_optimizer(config.train, steps, replicas),
+        optimizer=build_optimizer(config.train, data.steps_per_epoch, replicas),
         loss=loss,
         metrics=metrics,
         jit_compile="auto" if jit_compile is None else jit_compile,

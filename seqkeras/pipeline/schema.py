@@ -12,9 +12,11 @@ import difflib
 import typing
 from typing import Any, Dict, List, Optional
 
+from seqkeras.decoding.strategy import STRATEGIES as DECODING_STRATEGIES
 from seqkeras.errors import ConfigError
-
-TASKS = ("classify", "tag", "seq2seq", "caption", "language_model", "forecast")
+from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
+from seqkeras.models.recurrent_stack import CELLS
+from seqkeras.pipeline.tasks import TASKS
 
 
 def option(default, *, help: str, choices=None, minimum=None, maximum=None):
@@ -83,7 +85,7 @@ class AttentionConfig:
 
 @dataclasses.dataclass
 class ModelConfig:
-    cell: str = option("lstm", help="Recurrent cell.", choices=("lstm", "vanilla"))
+    cell: str = option("lstm", help="Recurrent cell.", choices=tuple(CELLS))
     units: int = option(64, help="Units per recurrent layer.", minimum=1)
     layers: int = option(1, help="Stacked recurrent layers (encoder layers for seq2seq).", minimum=1)
     decoder_layers: int = option(1, help="Stacked decoder cells (seq2seq, caption).", minimum=1)
@@ -100,7 +102,7 @@ class ModelConfig:
         help="Loop of the LSTM/vanilla layers: reference (Keras's loop over the cell) or "
         "fast (input product hoisted, hand-written backward pass); same results to 1e-5, "
         "fast trains faster on long sequences and small batches (docs/speed.md).",
-        choices=("reference", "fast"),
+        choices=IMPLEMENTATIONS,
     )
 
 
@@ -181,13 +183,26 @@ class TrainConfig:
 
 @dataclasses.dataclass
 class EvaluateConfig:
+    strategy: Optional[str] = option(
+        None,
+        help="Decoding strategy of generated outputs, in evaluation and in the export's "
+        "serving_default; null is beam when beam_width > 1, else the task's own (greedy; "
+        "sample for language_model).",
+        choices=tuple(DECODING_STRATEGIES),
+    )
     max_length: int = option(40, help="Longest generated sequence.", minimum=1)
     beam_width: int = option(
-        1, help="Beam search width for generated outputs (1 is greedy search).", minimum=1
+        1, help="Beam search width (a width above 1 with strategy null means beam).", minimum=1
     )
     length_penalty: float = option(
         0.0, help="Beam search length penalty alpha (GNMT); 0 ranks by log-probability.",
         minimum=0.0,
+    )
+    temperature: float = option(
+        1.0, help="Sampling temperature; below 1 sharpens the distribution.", minimum=1e-6
+    )
+    top_k: Optional[int] = option(
+        None, help="Sample among the k most likely tokens only; all when null.", minimum=1
     )
     samples: int = option(20, help="Predictions written to predictions.tsv.", minimum=0)
     attention_plots: int = option(3, help="Attention heat maps to plot.", minimum=0)
@@ -201,8 +216,11 @@ class ExportConfig:
 @dataclasses.dataclass
 class PipelineConfig:
     name: str = option("run", help="Run name; the run folder is runs/<name>/<timestamp>/.")
-    task: str = option("classify", help="What the pipeline does.", choices=TASKS)
-    seed: int = option(0, help="Seed for Python, NumPy, TensorFlow and the data splits.")
+    task: str = option("classify", help="What the pipeline does.", choices=tuple(TASKS))
+    seed: int = option(
+        0, help="Seed for Python, NumPy, TensorFlow and the data splits.",
+        minimum=0, maximum=2**32 - 1,
+    )
     data: DataConfig = option(DataConfig, help="Data source and batching.")
     model: ModelConfig = option(ModelConfig, help="Model builder options.")
     train: TrainConfig = option(TrainConfig, help="Training.")

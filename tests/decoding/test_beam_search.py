@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.decoding import beam_search, generate, greedy_search, length_penalty
+from seqkeras.decoding import BeamSearch, Greedy, beam_search, generate, greedy_search, length_penalty
 from seqkeras.demo import END, START, reverse_task
 
 TOY_END, TOY_MAX = 1, 4
@@ -35,12 +35,10 @@ def run_toy(toy, decoder, batch=8, **kwargs):
 def test_width_one_equals_greedy(reverser):
     _, step = reverser
     source = reverse_task(n=12, max_length=4, seed=5)[0]["source_ids"]
-    greedy = generate(step, source, start_id=START, end_id=END, max_length=6)
+    greedy = generate(step, source, Greedy(6), start_id=START, end_id=END)
     # With one hypothesis the length penalty divides every candidate alike,
     # so even alpha > 0 must pick greedy's tokens.
-    beam = generate(
-        step, source, strategy="beam", start_id=START, end_id=END,
-        max_length=6, beam_width=1, length_penalty_alpha=0.6)
+    beam = generate(step, source, BeamSearch(1, 0.6, max_length=6), start_id=START, end_id=END)
     np.testing.assert_array_equal(beam.tokens, greedy.tokens)
     np.testing.assert_array_equal(beam.lengths, greedy.lengths)
     np.testing.assert_allclose(beam.alignments, greedy.alignments, atol=1e-6)
@@ -52,9 +50,8 @@ def test_width_one_equals_greedy(reverser):
 def test_wider_beam_never_scores_lower_than_greedy(reverser, toy, width):
     _, step = reverser
     source = reverse_task(n=16, max_length=4, seed=9)[0]["source_ids"]
-    greedy = generate(step, source, start_id=START, end_id=END, max_length=6)
-    beam = generate(step, source, strategy="beam", start_id=START, end_id=END,
-                    max_length=6, beam_width=width)
+    greedy = generate(step, source, Greedy(6), start_id=START, end_id=END)
+    beam = generate(step, source, BeamSearch(width, max_length=6), start_id=START, end_id=END)
     assert np.all(beam.scores.numpy() >= greedy.scores.numpy() - 1e-4)
     toy_greedy, _ = run_toy(toy, greedy_search, batch=32)
     toy_beam, _ = run_toy(toy, beam_search, batch=32, beam_width=width)
@@ -96,8 +93,7 @@ def test_length_penalty_scores_and_n_best_order(toy):
 def test_beam_alignments_follow_the_chosen_hypothesis(reverser):
     _, step = reverser
     source = np.array([[3, 4, 5, 6], [7, 8, 0, 0]], "int32")
-    beam = generate(step, source, strategy="beam", start_id=START, end_id=END,
-                    max_length=6, beam_width=3)
+    beam = generate(step, source, BeamSearch(3, max_length=6), start_id=START, end_id=END)
     # Teacher-force the chosen tokens through the step: same attention.
     states, (memory, mask), _ = step.start(tf.constant(source))
     ids = tf.fill([2], START)
@@ -115,11 +111,27 @@ def test_beam_alignments_follow_the_chosen_hypothesis(reverser):
         ({"beam_width": 0}, r"`beam_width`.*0"),
         ({"beam_width": 2, "n_best": 3}, r"`n_best`.*beam_width=2.*3"),
         ({"length_penalty_alpha": -0.5}, r"`length_penalty_alpha`.*-0.5"),
-        ({"width": 2}, r"strategy 'beam'.*'width'"),
     ],
 )
 def test_invalid_arguments(reverser, kwargs, message):
     _, step = reverser
+    states, constants, _ = step.start(tf.ones((1, 3), tf.int32))
     with pytest.raises(ValueError, match=message):
-        generate(step, np.ones((1, 3), "int32"), strategy="beam", start_id=START,
-                 end_id=END, max_length=4, **kwargs)
+        tf.function(lambda: beam_search(step, states, constants=constants, start_ids=START,
+                                        end_id=END, max_length=4, **kwargs))()
+
+
+def test_tensor_width_and_penalty_equal_python_ones(reverser):
+    _, step = reverser
+    source = reverse_task(n=12, max_length=4, seed=3)[0]["source_ids"]
+    states, constants, _ = step.start(tf.constant(source))
+
+    def run(width, alpha):
+        return tf.function(lambda: beam_search(
+            step, states, constants=constants, start_ids=START, end_id=END, max_length=6,
+            beam_width=width, length_penalty_alpha=alpha))()
+
+    python = run(3, 0.6)
+    tensors = run(tf.constant(3, tf.int64), tf.constant(0.6))
+    for got, want in zip(tensors, python):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-6)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.decoding import generate, greedy_search
+from seqkeras.decoding import BeamSearch, Greedy, decode, generate, greedy_search
 from seqkeras.demo import END, START, reverse_task
 
 
@@ -31,7 +31,7 @@ def test_greedy_equals_python_reference_loop(reverser):
     _, step = reverser
     inputs, _ = reverse_task(n=6, max_length=4, seed=3)
     source = inputs["source_ids"]
-    result = generate(step, source, start_id=START, end_id=END, max_length=6)
+    result = generate(step, source, Greedy(6), start_id=START, end_id=END)
     expected = reference_greedy(step.keras_models, source, 6)
     lengths = result.lengths.numpy()
     assert len(set(lengths)) > 1, "the sequences should end at different steps"
@@ -60,7 +60,7 @@ def test_greedy_scores_are_summed_log_probabilities(toy):
 def test_alignments_rows_sum_to_one_over_unpadded_source(reverser):
     _, step = reverser
     source = np.array([[3, 4, 5, 0, 0], [6, 7, 8, 3, 4]], "int32")
-    result = generate(step, source, start_id=START, end_id=END, max_length=5)
+    result = generate(step, source, Greedy(5), start_id=START, end_id=END)
     alignments = result.alignments.numpy()
     assert alignments.shape == (2, result.tokens.shape[1], 5)
     for b in range(2):
@@ -73,10 +73,8 @@ def test_alignments_rows_sum_to_one_over_unpadded_source(reverser):
 def test_generate_compiles_one_while_loop(reverser):
     _, step = reverser
     source = reverse_task(n=2, max_length=4)[0]["source_ids"]
-    generate(step, source, start_id=START, end_id=END, max_length=4)
-    (compiled,) = [f for key, f in step._compiled.items() if key[0] == "greedy" and key[3] == 4]
-    graph = compiled.get_concrete_function(
-        tf.constant(source), tf.constant(0, tf.int64)).graph
+    compiled = tf.function(lambda s: decode(step, s, Greedy(4), start_id=START, end_id=END))
+    graph = compiled.get_concrete_function(tf.constant(source)).graph
     op_types = {op.type for op in graph.get_operations()}
     assert op_types & {"While", "StatelessWhile"}
 
@@ -85,23 +83,23 @@ def test_empty_and_long_sources_give_an_answer(reverser):
     _, step = reverser
     source = np.zeros((2, 300), "int32")
     source[1] = 3 + np.arange(300) % 6
-    result = generate(step, source, start_id=START, end_id=END, max_length=8)
+    result = generate(step, source, Greedy(8), start_id=START, end_id=END)
     assert result.tokens.shape[0] == 2
     assert np.all(np.isfinite(result.scores.numpy()))
     assert np.all(result.alignments.numpy()[0] == 0.0)
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    "strategy, kwargs, message",
     [
-        ({"max_length": 0}, r"`max_length`.*0"),
-        ({"end_id": -1}, r"`end_id`.*-1"),
-        ({"strategy": "beams"}, r"`strategy`.*'beams'"),
-        ({"beam_width": 3}, r"strategy 'greedy'.*beam_width"),
+        (lambda: Greedy(0), {}, r"`max_length`.*0"),
+        (lambda: Greedy(4), {"end_id": -1}, r"`end_id`.*-1"),
+        (lambda: "beams", {}, r"`strategy`.*'beams'"),
+        (lambda: BeamSearch(0, max_length=4), {}, r"`width`.*0"),
     ],
 )
-def test_invalid_arguments(reverser, kwargs, message):
+def test_invalid_arguments(reverser, strategy, kwargs, message):
     _, step = reverser
-    args = {"start_id": START, "end_id": END, "max_length": 4, **kwargs}
+    args = {"start_id": START, "end_id": END, **kwargs}
     with pytest.raises(ValueError, match=message):
-        generate(step, np.ones((1, 3), "int32"), **args)
+        generate(step, np.ones((1, 3), "int32"), strategy(), **args)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.decoding import generate, language_model_step
+from seqkeras.decoding import Greedy, Sampling, generate, language_model_step
 from seqkeras.models import build_many_to_many
 
 VOCAB, START, END = 12, 2, 3
@@ -35,7 +35,7 @@ def test_priming_carries_the_state_of_the_whole_prime(cell, kwargs):
 def test_greedy_generation_feeds_each_character_back():
     model = language_model()
     step = language_model_step(model)
-    result = generate(step, PRIMES, start_id=START, end_id=END, max_length=5)
+    result = generate(step, PRIMES, Greedy(5), start_id=START, end_id=END)
     for b, prime in enumerate(PRIMES):
         text = [int(i) for i in prime if i]
         for t in range(int(result.lengths[b])):
@@ -48,10 +48,8 @@ def test_greedy_generation_feeds_each_character_back():
 def test_sampling_is_seeded_and_an_empty_prime_works():
     step = language_model_step(language_model())
     primes = np.concatenate([PRIMES, np.zeros((1, 4), "int32")])
-    first = generate(step, primes, strategy="sample", start_id=START, end_id=END,
-                     max_length=6, seed=3, temperature=0.8)
-    again = generate(step, primes, strategy="sample", start_id=START, end_id=END,
-                     max_length=6, seed=3, temperature=0.8)
+    first = generate(step, primes, Sampling(0.8, seed=3, max_length=6), start_id=START, end_id=END)
+    again = generate(step, primes, Sampling(0.8, seed=3, max_length=6), start_id=START, end_id=END)
     np.testing.assert_array_equal(first.tokens, again.tokens)
     assert first.lengths[3] >= 1
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.decoding import generate, sample
+from seqkeras.decoding import Greedy, Sampling, generate, sample
 from seqkeras.demo import END, START, reverse_task
 
 # Id 0 is padding: never drawn, whatever its logit.
@@ -28,8 +28,7 @@ def source():
 
 
 def run(step, source, **kwargs):
-    return generate(step, source, strategy="sample", start_id=START, end_id=END,
-                    max_length=6, **kwargs)
+    return generate(step, source, Sampling(**kwargs, max_length=6), start_id=START, end_id=END)
 
 
 def test_same_seed_same_sequences(reverser, source):
@@ -44,7 +43,7 @@ def test_same_seed_same_sequences(reverser, source):
 
 def test_low_temperature_and_top_one_give_greedy(reverser, source):
     _, step = reverser
-    greedy = generate(step, source, start_id=START, end_id=END, max_length=6)
+    greedy = generate(step, source, Greedy(6), start_id=START, end_id=END)
     for kwargs in ({"temperature": 1e-4}, {"top_k": 1}):
         sampled = run(step, source, seed=5, **kwargs)
         np.testing.assert_array_equal(sampled.tokens, greedy.tokens)
@@ -71,10 +70,30 @@ def test_top_k_draws_only_the_k_best():
     [
         ({"temperature": 0.0}, r"`temperature`.*0.0"),
         ({"top_k": 0}, r"`top_k`.*0"),
-        ({"beam_width": 2}, r"strategy 'sample'.*'beam_width'"),
+        ({"seed": -1}, r"`seed`.*-1"),
     ],
 )
 def test_invalid_arguments(reverser, kwargs, message):
     _, step = reverser
     with pytest.raises(ValueError, match=message):
         run(step, np.ones((1, 3), "int32"), **kwargs)
+
+
+def test_a_seed_given_to_generate_replaces_the_strategy_seed(reverser, source):
+    _, step = reverser
+    strategy = Sampling(1.5, seed=42, max_length=6)
+    own = generate(step, source, strategy, start_id=START, end_id=END)
+    replaced = generate(step, source, strategy, start_id=START, end_id=END, seed=43)
+    np.testing.assert_array_equal(replaced.tokens, run(step, source, temperature=1.5, seed=43).tokens)
+    assert not np.array_equal(own.tokens, replaced.tokens)
+
+
+def test_tensor_temperature_and_top_k_equal_python_ones():
+    python = first_token_frequencies(temperature=0.7, top_k=2, seed=3)
+    tensors = first_token_frequencies(
+        temperature=tf.constant(0.7), top_k=tf.constant(2, tf.int64), seed=3)
+    np.testing.assert_array_equal(python, tensors)
+    # A top_k tensor of 0 draws from the whole vocabulary, as None does.
+    np.testing.assert_array_equal(
+        first_token_frequencies(top_k=tf.constant(0, tf.int64), seed=3),
+        first_token_frequencies(seed=3))

@@ -5,6 +5,7 @@ import pytest
 
 from seqkeras import export
 from seqkeras.data import Vocabulary
+from seqkeras.decoding import Greedy, Sampling
 from seqkeras.models import (
     build_many_to_many,
     build_many_to_one,
@@ -28,9 +29,14 @@ def vocabs():
 def seq2seq_export(tmp_path_factory, vocabs):
     model = build_seq2seq(vocabs["source"].size, vocabs["target"].size,
                           embedding_dim=4, units=8)
+    # Trained a step, so that the model holds optimizer variables the export
+    # must leave out.
+    model.compile("adam", "sparse_categorical_crossentropy")
+    ids = np.ones((2, 3), "int32")
+    model.fit({"source_ids": ids, "target_ids": ids}, ids, verbose=0)
     path = export.export_seq2seq(
         model, vocabs["source"], vocabs["target"],
-        tmp_path_factory.mktemp("seq2seq") / "export", max_length=8, beam_width=3)
+        tmp_path_factory.mktemp("seq2seq") / "export", strategy=Greedy(8))
     return model, path
 
 
@@ -46,12 +52,13 @@ def all_exports(tmp_path_factory, vocabs, seq2seq_export):
     caption = build_one_to_many(target.size, (2, 3, 4), embedding_dim=4, units=8)
     features = rng.normal(size=(3, 2, 3, 4)).astype("float32")
     kinds["caption"] = (
-        export.export_caption(caption, target, root / "caption", max_length=6, beam_width=2),
+        export.export_caption(caption, target, root / "caption", strategy=Greedy(6)),
         {"inputs": features}, caption)
 
     lm = build_many_to_many(source.size, vocab_size=source.size, embedding_dim=4, units=8)
     kinds["language_model"] = (
-        export.export_language_model(lm, source, root / "lm", max_length=7, temperature=0.9),
+        export.export_language_model(
+            lm, source, root / "lm", strategy=Sampling(0.9, seed=0, max_length=7)),
         {"inputs": texts}, lm)
 
     classifier = build_many_to_one(3, input_dim=2, units=6)

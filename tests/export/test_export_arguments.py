@@ -3,6 +3,7 @@ import os
 import pytest
 
 from seqkeras import export
+from seqkeras.decoding import Greedy
 from seqkeras.models import build_many_to_many, build_many_to_one
 
 
@@ -28,4 +29,4 @@ def test_forecaster_needs_a_positive_std(tmp_path):
 def test_language_model_needs_a_token_model(tmp_path, vocabs):
     model = build_many_to_many(3, input_dim=2, units=4, name="vectors")
     with pytest.raises(ValueError, match=r"`model`.*'vectors'"):
-        export.export_language_model(model, vocabs["source"], tmp_path / "x", max_length=4)
+        export.export_language_model(model, vocabs["source"], tmp_path / "x", strategy=Greedy(4))

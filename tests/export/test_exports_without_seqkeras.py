@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from seqkeras.decoding import DecodingStep, generate, language_model_step
+from seqkeras.decoding import DecodingStep, Greedy, Sampling, generate, language_model_step
 from seqkeras.export import read_export_info
 from tests.export.test_seq2seq_export import python_ids
 from tests.helpers import run_python
@@ -41,14 +41,13 @@ def in_process(kind, model, inputs, vocabs):
     if kind in ("seq2seq", "caption"):
         max_length = 8 if kind == "seq2seq" else 6
         x = python_ids(source, inputs) if kind == "seq2seq" else inputs
-        result = generate(DecodingStep.from_model(model), x, start_id=2, end_id=3,
-                          max_length=max_length)
+        result = generate(DecodingStep.from_model(model), x, Greedy(max_length),
+                          start_id=2, end_id=3)
         texts = [target.decode(row).encode() for row in result.tokens.numpy()]
         return {"outputs": texts, "scores": result.scores, "attention": result.alignments}
     if kind == "language_model":
         result = generate(language_model_step(model), python_ids(source, inputs),
-                          strategy="sample", start_id=2, end_id=3, max_length=7,
-                          seed=0, temperature=0.9)
+                          Sampling(0.9, seed=0, max_length=7), start_id=2, end_id=3)
         return {"outputs": [source.decode(r).encode() for r in result.tokens.numpy()],
                 "scores": result.scores}
     if kind == "forecast":

@@ -1,29 +1,31 @@
-"""Task kinds, by the name the config's `task` key uses."""
+"""Task kinds, by the name the config's `task` key uses.
 
-from seqkeras.pipeline.tasks.base import Task
+`TASKS` is the one list of task kinds: the schema's `task` choices and the
+JSON Schema come from it. Each entry names the module and class of the
+task, imported when a pipeline asks for it.
+"""
+
+import importlib
+
+TASKS = {
+    "classify": ("classify", "ClassifyTask"),
+    "tag": ("tag", "TagTask"),
+    "seq2seq": ("seq2seq", "Seq2SeqTask"),
+    "caption": ("caption", "CaptionTask"),
+    "language_model": ("language_model", "LanguageModelTask"),
+    "forecast": ("forecast", "ForecastTask"),
+}
 
 
-def get_task(name: str) -> Task:
-    """The task for `name` (validated by the schema's `task` choices)."""
-    from seqkeras.pipeline.tasks.caption import CaptionTask
-    from seqkeras.pipeline.tasks.classify import ClassifyTask
-    from seqkeras.pipeline.tasks.forecast import ForecastTask
-    from seqkeras.pipeline.tasks.language_model import LanguageModelTask
-    from seqkeras.pipeline.tasks.seq2seq import Seq2SeqTask
-    from seqkeras.pipeline.tasks.tag import TagTask
+def get_task(name: str):
+    """The `seqkeras.pipeline.tasks.base.Task` registered as `name`.
 
-    tasks = {
-        "caption": CaptionTask,
-        "classify": ClassifyTask,
-        "forecast": ForecastTask,
-        "language_model": LanguageModelTask,
-        "seq2seq": Seq2SeqTask,
-        "tag": TagTask,
-    }
-    if name not in tasks:
+    Raises:
+        ConfigError: for a name that is not registered, listing the others.
+    """
+    if name not in TASKS:
         from seqkeras.errors import ConfigError
 
-        raise ConfigError(
-            f"task: {name!r} has no runner yet; available: {', '.join(sorted(tasks))}."
-        )
-    return tasks[name]()
+        raise ConfigError(f"task: got {name!r}; expected one of: {', '.join(TASKS)}.")
+    module, class_name = TASKS[name]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), class_name)()

@@ -1,11 +1,14 @@
 """What every task module provides to the runner."""
 
 import dataclasses
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
+import keras
 import tensorflow as tf
 
 from seqkeras import data as sk_data
+from seqkeras.decoding import DecodingStrategy
+from seqkeras.pipeline.decoding_strategy import build_strategy
 from seqkeras.pipeline.schema import PipelineConfig
 
 SPLITS = ("train", "validation", "test")
@@ -13,13 +16,33 @@ SPLITS = ("train", "validation", "test")
 
 @dataclasses.dataclass
 class TaskData:
-    """Batched datasets ready for `model.fit`, plus what evaluation needs."""
+    """Batched datasets ready for `model.fit`, plus what evaluation needs.
+
+    Attributes:
+        train, validation, test: The batched splits.
+        train_examples: Training examples (rows of windows for the language
+            model) per epoch.
+        batch_size: Examples per batch.
+        vocabularies: The `seqkeras.data.Vocabulary` objects by name, saved
+            in the run folder as `vocabulary.<name>.txt`.
+        labels: Class or tag names by output id, when the task has them.
+        test_set: What the task's `evaluate` reads beyond the test batches,
+            as a dataclass of the task's own (references, source texts).
+    """
 
     train: tf.data.Dataset
     validation: tf.data.Dataset
     test: tf.data.Dataset
-    vocabularies: Dict[str, Any] = dataclasses.field(default_factory=dict)
-    info: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    train_examples: int
+    batch_size: int
+    vocabularies: Dict[str, sk_data.Vocabulary] = dataclasses.field(default_factory=dict)
+    labels: List[str] = dataclasses.field(default_factory=list)
+    test_set: Any = None
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Batches per training epoch, as the learning-rate schedules count them."""
+        return max(1, -(-self.train_examples // self.batch_size))
 
 
 @dataclasses.dataclass
@@ -76,6 +99,9 @@ class Task:
     datasets: tuple = ()
     #: Whether the task trains with truncated backpropagation (train.tbptt).
     supports_tbptt = False
+    #: The decoding strategy when `evaluate.strategy` is null, for tasks
+    #: that generate sequences; `None` for the others.
+    default_strategy: Optional[str] = None
 
     def check(self, config: PipelineConfig) -> None:
         """Reject configs this task cannot run, before any work is done."""
@@ -97,6 +123,11 @@ class Task:
                 f"train.tbptt.window: truncated backpropagation is for the "
                 f"language_model task, not {config.task!r}; remove the key."
             )
+        self.strategy(config)
+
+    def strategy(self, config: PipelineConfig) -> Optional[DecodingStrategy]:
+        """The one decoding strategy evaluation and export use (`None` if none)."""
+        return build_strategy(config, self.default_strategy)
 
     def prepare(self, config: PipelineConfig, smoke: bool, vocabularies=None) -> TaskData:
         """Batched splits; `vocabularies` (by name) replace building new ones."""
@@ -108,14 +139,25 @@ class Task:
     def loss_and_metrics(self, config: PipelineConfig):
         raise NotImplementedError
 
-    def fit_options(self, config: PipelineConfig, data: TaskData) -> Dict[str, Any]:
-        return {}
+    def callbacks(self, config: PipelineConfig, data: TaskData) -> List[keras.callbacks.Callback]:
+        """Callbacks of this task's training, after the runner's own."""
+        return []
 
-    def evaluate(self, model, data: TaskData, config: PipelineConfig) -> Evaluation:
+    def evaluate(
+        self, model, data: TaskData, config: PipelineConfig, strategy: Optional[DecodingStrategy]
+    ) -> Evaluation:
+        """Score the model on the test split; generate with `strategy`."""
         raise NotImplementedError
 
-    def export(self, model, data: TaskData, config: PipelineConfig, path) -> None:
-        """Write the SavedModel that serves raw inputs (see seqkeras.export)."""
+    def export(
+        self, model, data: TaskData, config: PipelineConfig, path,
+        strategy: Optional[DecodingStrategy],
+    ) -> None:
+        """Write the SavedModel that serves raw inputs (see seqkeras.export).
+
+        Generating tasks serve `strategy` by default, the one `evaluate`
+        was given.
+        """
         raise NotImplementedError
 
 

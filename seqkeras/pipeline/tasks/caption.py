@@ -1,5 +1,8 @@
 """caption: image features in, a caption out (strips of handwritten digits)."""
 
+import dataclasses
+from typing import List
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -25,9 +28,18 @@ def _grid(column):
     return grid[:, None]
 
 
+@dataclasses.dataclass
+class CaptionTestSet:
+    """The test split as evaluation reads it."""
+
+    features: np.ndarray  # (N, rows, columns, depth): the attention memory
+    references: List[str]
+
+
 class CaptionTask(Task):
     headline = "exact_match"
     datasets = ("digit_captions",)
+    default_strategy = "greedy"
 
     def prepare(self, config, smoke, vocabularies=None):
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
@@ -58,19 +70,17 @@ class CaptionTask(Task):
             train=batches("train", True),
             validation=batches("validation", False),
             test=batches("test", False),
+            train_examples=len(prepared["train"][0]),
+            batch_size=config.data.batch_size,
             vocabularies={"caption": vocabulary},
-            info={
-                "test_grid": prepared["test"][0],
-                "test_references": prepared["test"][3],
-                "steps_per_epoch": -(-len(prepared["train"][0]) // config.data.batch_size),
-            },
+            test_set=CaptionTestSet(features=prepared["test"][0], references=prepared["test"][3]),
         )
 
     def build(self, config, data):
         model = config.model
         return build_one_to_many(
             len(data.vocabularies["caption"]),
-            data.info["test_grid"].shape[1:],
+            data.test_set.features.shape[1:],
             num_layers=model.decoder_layers,
             **attention_options(model),
             name=config.name,
@@ -79,15 +89,13 @@ class CaptionTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"]
 
-    def export(self, model, data, config, path):
-        export_caption(
-            model, data.vocabularies["caption"], path, max_length=config.evaluate.max_length
-        )
+    def export(self, model, data, config, path, strategy):
+        export_caption(model, data.vocabularies["caption"], path, strategy=strategy)
 
-    def evaluate(self, model, data, config):
+    def evaluate(self, model, data, config, strategy):
         vocabulary = data.vocabularies["caption"]
-        grid, references = data.info["test_grid"], data.info["test_references"]
-        tokens, alignments = generate_outputs(model, grid, config.evaluate)
+        grid, references = data.test_set.features, data.test_set.references
+        tokens, alignments = generate_outputs(model, grid, strategy)
         hypotheses = [vocabulary.decode(row) for row in tokens]
         metrics = {"headline": self.headline, "test_examples": len(references)}
         metrics.update(sequence_scores(references, hypotheses, "token"))

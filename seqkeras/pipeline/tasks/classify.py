@@ -31,13 +31,15 @@ class ClassifyTask(Task):
             train=batches(splits["train"], shuffle=True),
             validation=batches(splits["validation"], shuffle=False),
             test=batches(splits["test"], shuffle=False),
-            info={"num_classes": 10, "steps_per_epoch": -(-train_size // batch)},
+            train_examples=train_size,
+            batch_size=batch,
+            labels=[str(label) for label in range(10)],
         )
 
     def build(self, config, data):
         model = config.model
         return build_many_to_one(
-            data.info["num_classes"],
+            len(data.labels),
             input_dim=8,
             sequence_length=8,
             num_layers=model.layers,
@@ -51,17 +53,16 @@ class ClassifyTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
-    def export(self, model, data, config, path):
-        labels = [str(label) for label in range(data.info["num_classes"])]
-        export_classifier(model, path, labels=labels)
+    def export(self, model, data, config, path, strategy):
+        export_classifier(model, path, labels=data.labels)
 
-    def evaluate(self, model, data, config):
+    def evaluate(self, model, data, config, strategy):
         labels, predicted = [], []
         for rows, label in data.test:
             predicted.append(np.argmax(model.predict_on_batch(rows), axis=-1))
             labels.append(label.numpy())
         labels, predicted = np.concatenate(labels), np.concatenate(predicted)
-        classes = data.info["num_classes"]
+        classes = len(data.labels)
         confusion = np.zeros((classes, classes), dtype=int)
         np.add.at(confusion, (labels, predicted), 1)
         metrics = {

@@ -1,5 +1,8 @@
 """forecast: the next value of a series from a window of past values."""
 
+import dataclasses
+from typing import Dict, Tuple
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -36,6 +39,17 @@ def split_windows(values_by_split, window):
     return series, result
 
 
+@dataclasses.dataclass
+class ForecastSeries:
+    """The standardised series and its windows, as evaluation and export read them."""
+
+    mean: float
+    std: float
+    series: np.ndarray  # every split, standardised, in time order
+    windows: Dict[str, Tuple[np.ndarray, np.ndarray, np.ndarray]]  # x, y, target index
+    season: int  # steps per season, for the seasonal-naive baseline
+
+
 class ForecastTask(Task):
     headline = "mae"
     datasets = tuple(SEASONS)
@@ -61,14 +75,12 @@ class ForecastTask(Task):
             train=batches("train", True),
             validation=batches("validation", False),
             test=batches("test", False),
-            info={
-                "mean": mean,
-                "std": std,
-                "series": series,
-                "windows": windows,
-                "season": SEASONS[config.data.dataset],
-                "steps_per_epoch": -(-len(windows["train"][0]) // batch),
-            },
+            train_examples=len(windows["train"][0]),
+            batch_size=batch,
+            test_set=ForecastSeries(
+                mean=mean, std=std, series=series, windows=windows,
+                season=SEASONS[config.data.dataset],
+            ),
         )
 
     def build(self, config, data):
@@ -88,13 +100,14 @@ class ForecastTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.MeanSquaredError(), [keras.metrics.MeanAbsoluteError(name="mae")]
 
-    def export(self, model, data, config, path):
-        export_forecaster(model, path, mean=data.info["mean"], std=data.info["std"])
+    def export(self, model, data, config, path, strategy):
+        export_forecaster(model, path, mean=data.test_set.mean, std=data.test_set.std)
 
-    def evaluate(self, model, data, config):
-        info = data.info
-        x, y, targets = info["windows"]["test"]
-        series, season, std, mean = info["series"], info["season"], info["std"], info["mean"]
+    def evaluate(self, model, data, config, strategy):
+        test_set = data.test_set
+        x, y, targets = test_set.windows["test"]
+        series, season = test_set.series, test_set.season
+        std, mean = test_set.std, test_set.mean
         predicted = model.predict(x, verbose=0)[:, 0]
         actual = y[:, 0]
         persistence = x[:, -1, 0]

@@ -5,24 +5,18 @@ import numpy as np
 
 from seqkeras.data import Vocabulary
 from seqkeras.decoding import DecodingStep
+from seqkeras.decoding import DecodingStrategy
 from seqkeras.decoding import generate
 
 
-def generate_outputs(model, sources, evaluate, batch_size: int = 512):
+def generate_outputs(model, sources, strategy: DecodingStrategy, batch_size: int = 512):
     """Token ids `(N, max_length)` and alignments `(N, max_length, Tm)`.
 
-    Runs `seqkeras.decoding`'s compiled greedy search, or beam search when
-    `evaluate.beam_width > 1`, over the model's encoder and one-step decoder,
-    a batch at a time, with a progress bar. Tokens after `<end>` are padding.
+    Runs `strategy` (the one the export serves) over the model's encoder
+    and one-step decoder, a batch at a time, with a progress bar. Tokens
+    after `<end>` are padding.
     """
-    max_length = evaluate.max_length
-    options = {"strategy": "greedy"}
-    if evaluate.beam_width > 1:
-        options = {
-            "strategy": "beam",
-            "beam_width": evaluate.beam_width,
-            "length_penalty_alpha": evaluate.length_penalty,
-        }
+    max_length = strategy.max_length
     step = DecodingStep.from_model(model)
     tokens, alignments = [], []
     progress = keras.utils.Progbar(len(sources), unit_name="sequence")
@@ -30,10 +24,9 @@ def generate_outputs(model, sources, evaluate, batch_size: int = 512):
         result = generate(
             step,
             sources[start:start + batch_size],
+            strategy,
             start_id=Vocabulary.start_id,
             end_id=Vocabulary.end_id,
-            max_length=max_length,
-            **options,
         )
         tokens.append(_pad_steps(np.asarray(result.tokens), max_length))
         alignments.append(_pad_steps(np.asarray(result.alignments), max_length))

@@ -48,6 +48,7 @@ class LanguageModelTask(Task):
     headline = "bits_per_character"
     datasets = ("text",)
     supports_tbptt = True
+    default_strategy = "sample"
 
     def check(self, config):
         super().check(config)
@@ -81,8 +82,10 @@ class LanguageModelTask(Task):
             train=datasets["train"].prefetch(-1),
             validation=datasets["validation"],
             test=datasets["test"],
+            # Every batch is one window of `batch` rows of the stream.
+            train_examples=len(ids["train"]) // (batch * window) * batch,
+            batch_size=batch,
             vocabularies={"characters": vocabulary},
-            info={"steps_per_epoch": len(ids["train"]) // (batch * window)},
         )
 
     def build(self, config, data):
@@ -103,18 +106,15 @@ class LanguageModelTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
-    def fit_options(self, config, data):
+    def callbacks(self, config, data):
         # Windows stay in stream order (the runner never reshuffles) for the
         # carried state to make sense; it is reset at every epoch.
-        return {"callbacks_extra": [ResetStates()]}
+        return [ResetStates()]
 
-    def export(self, model, data, config, path):
-        export_language_model(
-            model, data.vocabularies["characters"], path,
-            max_length=config.evaluate.max_length, temperature=0.8,
-        )
+    def export(self, model, data, config, path, strategy):
+        export_language_model(model, data.vocabularies["characters"], path, strategy=strategy)
 
-    def evaluate(self, model, data, config):
+    def evaluate(self, model, data, config, strategy):
         # Each split is scored from zero state, as a reader starting the text.
         reset_stateful_layers(model)
         validation_loss, _ = model.evaluate(data.validation, verbose=0)
@@ -126,9 +126,7 @@ class LanguageModelTask(Task):
             [vocabulary.encode(p) for p in PRIMES], padding="post"
         )
         result = generate(
-            step, primes, strategy="sample", start_id=vocabulary.start_id,
-            end_id=vocabulary.end_id, max_length=config.evaluate.max_length,
-            seed=config.seed, temperature=0.8,
+            step, primes, strategy, start_id=vocabulary.start_id, end_id=vocabulary.end_id
         )
         samples = [vocabulary.decode(row) for row in np.asarray(result.tokens)]
         metrics = {
@@ -139,5 +137,5 @@ class LanguageModelTask(Task):
             "bits_per_character": float(loss / math.log(2)),
             "validation_bits_per_character": float(validation_loss / math.log(2)),
         }
-        rows = [{"prime": p, "sample": p + s} for p, s in zip(PRIMES, samples)]
+        rows = [{"prime": p, "prediction": s} for p, s in zip(PRIMES, samples)]
         return Evaluation(metrics, rows)

@@ -1,6 +1,8 @@
 """seq2seq: source text in, target text out (dates, grapheme to phoneme)."""
 
+import dataclasses
 import re
+from typing import List
 
 import keras
 
@@ -34,6 +36,16 @@ NORMALIZED_SCORES = {
 }
 
 
+@dataclasses.dataclass
+class Seq2SeqTestSet:
+    """The test split as evaluation reads it."""
+
+    sources: List[List[int]]  # encoded (and truncated) source ids
+    source_texts: List[str]
+    references: List[str]
+    target_unit: str  # "char" or "token": what the error rate counts
+
+
 def _as_model_inputs(inputs, decoder_target):
     source, decoder_input = inputs
     return {"source_ids": source, "target_ids": decoder_input}, decoder_target
@@ -42,6 +54,7 @@ def _as_model_inputs(inputs, decoder_target):
 class Seq2SeqTask(Task):
     headline = "exact_match"
     datasets = tuple(FIELDS)
+    default_strategy = "greedy"
 
     def prepare(self, config, smoke, vocabularies=None):
         source_field, target_field, source_split, target_split = FIELDS[config.data.dataset]
@@ -79,14 +92,15 @@ class Seq2SeqTask(Task):
             train=batches("train", True),
             validation=batches("validation", False),
             test=batches("test", False),
+            train_examples=len(encoded["train"][0]),
+            batch_size=config.data.batch_size,
             vocabularies=vocabularies,
-            info={
-                "test_sources": encoded["test"][0],
-                "test_references": references["test"],
-                "test_source_texts": texts(columns["test"][source_field]),
-                "target_unit": "char" if target_split == "char" else "token",
-                "steps_per_epoch": -(-len(encoded["train"][0]) // config.data.batch_size),
-            },
+            test_set=Seq2SeqTestSet(
+                sources=encoded["test"][0],
+                source_texts=texts(columns["test"][source_field]),
+                references=references["test"],
+                target_unit="char" if target_split == "char" else "token",
+            ),
         )
 
     def build(self, config, data):
@@ -105,38 +119,39 @@ class Seq2SeqTask(Task):
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         return loss, ["accuracy"]
 
-    def export(self, model, data, config, path):
+    def export(self, model, data, config, path, strategy):
         export_seq2seq(
             model,
             data.vocabularies["source"],
             data.vocabularies["target"],
             path,
-            max_length=config.evaluate.max_length,
+            strategy=strategy,
+            max_source_length=config.data.max_length,
         )
 
-    def evaluate(self, model, data, config):
-        info, target_vocabulary = data.info, data.vocabularies["target"]
+    def evaluate(self, model, data, config, strategy):
+        test_set, target_vocabulary = data.test_set, data.vocabularies["target"]
         # One prediction per distinct source, right if it matches any of the
         # source's references (a word's pronunciations).
         references = {}
-        for i, source in enumerate(info["test_source_texts"]):
-            references.setdefault(source, (i, []))[1].append(info["test_references"][i])
+        for i, source in enumerate(test_set.source_texts):
+            references.setdefault(source, (i, []))[1].append(test_set.references[i])
         rows_of_sources = [i for i, _ in references.values()]
         alternatives = [refs for _, refs in references.values()]
         sources = keras.utils.pad_sequences(
-            [info["test_sources"][i] for i in rows_of_sources], padding="post"
+            [test_set.sources[i] for i in rows_of_sources], padding="post"
         )
-        tokens, alignments = generate_outputs(model, sources, config.evaluate)
+        tokens, alignments = generate_outputs(model, sources, strategy)
         hypotheses = [target_vocabulary.decode(row) for row in tokens]
         metrics = {
             "headline": self.headline,
-            "test_examples": len(info["test_references"]),
+            "test_examples": len(test_set.references),
             "test_sources": len(hypotheses),
         }
-        metrics.update(sequence_scores(alternatives, hypotheses, info["target_unit"]))
+        metrics.update(sequence_scores(alternatives, hypotheses, test_set.target_unit))
         if config.data.dataset in NORMALIZED_SCORES:
             suffix, normalize = NORMALIZED_SCORES[config.data.dataset]
-            scores = sequence_scores(alternatives, hypotheses, info["target_unit"], normalize)
+            scores = sequence_scores(alternatives, hypotheses, test_set.target_unit, normalize)
             metrics.update({f"{name}_{suffix}": value for name, value in scores.items()})
         rows = [
             {"source": s, "reference": " | ".join(r), "prediction": h}

@@ -46,14 +46,16 @@ class TagTask(Task):
             train=batches("train", True),
             validation=batches("validation", False),
             test=batches("test", False),
+            train_examples=train_size,
+            batch_size=config.data.batch_size,
             vocabularies={"characters": vocabulary},
-            info={"steps_per_epoch": -(-train_size // config.data.batch_size)},
+            labels=list(TAGS),
         )
 
     def build(self, config, data):
         model = config.model
         return build_many_to_many(
-            2,
+            len(data.labels),
             vocab_size=len(data.vocabularies["characters"]),
             embedding_dim=model.embedding_dim,
             num_layers=model.layers,
@@ -65,10 +67,10 @@ class TagTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
-    def export(self, model, data, config, path):
-        export_tagger(model, data.vocabularies["characters"], path, tags=TAGS)
+    def export(self, model, data, config, path, strategy):
+        export_tagger(model, data.vocabularies["characters"], path, tags=data.labels)
 
-    def evaluate(self, model, data, config):
+    def evaluate(self, model, data, config, strategy):
         vocabulary = data.vocabularies["characters"]
         true_positive = false_positive = false_negative = correct = total = 0
         rows = []

@@ -1,0 +1,97 @@
+"""`DecodingStrategy`: how tokens are chosen, one object for evaluation and export.
+
+A pipeline builds its strategy once from the config's `evaluate:` section and
+hands the same object to evaluation (`seqkeras.decoding.generate`) and to the
+export (its `serving_default` signature), so what is served is what was
+measured. Strategies are registered by the lower-case name configs use; the
+registry is the source of the config's choices and of the error's list.
+"""
+
+from typing import Any, Dict, Type
+
+from seqkeras.utils.arguments import check_positive_int
+
+#: Strategy classes by the name configs and `serialize_strategy` use.
+STRATEGIES: Dict[str, Type["DecodingStrategy"]] = {}
+
+
+def register_strategy(name: str):
+    """Class decorator: register a `DecodingStrategy` subclass as `name`."""
+
+    def register(cls):
+        cls.name = name
+        STRATEGIES[name] = cls
+        return cls
+
+    return register
+
+
+class DecodingStrategy:
+    """Base class of the decoding strategies: greedy, beam search, sampling.
+
+    Subclasses implement `search` (graph code over a
+    `seqkeras.decoding.DecodingStep`) and `get_config`; `from_config`
+    rebuilds one from its config, and strategies with equal configs compare
+    equal (the compiled-function cache of `generate` relies on it).
+
+    Args:
+        max_length: Positive integer, the most tokens generated per sequence.
+
+    Raises:
+        ValueError: if `max_length` is not a positive integer.
+    """
+
+    name = None
+
+    def __init__(self, max_length: int):
+        self.max_length = check_positive_int("max_length", max_length)
+
+    def search(self, step, states, *, start_ids, end_id, constants=(), seed=None):
+        """Graph code: decode from `states`; see `seqkeras.decoding.greedy_search`.
+
+        `seed` (a scalar integer tensor) replaces the strategy's own seed;
+        only sampling draws with one.
+        """
+        raise NotImplementedError
+
+    def get_config(self) -> Dict[str, Any]:
+        return {"max_length": self.max_length}
+
+    @classmethod
+    def from_config(cls, config: Dict[str, Any]) -> "DecodingStrategy":
+        return cls(**config)
+
+    def describe(self) -> str:
+        """A one-line description for logs: `beam (width=5, ...)`."""
+        options = ", ".join(f"{k}={v!r}" for k, v in sorted(self.get_config().items()))
+        return f"{self.name} ({options})"
+
+    def __eq__(self, other) -> bool:
+        return type(self) is type(other) and self.get_config() == other.get_config()
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.get_config().items()))))
+
+    def __repr__(self) -> str:
+        options = ", ".join(f"{k}={v!r}" for k, v in sorted(self.get_config().items()))
+        return f"{type(self).__name__}({options})"
+
+
+def serialize_strategy(strategy: DecodingStrategy) -> Dict[str, Any]:
+    """`{"name": ..., "config": {...}}`, for `metrics.json` and exports."""
+    return {"name": strategy.name, "config": strategy.get_config()}
+
+
+def deserialize_strategy(value: Dict[str, Any]) -> DecodingStrategy:
+    """The strategy `serialize_strategy` described.
+
+    Raises:
+        ValueError: for an unknown name, listing the registered ones.
+    """
+    if not isinstance(value, dict) or value.get("name") not in STRATEGIES:
+        name = value.get("name") if isinstance(value, dict) else value
+        raise ValueError(
+            "Received an invalid value for `strategy`: expected one of "
+            f"{', '.join(repr(n) for n in STRATEGIES)}, got {name!r}."
+        )
+    return STRATEGIES[value["name"]].from_config(dict(value.get("config") or {}))

@@ -1,0 +1,160 @@
+"""`seqkeras predict`: a finished run's export on the user's inputs.
+
+What is served is what was measured: without options the export's
+`serving_default` answers, decoding with the strategy the run evaluated
+with (recorded in the export). `--strategy`, `--beam-width`,
+`--length-penalty`, `--temperature`, `--top-k` and `--seed` pick another
+strategy or option, which the export's `greedy`, `beam_search` and `sample`
+signatures serve.
+"""
+
+import dataclasses
+from typing import List, Optional, Tuple
+
+from seqkeras.errors import ConfigError
+from seqkeras.pipeline.run_folder import open_run
+
+TEXT_INPUT_KINDS = ("seq2seq", "language_model", "tag")
+GENERATING_KINDS = ("seq2seq", "caption", "language_model")
+# The signature serving each strategy, and the defaults of its options when
+# the recorded strategy is another one (the decoding functions' defaults).
+SIGNATURES = {"greedy": "greedy", "beam": "beam_search", "sample": "sample"}
+BEAM_DEFAULTS = {"width": 4, "length_penalty": 0.0}
+SAMPLE_DEFAULTS = {"temperature": 1.0, "top_k": None, "seed": 0}
+
+
+@dataclasses.dataclass
+class DecodingOverrides:
+    """The command line's decoding options; `None` where not given."""
+
+    strategy: Optional[str] = None
+    beam_width: Optional[int] = None
+    length_penalty: Optional[float] = None
+    temperature: Optional[float] = None
+    top_k: Optional[int] = None
+    seed: Optional[int] = None
+
+    def given(self) -> bool:
+        return any(v is not None for v in dataclasses.asdict(self).values())
+
+
+def predict_run(
+    run_dir, inputs: List[str], overrides: Optional[DecodingOverrides] = None
+) -> Tuple[List[str], str]:
+    """The run's export on `inputs`: `(outputs as text, what decoded them)`."""
+    import tensorflow as tf
+
+    from seqkeras.decoding import deserialize_strategy
+    from seqkeras.export import read_export_info
+
+    overrides = overrides or DecodingOverrides()
+    run_dir, _ = open_run(run_dir)
+    export = run_dir / "export"
+    if not (export / "saved_model.pb").is_file():
+        raise ConfigError(f"{run_dir}: no export/; run `seqkeras export {run_dir}` first.")
+    info = read_export_info(str(export))
+    kind = info.get("kind")
+    if kind not in TEXT_INPUT_KINDS:
+        raise ConfigError(
+            f"{run_dir}: this {kind} export takes float tensors, not text; load "
+            f"it with tf.saved_model.load({str(export)!r}) and call "
+            f"signatures['serving_default']."
+        )
+    if kind not in GENERATING_KINDS:
+        if overrides.given():
+            raise ConfigError(
+                f"--strategy: a {kind} export predicts in one pass and has no decoding "
+                f"strategy; remove the decoding options."
+            )
+        signature, arguments, used = "serving_default", {}, f"the {kind} model"
+    else:
+        recorded = deserialize_strategy(info["decoding"])
+        signature, arguments, used = _signature_for(recorded, overrides)
+    served = tf.saved_model.load(str(export))
+    outputs = served.signatures[signature](inputs=tf.constant(inputs), **arguments)
+    return [_as_text(row) for row in outputs["outputs"].numpy()], used
+
+
+def _signature_for(recorded, overrides: DecodingOverrides):
+    """`(signature, its option inputs, a description)` for the wanted strategy."""
+    import numpy as np
+
+    from seqkeras.decoding import BeamSearch
+    from seqkeras.decoding import Greedy
+    from seqkeras.decoding import Sampling
+
+    name = overrides.strategy or _implied(overrides) or recorded.name
+    beam_options = overrides.beam_width, overrides.length_penalty
+    sample_options = overrides.temperature, overrides.top_k, overrides.seed
+    if name != "beam" and any(v is not None for v in beam_options):
+        raise ConfigError(f"--beam-width/--length-penalty: for --strategy beam, not {name!r}.")
+    if name != "sample" and any(v is not None for v in sample_options):
+        raise ConfigError(f"--temperature/--top-k/--seed: for --strategy sample, not {name!r}.")
+    base = recorded.get_config() if name == recorded.name else {}
+    max_length = recorded.max_length
+    try:
+        if name == "greedy":
+            wanted = Greedy(max_length)
+        elif name == "beam":
+            options = {**BEAM_DEFAULTS, **base}
+            wanted = BeamSearch(
+                _given(overrides.beam_width, options["width"]),
+                _given(overrides.length_penalty, options["length_penalty"]),
+                max_length=max_length,
+            )
+        else:
+            options = {**SAMPLE_DEFAULTS, **base}
+            wanted = Sampling(
+                _given(overrides.temperature, options["temperature"]),
+                _given(overrides.top_k, options["top_k"]),
+                _given(overrides.seed, options["seed"]),
+                max_length=max_length,
+            )
+    except ValueError as error:
+        raise ConfigError(f"{_option_of(str(error))}: {error}") from None
+    if wanted == recorded:
+        return "serving_default", {}, f"{wanted.describe()}, as the run evaluated"
+    if isinstance(wanted, BeamSearch):
+        arguments = {
+            "beam_width": np.int64(wanted.width),
+            "length_penalty": np.float32(wanted.length_penalty),
+        }
+    elif isinstance(wanted, Sampling):
+        arguments = {
+            "seed": np.int64(wanted.seed),
+            "temperature": np.float32(wanted.temperature),
+            "top_k": np.int64(wanted.top_k or 0),
+        }
+    else:
+        arguments = {}
+    used = f"{wanted.describe()}; the run evaluated with {recorded.describe()}"
+    return SIGNATURES[wanted.name], arguments, used
+
+
+def _implied(overrides: DecodingOverrides) -> Optional[str]:
+    if overrides.beam_width is not None or overrides.length_penalty is not None:
+        return "beam"
+    if any(v is not None for v in (overrides.temperature, overrides.top_k, overrides.seed)):
+        return "sample"
+    return None
+
+
+def _given(value, default):
+    return default if value is None else value
+
+
+def _option_of(message: str) -> str:
+    # "Received an invalid value for `width`: ..." -> the command-line option.
+    for argument, option in (
+        ("`width`", "--beam-width"), ("`length_penalty`", "--length-penalty"),
+        ("`temperature`", "--temperature"), ("`top_k`", "--top-k"), ("`seed`", "--seed"),
+    ):
+        if argument in message:
+            return option
+    return "--strategy"
+
+
+def _as_text(row) -> str:
+    if getattr(row, "ndim", 0):  # a tagger: one tag per character
+        return " ".join(t.decode("utf-8") for t in row if t)
+    return row.decode("utf-8")
