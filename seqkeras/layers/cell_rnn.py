@@ -10,7 +10,7 @@ from seqkeras.layers.dropout_masks import (
 from seqkeras.layers.fast_recurrence import run_fast_loop
 from seqkeras.utils.arguments import check_choice
 
-IMPLEMENTATIONS = ("fast", "reference")
+IMPLEMENTATIONS = ("reference", "fast")
 
 
 class CellRNN(keras.layers.RNN):

@@ -263,5 +263,5 @@ def test_unknown_implementation_is_rejected(kind):
         LAYERS[kind],
         {"units": 4, "implementation": "cudnn"},
         "Received an invalid value for `implementation`: expected one of "
-        "'fast', 'reference', got 'cudnn'.",
+        "'reference', 'fast', got 'cudnn'.",
     )

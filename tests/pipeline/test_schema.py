@@ -49,3 +49,56 @@ def test_json_schema_describes_types_choices_and_bounds():
     }
     assert model["properties"]["attention"]["properties"]["units"]["type"] == ["integer", "null"]
     assert schema["properties"]["include"]["type"] == "array"
+
+
+def test_choices_come_from_the_registries():
+    from seqkeras.decoding import STRATEGIES
+    from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
+    from seqkeras.models.recurrent_stack import CELLS
+    from seqkeras.pipeline.decoding_strategy import FROM_EVALUATE
+    from seqkeras.pipeline.tasks import TASKS, get_task
+
+    schema = json_schema()["properties"]
+    assert schema["task"]["enum"] == list(TASKS)
+    assert schema["model"]["properties"]["cell"]["enum"] == list(CELLS)
+    assert schema["model"]["properties"]["implementation"]["enum"] == list(IMPLEMENTATIONS)
+    assert schema["evaluate"]["properties"]["strategy"]["enum"] == list(STRATEGIES)
+    assert set(FROM_EVALUATE) == set(STRATEGIES)
+    for name in TASKS:
+        assert type(get_task(name)).__module__ == f"seqkeras.pipeline.tasks.{TASKS[name][0]}"
+
+
+@pytest.mark.parametrize(
+    "evaluate, task, expected",
+    [
+        ({}, "seq2seq", "Greedy(max_length=40)"),
+        ({"beam_width": 5}, "seq2seq", "BeamSearch(length_penalty=0.0, max_length=40, n_best=1, width=5)"),
+        ({"strategy": "beam", "length_penalty": 0.6}, "caption",
+         "BeamSearch(length_penalty=0.6, max_length=40, n_best=1, width=1)"),
+        ({}, "language_model", "Sampling(max_length=40, seed=3, temperature=1.0, top_k=None)"),
+        ({"strategy": "sample", "temperature": 0.5, "top_k": 4, "max_length": 9}, "seq2seq",
+         "Sampling(max_length=9, seed=3, temperature=0.5, top_k=4)"),
+        ({"strategy": "greedy"}, "language_model", "Greedy(max_length=40)"),
+        ({"beam_width": 5}, "classify", "None"),
+    ],
+)
+def test_the_decoding_strategy_is_built_once_from_evaluate(evaluate, task, expected):
+    from seqkeras.pipeline.tasks import get_task
+
+    config = load({"task": task, "seed": 3, "evaluate": evaluate})
+    assert repr(get_task(task).strategy(config)) == expected
+
+
+def test_a_beam_width_with_another_strategy_is_refused():
+    from seqkeras.pipeline.tasks import get_task
+
+    config = load({"task": "seq2seq", "data": {"dataset": "dates"},
+                   "evaluate": {"strategy": "sample", "beam_width": 4}})
+    with pytest.raises(ConfigError, match=r"^evaluate\.beam_width: got 4 with evaluate\.strategy 'sample'"):
+        get_task("seq2seq").check(config)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_seed_must_fit_the_random_generators(seed):
+    with pytest.raises(ConfigError, match=rf"seed: got {seed}; expected a value between 0 and 4294967295"):
+        load({"seed": seed})
