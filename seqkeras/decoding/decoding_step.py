@@ -27,8 +27,8 @@ class DecodingStep:
     Args:
         start: The `start` callable above.
         step: The `step` callable above.
-        vocab_size: Optional integer, the size of the output vocabulary.
-            Defaults to `None`.
+        vocab_size: Unused, and to be removed: accepted only while
+            `language_model_step` still passes it. Defaults to `None`.
 
     Example:
 
@@ -41,9 +41,9 @@ class DecodingStep:
     """
 
     def __init__(self, start: Callable, step: Callable, vocab_size=None):
+        del vocab_size  # Read by nothing; see the docstring.
         self._start = start
         self._step = step
-        self.vocab_size = vocab_size
         self._compiled = {}
         # Set by `from_model`: the Keras `(encoder, step)` models it runs.
         self.keras_models = None
@@ -60,11 +60,10 @@ class DecodingStep:
 
         `start` takes the model's source input (token ids with 0 as padding,
         or image features); the step attends over the encoded memory.
-        Shares the model's weights (`seqkeras.models.build_inference_models`).
+        Runs the model's `inference_models()`, which share its weights.
 
-        The step is built once per model and reused: rebuilding the
-        inference models of one model after `keras.backend.clear_session()`
-        fails in Keras on repeated operation names.
+        The step is made once per model and reused, so that the graphs
+        `generate` compiles for it serve every caller (evaluation, export).
 
         Raises:
             ValueError: if `model` was not made by one of those builders.
@@ -90,8 +89,7 @@ class DecodingStep:
             )
             return logits, alignments, list(new_states)
 
-        vocab_size = model.get_layer("logits").units
-        decoding_step = cls(start, step, vocab_size=vocab_size)
+        decoding_step = cls(start, step)
         decoding_step.keras_models = (encoder, step_model)
         _MODEL_STEPS[model] = decoding_step
         return decoding_step

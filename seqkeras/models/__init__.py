@@ -1,12 +1,22 @@
-"""Model builders, one per RNN topology, each returning a `keras.Model`."""
+"""Model builders, one per RNN topology, each returning a `keras.Model`.
 
+The generating ones return models of their own classes (`Seq2SeqModel`,
+`OneToManyModel`), which build their inference models themselves.
+"""
+
+from seqkeras.models.attention_generator_model import AttentionGeneratorModel
 from seqkeras.models.decoder_head import build_inference_models
 from seqkeras.models.many_to_many import build_many_to_many
 from seqkeras.models.many_to_one import build_many_to_one
 from seqkeras.models.one_to_many import build_one_to_many
+from seqkeras.models.one_to_many_model import OneToManyModel
 from seqkeras.models.seq2seq import build_seq2seq
+from seqkeras.models.seq2seq_model import Seq2SeqModel
 
 __all__ = [
+    "AttentionGeneratorModel",
+    "OneToManyModel",
+    "Seq2SeqModel",
     "build_inference_models",
     "build_many_to_many",
     "build_many_to_one",

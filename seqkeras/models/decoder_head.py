@@ -1,26 +1,106 @@
-"""The attending decoder shared by the seq2seq and one-to-many builders.
+"""The attending decoder shared by the seq2seq and one-to-many models.
 
-Both builders produce a memory, optional memory mask and initial decoder
-states, then hand them to `attention_decoder_head`. The layers it creates have
-fixed names (`memory`, `bridge_*`, `target_embedding`, `decoder`, `logits`),
-which is what `build_inference_models` uses to rebuild an encoder and a
-one-step decoder from the same weights, also after a `.keras` reload.
+Both models produce a memory and initial decoder states, then hand them to
+`attention_decoder_head`. It returns a `DecoderHead`: the logits, together
+with Python references to the tensors and layers from which an encoder and a
+one-step decoder are built for generation, sharing the model's weights. The
+models build themselves again when a `.keras` file is loaded, so the
+references hold there too.
 """
 
-import weakref
+import dataclasses
 from typing import List, Optional, Tuple
 
 import keras
 
 from seqkeras.layers import AttentionDecoder
 from seqkeras.layers import BahdanauAttention
+from seqkeras.models.attention_generator_model import AttentionGeneratorModel
 from seqkeras.models.recurrent_stack import decoder_cell
 from seqkeras.utils.arguments import check_optional_positive_int
 from seqkeras.utils.arguments import check_positive_int
 
 
+@dataclasses.dataclass(eq=False)
+class DecoderHead:
+    """An attending decoder in a model's graph, and the parts generation reuses.
+
+    A plain object rather than a Keras one: held by the model, its layers are
+    not tracked a second time and the inference models are not saved with it.
+
+    Attributes:
+        source: The model's source input (token ids or image features).
+        memory: The memory the decoder attends to, `(batch, steps, dim)`.
+        initial_states: The decoder's initial states (the bridge outputs).
+        embedding: The target token `Embedding`.
+        decoder: The `AttentionDecoder`.
+        logits_layer: The `Dense` layer producing the logits.
+        logits: The teacher-forced logits, `(batch, target_steps, vocab)`.
+    """
+
+    source: keras.KerasTensor
+    memory: keras.KerasTensor
+    initial_states: List[keras.KerasTensor]
+    embedding: keras.layers.Embedding
+    decoder: AttentionDecoder
+    logits_layer: keras.layers.Dense
+    logits: keras.KerasTensor
+    _inference_models: Optional[Tuple[keras.Model, keras.Model]] = dataclasses.field(
+        default=None, init=False, repr=False
+    )
+
+    def inference_models(self, name: str) -> Tuple[keras.Model, keras.Model]:
+        """`(encoder, step)`, named `{name}_encoder` and `{name}_step`."""
+        # Built once: the encoder adds nodes to the model's own graph, and
+        # after `keras.backend.clear_session()` a second set would reuse the
+        # first set's auto-generated names.
+        if self._inference_models is None:
+            self._inference_models = (self._encoder(name), self._step(name))
+        return self._inference_models
+
+    def _encoder(self, name: str) -> keras.Model:
+        memory = self.memory
+        if self.source.dtype.startswith("int"):
+            memory_mask = keras.ops.not_equal(self.source, 0)
+        else:
+            # Every image position is real.
+            memory_mask = keras.ops.ones_like(memory[:, :, 0], dtype="bool")
+        # The attention vector fed back at the first step starts at zero;
+        # built from the memory so that it has the batch's (symbolic) size.
+        attention_size = self.decoder.state_sizes(memory.shape[-1])[-1]
+        first_attention = keras.ops.tile(
+            keras.ops.zeros_like(memory[:, 0, :1]), (1, attention_size)
+        )
+        return keras.Model(
+            self.source,
+            [memory, memory_mask, *self.initial_states, first_attention],
+            name=f"{name}_encoder",
+        )
+
+    def _step(self, name: str) -> keras.Model:
+        memory_shape = self.memory.shape
+        token_ids = keras.Input((), dtype="int32", name="token_ids")
+        memory = keras.Input(memory_shape[1:], name="memory")
+        memory_mask = keras.Input((memory_shape[1],), dtype="bool", name="memory_mask")
+        states = [
+            keras.Input((size,), name=f"state_{i}")
+            for i, size in enumerate(self.decoder.state_sizes(memory_shape[-1]))
+        ]
+        embedded = self.embedding(keras.ops.expand_dims(token_ids, 1))
+        outputs, alignments, new_states = self.decoder(
+            embedded, memory, initial_state=states, memory_mask=memory_mask
+        )
+        logits = self.logits_layer(outputs)
+        return keras.Model(
+            [token_ids, memory, memory_mask, *states],
+            [logits[:, 0], alignments[:, 0], *new_states],
+            name=f"{name}_step",
+        )
+
+
 def attention_decoder_head(
     target_ids: keras.KerasTensor,
+    source: keras.KerasTensor,
     memory: keras.KerasTensor,
     initial_states: List[keras.KerasTensor],
     *,
@@ -34,19 +114,21 @@ def attention_decoder_head(
     attention_layer_units: Optional[int],
     dropout: float,
     recurrent_dropout: float,
-) -> Tuple[keras.KerasTensor, keras.KerasTensor]:
-    """Teacher-forced decoding: returns `(logits, alignments)`.
+) -> DecoderHead:
+    """Teacher-forced decoding over `memory`, from `initial_states`.
 
     `target_ids` are the decoder inputs (`<start>` + target, 0 = padding);
-    the memory's Keras mask, when it has one, masks attention.
+    the memory's Keras mask, when it has one, masks attention. `source` is
+    the model's input the memory was computed from.
     """
     check_positive_int("target_vocab_size", target_vocab_size)
     check_positive_int("embedding_dim", embedding_dim)
     check_optional_positive_int("attention_units", attention_units)
     memory = keras.layers.Identity(name="memory")(memory)
-    embedded = keras.layers.Embedding(
+    embedding = keras.layers.Embedding(
         target_vocab_size, embedding_dim, mask_zero=True, name="target_embedding"
-    )(target_ids)
+    )
+    embedded = embedding(target_ids)
     decoder = AttentionDecoder(
         decoder_cell(cell, units, num_layers, dropout, recurrent_dropout),
         BahdanauAttention(attention_units or units, normalize=normalize_attention),
@@ -54,18 +136,28 @@ def attention_decoder_head(
         return_state=True,
         name="decoder",
     )
-    outputs, alignments, _ = decoder(embedded, memory, initial_state=initial_states)
+    outputs, _, _ = decoder(embedded, memory, initial_state=initial_states)
     # float32 under mixed precision too: the loss's softmax of the logits
     # stays stable, and decoding compares float32 scores.
-    logits = keras.layers.Dense(target_vocab_size, name="logits", dtype="float32")(outputs)
-    return logits, alignments
+    logits_layer = keras.layers.Dense(target_vocab_size, name="logits", dtype="float32")
+    return DecoderHead(
+        source=source,
+        memory=memory,
+        initial_states=list(initial_states),
+        embedding=embedding,
+        decoder=decoder,
+        logits_layer=logits_layer,
+        logits=logits_layer(outputs),
+    )
 
 
 def build_inference_models(model: keras.Model) -> Tuple[keras.Model, keras.Model]:
     """Split a seq2seq or one-to-many model into an encoder and a decoder step.
 
     The two models share the trained model's weights, so they can run
-    generation one token at a time (greedy, sampling or beam search).
+    generation one token at a time (greedy, sampling or beam search). Same
+    as `model.inference_models()`: built on the first call, then the same
+    pair is returned.
 
     Args:
         model: A model from `build_seq2seq` or `build_one_to_many`, freshly
@@ -81,73 +173,13 @@ def build_inference_models(model: keras.Model) -> Tuple[keras.Model, keras.Model
     Raises:
         ValueError: if `model` was not made by one of those builders.
     """
-    # Built once per model: the encoder adds nodes to the model's own graph,
-    # and after `keras.backend.clear_session()` a second set would reuse the
-    # first set's auto-generated names.
-    cached = _INFERENCE_MODELS.get(model)
-    if cached is None:
-        cached = _INFERENCE_MODELS[model] = _build_inference_models(model)
-    return cached
-
-
-_INFERENCE_MODELS = weakref.WeakKeyDictionary()
-
-
-def _build_inference_models(model: keras.Model) -> Tuple[keras.Model, keras.Model]:
-    try:
-        memory_layer = model.get_layer("memory")
-        embedding = model.get_layer("target_embedding")
-        decoder = model.get_layer("decoder")
-        logits_layer = model.get_layer("logits")
-    except ValueError as error:
+    if not isinstance(model, AttentionGeneratorModel):
         raise ValueError(
             "Received an invalid value for `model`: expected a model built by "
-            f"build_seq2seq or build_one_to_many, got {model.name!r} ({error})"
-        ) from None
-    bridges = sorted(
-        (layer for layer in model.layers if layer.name.startswith("bridge_")),
-        key=lambda layer: int(layer.name.rsplit("_", 1)[1]),
-    )
-    source = _source_input(model)
-    memory = memory_layer.output
-    if source.dtype.startswith("int"):
-        memory_mask = keras.ops.not_equal(source, 0)
-    else:
-        # Every image position is real.
-        memory_mask = keras.ops.ones_like(memory[:, :, 0], dtype="bool")
-    # The attention vector fed back at the first step starts at zero; built
-    # from the memory so that it has the batch's (symbolic) size.
-    attention_size = decoder.state_sizes(memory.shape[-1])[-1]
-    first_attention = keras.ops.tile(
-        keras.ops.zeros_like(memory[:, 0, :1]), (1, attention_size)
-    )
-    states = [bridge.output for bridge in bridges] + [first_attention]
-    encoder = keras.Model(
-        source, [memory, memory_mask, *states], name=f"{model.name}_encoder"
-    )
-
-    token_ids = keras.Input((), dtype="int32", name="token_ids")
-    step_memory = keras.Input(memory.shape[1:], name="memory")
-    step_mask = keras.Input((memory.shape[1],), dtype="bool", name="memory_mask")
-    step_states = [
-        keras.Input((size,), name=f"state_{i}")
-        for i, size in enumerate(decoder.state_sizes(memory.shape[-1]))
-    ]
-    embedded = embedding(keras.ops.expand_dims(token_ids, 1))
-    outputs, alignments, new_states = decoder(
-        embedded, step_memory, initial_state=step_states, memory_mask=step_mask
-    )
-    logits = logits_layer(outputs)
-    step = keras.Model(
-        [token_ids, step_memory, step_mask, *step_states],
-        [logits[:, 0], alignments[:, 0], *new_states],
-        name=f"{model.name}_step",
-    )
-    return encoder, step
-
-
-def _source_input(model: keras.Model) -> keras.KerasTensor:
-    inputs = model.input
-    if isinstance(inputs, dict):
-        return next(v for k, v in inputs.items() if k != "target_ids")
-    return [x for x in inputs if x.name != "target_ids"][0]
+            "build_seq2seq or build_one_to_many, got "
+            f"{getattr(model, 'name', model)!r} ({type(model).__name__}). A "
+            "`.keras` file saved before `Seq2SeqModel` and `OneToManyModel` "
+            "existed loads as a plain `Functional` model: build the model "
+            "again with its builder and call `load_weights` on the file."
+        )
+    return model.inference_models()

@@ -2,14 +2,7 @@
 
 from typing import Optional, Sequence
 
-import keras
-
-from seqkeras.layers import PositionEmbedding
-from seqkeras.models.decoder_head import attention_decoder_head
-from seqkeras.models.recurrent_stack import bridge_states
-from seqkeras.models.recurrent_stack import check_common_options
-from seqkeras.utils.arguments import check_positive_int
-from seqkeras.utils.arguments import invalid
+from seqkeras.models.one_to_many_model import OneToManyModel
 
 
 def build_one_to_many(
@@ -26,7 +19,7 @@ def build_one_to_many(
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     name: str = "one_to_many",
-) -> keras.Model:
+) -> OneToManyModel:
     """Builds a captioning model: image features condition a token decoder.
 
     The features are projected to `units` (`feature_projection`) and set the
@@ -40,8 +33,9 @@ def build_one_to_many(
     "target_ids": (batch, steps)}` — `<start>` + caption, 0 = padding — to
     per-step logits `(batch, steps, target_vocab_size)`.
 
-    For generation, `seqkeras.models.build_inference_models(model)` returns
-    an encoder and a one-step decoder sharing this model's weights.
+    For generation, `model.inference_models()` returns an encoder and a
+    one-step decoder sharing this model's weights, also after the model is
+    reloaded from a `.keras` file.
 
     Args:
         target_vocab_size: Positive integer, caption vocabulary size.
@@ -62,7 +56,8 @@ def build_one_to_many(
         name: Model name. Defaults to `"one_to_many"`.
 
     Returns:
-        A `keras.Model` producing logits.
+        A `seqkeras.models.OneToManyModel`, a functional `keras.Model`
+        producing logits.
 
     Raises:
         ValueError: for an invalid argument; the message names it.
@@ -77,41 +72,9 @@ def build_one_to_many(
         - [Vinyals et al., 2015](https://arxiv.org/abs/1411.4555)
         - [Xu et al., 2015](https://arxiv.org/abs/1502.03044)
     """
-    check_common_options(cell, units, num_layers, dropout, recurrent_dropout)
-    feature_shape = tuple(feature_shape) if isinstance(
-        feature_shape, (list, tuple)) else feature_shape
-    if not isinstance(feature_shape, tuple) or len(feature_shape) not in (1, 3):
-        raise invalid(
-            "feature_shape", "(depth,) or (height, width, depth)", feature_shape
-        )
-    for size in feature_shape:
-        check_positive_int("feature_shape", size)
-    features = keras.Input(feature_shape, name="features")
-    target_ids = keras.Input((None,), dtype="int32", name="target_ids")
-    if len(feature_shape) == 3:
-        height, width, depth = feature_shape
-        positions = keras.layers.Reshape(
-            (height * width, depth), name="grid_positions"
-        )(features)
-    else:
-        positions = keras.layers.Reshape((1, feature_shape[0]), name="grid_positions")(
-            features
-        )
-    memory = keras.layers.Dense(
-        units, activation="tanh", name="feature_projection"
-    )(positions)
-    if len(feature_shape) == 3:
-        # Lets attention find a cell by its place, not only by its content.
-        memory = PositionEmbedding(name="grid_position_embedding")(memory)
-    summary = keras.layers.GlobalAveragePooling1D(name="feature_summary")(memory)
-    initial_states = bridge_states(
-        [summary], cell=cell, units=units, num_layers=num_layers
-    )
-    logits, _ = attention_decoder_head(
-        target_ids,
-        memory,
-        initial_states,
-        target_vocab_size=target_vocab_size,
+    return OneToManyModel(
+        target_vocab_size,
+        feature_shape,
         embedding_dim=embedding_dim,
         cell=cell,
         units=units,
@@ -121,7 +84,5 @@ def build_one_to_many(
         attention_layer_units=attention_layer_units,
         dropout=dropout,
         recurrent_dropout=recurrent_dropout,
-    )
-    return keras.Model(
-        {"features": features, "target_ids": target_ids}, logits, name=name
+        name=name,
     )

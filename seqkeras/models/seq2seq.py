@@ -2,14 +2,7 @@
 
 from typing import Optional
 
-import keras
-
-from seqkeras.models.decoder_head import attention_decoder_head
-from seqkeras.models.recurrent_stack import bridge_states
-from seqkeras.models.recurrent_stack import check_common_options
-from seqkeras.models.recurrent_stack import recurrent_stack
-from seqkeras.models.recurrent_stack import sequence_input
-from seqkeras.utils.arguments import check_positive_int
+from seqkeras.models.seq2seq_model import Seq2SeqModel
 
 
 def build_seq2seq(
@@ -28,7 +21,7 @@ def build_seq2seq(
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     name: str = "seq2seq",
-) -> keras.Model:
+) -> Seq2SeqModel:
     """Builds an attentional encoder-decoder trained with teacher forcing.
 
     Source token ids are embedded and read by a (bidirectional) multilayer
@@ -41,8 +34,9 @@ def build_seq2seq(
     target_vocab_size)`, to be compared with target + `<end>`. Id 0 is
     padding on both sides and never counts in the loss.
 
-    For generation, `seqkeras.models.build_inference_models(model)` returns
-    an encoder and a one-step decoder that share this model's weights.
+    For generation, `model.inference_models()` returns an encoder and a
+    one-step decoder that share this model's weights, also after the model
+    is reloaded from a `.keras` file.
 
     Args:
         source_vocab_size: Positive integer, source vocabulary size.
@@ -66,7 +60,8 @@ def build_seq2seq(
         name: Model name. Defaults to `"seq2seq"`.
 
     Returns:
-        A `keras.Model` producing logits; compile it with
+        A `seqkeras.models.Seq2SeqModel`, a functional `keras.Model`
+        producing logits; compile it with
         `SparseCategoricalCrossentropy(from_logits=True)`.
 
     Raises:
@@ -86,48 +81,19 @@ def build_seq2seq(
         - [Bahdanau et al., 2015](https://arxiv.org/abs/1409.0473)
         - [Luong et al., 2015](https://arxiv.org/abs/1508.04025)
     """
-    # Checked under their own names before the shared checks would report
-    # them as `vocab_size` / `num_layers`.
-    check_positive_int("source_vocab_size", source_vocab_size)
-    check_positive_int("encoder_layers", encoder_layers)
-    check_positive_int("decoder_layers", decoder_layers)
-    check_common_options(cell, units, encoder_layers, dropout, recurrent_dropout)
-    source_ids, source_features = sequence_input(
-        vocab_size=source_vocab_size,
-        input_dim=None,
-        embedding_dim=embedding_dim,
-        name="source_ids",
-        embedding_name="source_embedding",
-    )
-    target_ids = keras.Input((None,), dtype="int32", name="target_ids")
-    memory, encoder_states = recurrent_stack(
-        source_features,
-        cell=cell,
-        units=units,
-        num_layers=encoder_layers,
-        bidirectional=bidirectional_encoder,
-        dropout=dropout,
-        recurrent_dropout=recurrent_dropout,
-        return_state=True,
-    )
-    initial_states = bridge_states(
-        encoder_states, cell=cell, units=units, num_layers=decoder_layers
-    )
-    logits, _ = attention_decoder_head(
-        target_ids,
-        memory,
-        initial_states,
-        target_vocab_size=target_vocab_size,
+    return Seq2SeqModel(
+        source_vocab_size,
+        target_vocab_size,
         embedding_dim=embedding_dim,
         cell=cell,
         units=units,
-        num_layers=decoder_layers,
+        encoder_layers=encoder_layers,
+        decoder_layers=decoder_layers,
+        bidirectional_encoder=bidirectional_encoder,
         attention_units=attention_units,
         normalize_attention=normalize_attention,
         attention_layer_units=attention_layer_units,
         dropout=dropout,
         recurrent_dropout=recurrent_dropout,
-    )
-    return keras.Model(
-        {"source_ids": source_ids, "target_ids": target_ids}, logits, name=name
+        name=name,
     )

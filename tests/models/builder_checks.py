@@ -1,6 +1,8 @@
 """Checks every builder's model must pass, shared by the builder tests."""
 
 import copy
+import pickle
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -8,7 +10,10 @@ import numpy as np
 from tests.helpers import (
     assert_export_reloads,
     assert_reloads_in_fresh_process,
+    run_python,
 )
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def sparse_loss(from_logits):
@@ -31,8 +36,11 @@ def assert_loss_falls(model, inputs, targets, *, epochs, factor=0.5, batch_size=
 
 def assert_model_config_round_trip(model):
     config = model.get_config()
-    # from_config consumes the dict it is given.
-    clone = keras.Model.from_config(copy.deepcopy(config))
+    # Through the registered class, as `load_model` goes; from_config
+    # consumes the dict it is given.
+    clone = keras.saving.deserialize_keras_object(
+        copy.deepcopy(keras.saving.serialize_keras_object(model)))
+    assert type(clone) is type(model)
     assert clone.get_config() == config
     assert [w.shape for w in clone.weights] == [w.shape for w in model.weights]
 
@@ -56,3 +64,54 @@ def assert_distinct_layer_weights(model, expected_count):
         for j in range(i + 1, len(values)):
             if values[i].shape == values[j].shape:
                 assert not np.allclose(values[i], values[j])
+
+
+def run_inference_models(model, source, token_ids):
+    """Encode `source`, then feed `token_ids` one column per step.
+
+    Returns every array produced: memory, mask, initial states, and each
+    step's logits, alignments and new states.
+    """
+    encoder, step = model.inference_models()
+    memory, mask, *states = encoder.predict(source, verbose=0)
+    outputs = [memory, mask, *states]
+    for t in range(token_ids.shape[1]):
+        logits, alignments, *states = step.predict(
+            [token_ids[:, t], memory, mask, *states], verbose=0)
+        outputs += [logits, alignments, *states]
+    return outputs
+
+
+def assert_inference_models_reload_in_fresh_process(model, source, token_ids, tmp_path):
+    """`inference_models()` of the model loaded in a new interpreter match.
+
+    There the models must also be the same pair at every call, and share
+    the reloaded model's variables.
+    """
+    model_path = tmp_path / "generator.keras"
+    inputs_path = tmp_path / "generator_inputs.pkl"
+    model.save(model_path)
+    inputs_path.write_bytes(pickle.dumps((source, token_ids)))
+    expected = run_inference_models(model, source, token_ids)
+    result = run_python(
+        f"""
+        import pickle
+        import keras, numpy as np, seqkeras
+        from tests.models.builder_checks import run_inference_models
+        source, token_ids = pickle.loads(open(r"{inputs_path}", "rb").read())
+        model = keras.saving.load_model(r"{model_path}")
+        assert type(model) is {type(model).__module__}.{type(model).__name__}, type(model)
+        pair = encoder, step = model.inference_models()
+        assert model.inference_models() is pair
+        variables = {{id(v) for v in model.weights}}
+        assert {{id(v) for v in encoder.weights + step.weights}} <= variables
+        outputs = run_inference_models(model, source, token_ids)
+        np.savez(r"{tmp_path}/generator_outputs.npz", *outputs)
+        """,
+        cwd=REPOSITORY,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = np.load(tmp_path / "generator_outputs.npz")
+    assert len(got.files) == len(expected)
+    for i, want in enumerate(expected):
+        np.testing.assert_allclose(got[f"arr_{i}"], want, atol=1e-6, rtol=0)

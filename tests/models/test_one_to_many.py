@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 
 from seqkeras.demo import VOCAB, grid_caption_task
-from seqkeras.models import build_inference_models, build_one_to_many
+from seqkeras.models import OneToManyModel, build_inference_models, build_one_to_many
 from tests.models.builder_checks import (
     assert_distinct_layer_weights,
+    assert_inference_models_reload_in_fresh_process,
     assert_loss_falls,
     assert_saves_and_exports,
     compile_with_clipnorm,
@@ -55,6 +56,17 @@ def test_inference_models_reproduce_teacher_forcing():
             [inputs["target_ids"][:, t], memory, memory_mask, *states], verbose=0)
         np.testing.assert_allclose(step_logits, logits[:, t], atol=1e-5)
         np.testing.assert_allclose(alignments.sum(-1), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("feature_shape", [(1, 3, VOCAB + 3), (3 * (VOCAB + 3),)])
+def test_inference_models_after_reload_in_a_fresh_process(feature_shape, tmp_path):
+    inputs, _ = grid_caption_task(n=3)
+    features = inputs["features"].reshape(3, *feature_shape)
+    model = build_one_to_many(VOCAB, feature_shape, embedding_dim=4, units=8)
+    assert isinstance(model, OneToManyModel)
+    assert model.get_config()["feature_shape"] == feature_shape
+    assert_inference_models_reload_in_fresh_process(
+        model, features, inputs["target_ids"][:, :3], tmp_path)
 
 
 def test_stacked_decoder_has_its_own_weights():

@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 
 from seqkeras.demo import VOCAB, reverse_task
-from seqkeras.models import build_inference_models, build_seq2seq
+from seqkeras.models import Seq2SeqModel, build_inference_models, build_seq2seq
 from tests.models.builder_checks import (
     assert_distinct_layer_weights,
+    assert_inference_models_reload_in_fresh_process,
     assert_loss_falls,
     assert_saves_and_exports,
     compile_with_clipnorm,
@@ -70,6 +71,31 @@ def test_inference_models_after_reload(tmp_path):
         first, model.predict(inputs, verbose=0)[:, 0], atol=1e-5)
 
 
+def test_inference_models_after_reload_in_a_fresh_process(tmp_path):
+    inputs, _ = reverse_task(n=4)
+    model = build_seq2seq(
+        VOCAB, VOCAB, embedding_dim=4, units=8, decoder_layers=2,
+        attention_layer_units=6, name="reverser")
+    assert_inference_models_reload_in_fresh_process(
+        model, inputs["source_ids"], inputs["target_ids"][:, :3], tmp_path)
+
+
+def test_is_a_seq2seq_model_configured_by_the_builder_arguments():
+    model = build_seq2seq(
+        VOCAB, VOCAB + 2, embedding_dim=4, units=8, encoder_layers=2,
+        attention_units=5, dropout=0.1, name="translator")
+    assert isinstance(model, Seq2SeqModel)
+    config = model.get_config()
+    assert config["name"] == "translator"
+    assert {k: config[k] for k in ("target_vocab_size", "encoder_layers",
+                                   "attention_units", "dropout")} == {
+        "target_vocab_size": VOCAB + 2, "encoder_layers": 2,
+        "attention_units": 5, "dropout": 0.1}
+    clone = Seq2SeqModel.from_config(config)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert [w.shape for w in clone.weights] == [w.shape for w in model.weights]
+
+
 def test_stacked_encoder_and_decoder_have_their_own_weights():
     model = build_seq2seq(
         VOCAB, VOCAB, units=8, encoder_layers=2, decoder_layers=2,
@@ -87,7 +113,7 @@ def test_saves_and_exports(tmp_path):
 
 def test_inference_models_reject_other_models():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="mlp")
-    with pytest.raises(ValueError, match=r"`model`.*build_seq2seq.*'mlp'"):
+    with pytest.raises(ValueError, match=r"`model`.*build_seq2seq.*'mlp' \(Sequential\)"):
         build_inference_models(model)
 
 
@@ -111,6 +137,7 @@ def test_invalid_arguments(kwargs, message):
 
 def test_inference_models_are_built_once_per_model():
     model = build_seq2seq(VOCAB, VOCAB, embedding_dim=4, units=8)
-    first = build_inference_models(model)
+    first = model.inference_models()
     keras.backend.clear_session()  # resets the names Keras generates
     assert build_inference_models(model) is first
+    assert model.inference_models() is first

@@ -1,0 +1,149 @@
+"""The captioning model that `build_one_to_many` returns."""
+
+from typing import Optional, Sequence
+
+import keras
+
+from seqkeras.layers import PositionEmbedding
+from seqkeras.models.attention_generator_model import AttentionGeneratorModel
+from seqkeras.models.decoder_head import attention_decoder_head
+from seqkeras.models.recurrent_stack import bridge_states
+from seqkeras.models.recurrent_stack import check_common_options
+from seqkeras.utils.arguments import check_positive_int
+from seqkeras.utils.arguments import invalid
+
+
+@keras.saving.register_keras_serializable(package="seqkeras")
+class OneToManyModel(AttentionGeneratorModel):
+    """A captioning model: image features condition an attending token decoder.
+
+    The functional model `seqkeras.models.build_one_to_many` returns: it
+    builds its graph from the builder's arguments, and `get_config()`
+    returns them, so a `.keras` file reloads by building the model again.
+    For generation, `inference_models()` returns an encoder and a one-step
+    decoder sharing its weights.
+
+    Args:
+        target_vocab_size: Positive integer, caption vocabulary size.
+        feature_shape: `(depth,)` for a feature vector or
+            `(height, width, depth)` for a spatial grid.
+        **kwargs: The other arguments of `seqkeras.models.build_one_to_many`,
+            under the same names and with the same defaults (`name`
+            defaults to `"one_to_many"`), and `keras.Model`'s `trainable`.
+
+    Call arguments:
+        inputs: `{"features": (batch, *feature_shape), "target_ids":
+            (batch, steps)}`, 0 being padding in `target_ids`.
+
+    Returns:
+        Logits `(batch, steps, target_vocab_size)`.
+
+    Raises:
+        ValueError: for an invalid argument; the message names it.
+
+    Example:
+
+    ```python
+    model = seqkeras.models.build_one_to_many(20, (4, 4, 16), units=32)
+    assert isinstance(model, seqkeras.models.OneToManyModel)
+    encoder, step = model.inference_models()
+    ```
+    """
+
+    def __init__(
+        self,
+        target_vocab_size: int,
+        feature_shape: Sequence[int],
+        *,
+        embedding_dim: int = 64,
+        cell: str = "lstm",
+        units: int = 128,
+        num_layers: int = 1,
+        attention_units: Optional[int] = None,
+        normalize_attention: bool = False,
+        attention_layer_units: Optional[int] = None,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        name: str = "one_to_many",
+        **kwargs,
+    ):
+        check_common_options(cell, units, num_layers, dropout, recurrent_dropout)
+        if isinstance(feature_shape, list):
+            # As a `.keras` file's JSON config gives it back.
+            feature_shape = tuple(feature_shape)
+        if not isinstance(feature_shape, tuple) or len(feature_shape) not in (1, 3):
+            raise invalid(
+                "feature_shape", "(depth,) or (height, width, depth)", feature_shape
+            )
+        for size in feature_shape:
+            check_positive_int("feature_shape", size)
+        features = keras.Input(feature_shape, name="features")
+        target_ids = keras.Input((None,), dtype="int32", name="target_ids")
+        if len(feature_shape) == 3:
+            height, width, depth = feature_shape
+            positions = keras.layers.Reshape(
+                (height * width, depth), name="grid_positions"
+            )(features)
+        else:
+            positions = keras.layers.Reshape(
+                (1, feature_shape[0]), name="grid_positions"
+            )(features)
+        memory = keras.layers.Dense(
+            units, activation="tanh", name="feature_projection"
+        )(positions)
+        if len(feature_shape) == 3:
+            # Lets attention find a cell by its place, not only by its content.
+            memory = PositionEmbedding(name="grid_position_embedding")(memory)
+        summary = keras.layers.GlobalAveragePooling1D(name="feature_summary")(memory)
+        initial_states = bridge_states(
+            [summary], cell=cell, units=units, num_layers=num_layers
+        )
+        head = attention_decoder_head(
+            target_ids,
+            features,
+            memory,
+            initial_states,
+            target_vocab_size=target_vocab_size,
+            embedding_dim=embedding_dim,
+            cell=cell,
+            units=units,
+            num_layers=num_layers,
+            attention_units=attention_units,
+            normalize_attention=normalize_attention,
+            attention_layer_units=attention_layer_units,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+        )
+        super().__init__(
+            inputs={"features": features, "target_ids": target_ids},
+            head=head,
+            name=name,
+            **kwargs,
+        )
+        self.target_vocab_size = target_vocab_size
+        self.feature_shape = feature_shape
+        self.embedding_dim = embedding_dim
+        self.cell = cell
+        self.units = units
+        self.num_layers = num_layers
+        self.attention_units = attention_units
+        self.normalize_attention = normalize_attention
+        self.attention_layer_units = attention_layer_units
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+
+    def get_config(self):
+        config = {
+            "target_vocab_size": self.target_vocab_size,
+            "feature_shape": self.feature_shape,
+            "embedding_dim": self.embedding_dim,
+            "cell": self.cell,
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "attention_units": self.attention_units,
+            "normalize_attention": self.normalize_attention,
+            "attention_layer_units": self.attention_layer_units,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+        }
+        return {**super().get_config(), **config}
