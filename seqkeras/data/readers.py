@@ -16,7 +16,7 @@ import dataclasses
 import json
 import logging
 import os
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import tensorflow as tf
@@ -374,10 +374,3 @@ def read_tfds(
             f"tfds:{name}: not prepared under data_dir={data_dir!r}; prepare it "
             f"with tfds first ({error})."
         ) from None
-
-
-def iterate_records(records: Records) -> Iterator[Dict[str, Any]]:
-    """Yield one dict per row of `records`, in order."""
-    names = list(records.columns)
-    for index in range(len(records)):
-        yield {name: records.columns[name][index] for name in names}

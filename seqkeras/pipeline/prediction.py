@@ -52,8 +52,9 @@ def predict_run(
     export = run_dir / "export"
     if not (export / "saved_model.pb").is_file():
         raise ConfigError(f"{run_dir}: no export/; run `seqkeras export {run_dir}` first.")
-    info = read_export_info(str(export))
-    kind = info.get("kind")
+    # seqkeras_export.json, as the export wrote it.
+    written = read_export_info(str(export))
+    kind = written.get("kind")
     if kind not in TEXT_INPUT_KINDS:
         raise ConfigError(
             f"{run_dir}: this {kind} export takes float tensors, not text; load "
@@ -68,7 +69,7 @@ def predict_run(
             )
         signature, arguments, used = "serving_default", {}, f"the {kind} model"
     else:
-        recorded = deserialize_strategy(info["decoding"])
+        recorded = deserialize_strategy(written["decoding"])
         signature, arguments, used = _signature_for(recorded, overrides)
     served = tf.saved_model.load(str(export))
     outputs = served.signatures[signature](inputs=tf.constant(inputs), **arguments)
