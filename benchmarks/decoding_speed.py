@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from seqkeras.data import Vocabulary  # noqa: E402
+from seqkeras.decoding import Greedy  # noqa: E402
 from seqkeras.export import export_seq2seq  # noqa: E402
 from seqkeras.models import build_seq2seq  # noqa: E402
 
@@ -36,12 +37,12 @@ SOURCES = ["31 January 2024", "1/31/24", "31.01.2024", "Jan 31, 2024",
            "2 mars 1999", "12. Dezember 1987", "7 de julio de 2001"]
 
 
-def time_signature(signature, texts, repeats):
+def time_signature(signature, texts, repeats, **options):
     inputs = tf.constant(texts)
-    signature(inputs=inputs)  # warm-up
+    signature(inputs=inputs, **options)  # warm-up
     start = time.perf_counter()
     for _ in range(repeats):
-        signature(inputs=inputs)
+        signature(inputs=inputs, **options)
     return len(texts) * repeats / (time.perf_counter() - start)
 
 
@@ -58,18 +59,21 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         start = time.perf_counter()
         path = export_seq2seq(model, source, target, os.path.join(directory, "export"),
-                              max_length=args.max_length, beam_width=5)
+                              strategy=Greedy(args.max_length))
         print(f"export written and checked in {time.perf_counter() - start:.1f} s")
         loaded = tf.saved_model.load(path)
         print(f"units={args.units}  max_length={args.max_length}  "
               f"(every sequence runs all {args.max_length} steps)")
         print(f"{'strategy':<10}{'batch':>6}{'sequences/s':>14}")
         rng = np.random.default_rng(0)
-        for name, signature in (("greedy", "serving_default"), ("beam 5", "beam_search")):
+        beam = {"beam_width": tf.constant(5, tf.int64), "length_penalty": tf.constant(0.0)}
+        for name, signature, options in (
+            ("greedy", "serving_default", {}), ("beam 5", "beam_search", beam)
+        ):
             for batch in (1, 64):
                 texts = [SOURCES[i] for i in rng.integers(0, len(SOURCES), batch)]
                 repeats = args.repeats * (8 if batch == 1 else 1)
-                rate = time_signature(loaded.signatures[signature], texts, repeats)
+                rate = time_signature(loaded.signatures[signature], texts, repeats, **options)
                 print(f"{name:<10}{batch:>6}{rate:>14.1f}")
 
 
