@@ -27,26 +27,20 @@ class DecodingStep:
     Args:
         start: The `start` callable above.
         step: The `step` callable above.
-        vocab_size: Unused, and to be removed: accepted only while
-            `language_model_step` still passes it. Defaults to `None`.
 
     Example:
 
     ```python
     step = seqkeras.decoding.DecodingStep.from_model(seq2seq_model)
     result = seqkeras.decoding.generate(
-        step, source_ids, start_id=2, end_id=3, max_length=30,
-        strategy="beam", beam_width=5)
+        step, source_ids, seqkeras.decoding.BeamSearch(5, max_length=30),
+        start_id=2, end_id=3)
     ```
     """
 
-    def __init__(self, start: Callable, step: Callable, vocab_size=None):
-        del vocab_size  # Read by nothing; see the docstring.
+    def __init__(self, start: Callable, step: Callable):
         self._start = start
         self._step = step
-        self._compiled = {}
-        # Set by `from_model`: the Keras `(encoder, step)` models it runs.
-        self.keras_models = None
 
     def start(self, inputs):
         return self._start(inputs)
@@ -90,7 +84,6 @@ class DecodingStep:
             return logits, alignments, list(new_states)
 
         decoding_step = cls(start, step)
-        decoding_step.keras_models = (encoder, step_model)
         _MODEL_STEPS[model] = decoding_step
         return decoding_step
 

@@ -42,8 +42,8 @@ def language_model_step(model: keras.Model, *, start_id: int = 2) -> DecodingSte
     step = seqkeras.decoding.language_model_step(lm)
     prime = vocab.encode_in_graph(tf.constant(["hel"])).to_tensor()
     text = seqkeras.decoding.generate(
-        step, prime, strategy="sample", start_id=2, end_id=3, max_length=20,
-        seed=1)
+        step, prime, seqkeras.decoding.Sampling(seed=1, max_length=20),
+        start_id=2, end_id=3)
     ```
     """
     embedding, cells, output_layer = _language_model_layers(model)
@@ -101,7 +101,7 @@ def language_model_step(model: keras.Model, *, start_id: int = 2) -> DecodingSte
         )
         return states, (), first_ids
 
-    return DecodingStep(start, step, vocab_size=output_layer.units)
+    return DecodingStep(start, step)
 
 
 def _language_model_layers(model):

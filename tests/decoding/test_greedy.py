@@ -28,11 +28,11 @@ def reference_greedy(step_models, source, max_length):
 
 
 def test_greedy_equals_python_reference_loop(reverser):
-    _, step = reverser
+    model, step = reverser
     inputs, _ = reverse_task(n=6, max_length=4, seed=3)
     source = inputs["source_ids"]
     result = generate(step, source, Greedy(6), start_id=START, end_id=END)
-    expected = reference_greedy(step.keras_models, source, 6)
+    expected = reference_greedy(model.inference_models(), source, 6)
     lengths = result.lengths.numpy()
     assert len(set(lengths)) > 1, "the sequences should end at different steps"
     for b, tokens in enumerate(expected):
