@@ -2,7 +2,8 @@
 
 import pathlib
 
-from setuptools import find_packages, setup
+from setuptools import find_packages
+from setuptools import setup
 
 here = pathlib.Path(__file__).parent
 version = {}
@@ -31,6 +32,9 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=7", "pytest-xdist>=3"],
+        # The formatter and linter (`make lint`, `make format`); pinned, as
+        # its formatting changes between releases.
+        "lint": ["ruff==0.17.6"],
         # Packages whose shipped data the built-in datasets are made from.
         "datasets": [
             "scikit-learn>=1.0",

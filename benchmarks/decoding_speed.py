@@ -33,8 +33,15 @@ from seqkeras.decoding import Greedy  # noqa: E402
 from seqkeras.export import export_seq2seq  # noqa: E402
 from seqkeras.models import build_seq2seq  # noqa: E402
 
-SOURCES = ["31 January 2024", "1/31/24", "31.01.2024", "Jan 31, 2024",
-           "2 mars 1999", "12. Dezember 1987", "7 de julio de 2001"]
+SOURCES = [
+    "31 January 2024",
+    "1/31/24",
+    "31.01.2024",
+    "Jan 31, 2024",
+    "2 mars 1999",
+    "12. Dezember 1987",
+    "7 de julio de 2001",
+]
 
 
 def time_signature(signature, texts, repeats, **options):
@@ -58,17 +65,25 @@ def main():
     model = build_seq2seq(source.size, target.size, embedding_dim=64, units=args.units)
     with tempfile.TemporaryDirectory() as directory:
         start = time.perf_counter()
-        path = export_seq2seq(model, source, target, os.path.join(directory, "export"),
-                              strategy=Greedy(args.max_length))
+        path = export_seq2seq(
+            model,
+            source,
+            target,
+            os.path.join(directory, "export"),
+            strategy=Greedy(args.max_length),
+        )
         print(f"export written and checked in {time.perf_counter() - start:.1f} s")
         loaded = tf.saved_model.load(path)
-        print(f"units={args.units}  max_length={args.max_length}  "
-              f"(every sequence runs all {args.max_length} steps)")
+        print(
+            f"units={args.units}  max_length={args.max_length}  "
+            f"(every sequence runs all {args.max_length} steps)"
+        )
         print(f"{'strategy':<10}{'batch':>6}{'sequences/s':>14}")
         rng = np.random.default_rng(0)
         beam = {"beam_width": tf.constant(5, tf.int64), "length_penalty": tf.constant(0.0)}
         for name, signature, options in (
-            ("greedy", "serving_default", {}), ("beam 5", "beam_search", beam)
+            ("greedy", "serving_default", {}),
+            ("beam 5", "beam_search", beam),
         ):
             for batch in (1, 64):
                 texts = [SOURCES[i] for i in rng.integers(0, len(SOURCES), batch)]

@@ -32,7 +32,8 @@ import tensorflow as tf  # noqa: E402
 import tensorflow_datasets as tfds  # noqa: E402
 
 from seqkeras import data  # noqa: E402
-from seqkeras.data.builtin.cmudict import phoneme_vocabulary, pronunciations  # noqa: E402
+from seqkeras.data.builtin.cmudict import phoneme_vocabulary  # noqa: E402
+from seqkeras.data.builtin.cmudict import pronunciations  # noqa: E402
 
 
 def build_pipeline(split, source, target, batch_size, data_dir, seed):
@@ -87,8 +88,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     tfds.disable_progress_bar()
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
-          f"{os.cpu_count()} CPU(s) visible")
+    print(
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPU(s) visible"
+    )
 
     words = [word for word, _ in pronunciations()]
     source = data.Vocabulary.build(words, split="char")
@@ -97,8 +99,10 @@ def main():
     batches = build_pipeline("train", source, target, args.batch_size, args.data_dir, args.seed)
 
     count, seconds = time_epoch(batches)
-    print(f"pipeline, epoch 1 (read + encode + bucket + pad): {count} examples "
-          f"in {seconds:.2f} s = {count / seconds:,.0f} examples/s")
+    print(
+        f"pipeline, epoch 1 (read + encode + bucket + pad): {count} examples "
+        f"in {seconds:.2f} s = {count / seconds:,.0f} examples/s"
+    )
     rates = []
     for epoch in range(2, args.epochs + 2):
         count, seconds = time_epoch(batches)
@@ -116,13 +120,17 @@ def main():
         model.train_on_batch(inputs, labels)
         seen += int(labels.shape[0])
     model_rate = seen / (time.perf_counter() - start)
-    print(f"LSTM encoder-decoder ({args.units} units, {model.count_params():,} "
-          f"parameters) trains on {model_rate:,.0f} examples/s")
+    print(
+        f"LSTM encoder-decoder ({args.units} units, {model.count_params():,} "
+        f"parameters) trains on {model_rate:,.0f} examples/s"
+    )
 
     ratio = pipeline_rate / model_rate
-    print(f"pipeline (cached epochs, median) {pipeline_rate:,.0f} examples/s vs "
-          f"model {model_rate:,.0f} examples/s: {ratio:.1f}x "
-          f"({'meets' if ratio >= 10 else 'FAILS'} the 10x target)")
+    print(
+        f"pipeline (cached epochs, median) {pipeline_rate:,.0f} examples/s vs "
+        f"model {model_rate:,.0f} examples/s: {ratio:.1f}x "
+        f"({'meets' if ratio >= 10 else 'FAILS'} the 10x target)"
+    )
 
 
 if __name__ == "__main__":

@@ -87,8 +87,9 @@ def run_pipeline_case(name, num_batches, repeats):
         for variant, model in models.items():
             seconds[variant].append(time_batches(model, batches))
     medians = {variant: float(np.median(times)) for variant, times in seconds.items()}
-    print(f"\n### {name}: {num_batches} training batches of the built-in data, "
-          f"median of {repeats}\n")
+    print(
+        f"\n### {name}: {num_batches} training batches of the built-in data, median of {repeats}\n"
+    )
     print("| variant | ms per batch | examples/s | speed-up over reference |")
     print("|---|---:|---:|---:|")
     for variant, total in medians.items():
@@ -101,9 +102,7 @@ def run_pipeline_case(name, num_batches, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--pipelines", nargs="+", default=["char_lm", "dates", "g2p_cmudict"]
-    )
+    parser.add_argument("--pipelines", nargs="+", default=["char_lm", "dates", "g2p_cmudict"])
     parser.add_argument("--batches", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="3 repetitions")

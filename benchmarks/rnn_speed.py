@@ -60,16 +60,12 @@ def keras_models(kind):
     """name -> function building the recurrent layer, for one cell kind."""
     if kind == "lstm":
         return {
-            "seqkeras.LSTM fast": lambda: seqkeras.layers.LSTM(
-                UNITS, implementation="fast"
-            ),
+            "seqkeras.LSTM fast": lambda: seqkeras.layers.LSTM(UNITS, implementation="fast"),
             "seqkeras.LSTM reference": lambda: seqkeras.layers.LSTM(
                 UNITS, implementation="reference"
             ),
             "keras.layers.LSTM": lambda: keras.layers.LSTM(UNITS),
-            "keras RNN(LSTMCell)": lambda: keras.layers.RNN(
-                keras.layers.LSTMCell(UNITS)
-            ),
+            "keras RNN(LSTMCell)": lambda: keras.layers.RNN(keras.layers.LSTMCell(UNITS)),
         }
     return {
         "seqkeras.VanillaRNN fast": lambda: seqkeras.layers.VanillaRNN(
@@ -168,10 +164,7 @@ def interleaved_medians(runners, x, y, repeats):
             start = time.perf_counter()
             runner.predict(x)
             infer[name].append(time.perf_counter() - start)
-    return {
-        name: (1e3 * np.median(train[name]), 1e3 * np.median(infer[name]))
-        for name in runners
-    }
+    return {name: (1e3 * np.median(train[name]), 1e3 * np.median(infer[name])) for name in runners}
 
 
 def run_case(kind, steps, repeats, peak, with_xla):
@@ -179,9 +172,7 @@ def run_case(kind, steps, repeats, peak, with_xla):
     x = rng.normal(size=(BATCH, steps, INPUTS)).astype("float32")
     y = rng.normal(size=(BATCH, 1)).astype("float32")
     makers = keras_models(kind)
-    runners = {
-        name: KerasRunner(make, steps, "auto") for name, make in makers.items()
-    }
+    runners = {name: KerasRunner(make, steps, "auto") for name, make in makers.items()}
     if with_xla:
         for name in list(makers)[:3]:
             runners[f"{name} [XLA]"] = KerasRunner(makers[name], steps, True)
@@ -191,19 +182,16 @@ def run_case(kind, steps, repeats, peak, with_xla):
     results = interleaved_medians(runners, x, y, repeats)
     keras_name = list(runners)[2]
     flops, _ = training_flops(kind, steps)
-    print(f"\n### {kind}, batch {BATCH}, {steps} steps, {INPUTS} inputs, "
-          f"{UNITS} units\n")
-    print("| model | train ms/step | infer ms/batch | train tokens/s | "
-          f"train vs {keras_name} | infer vs {keras_name} | "
-          f"train vs {torch_name} | GFLOP/s (% of peak) |")
+    print(f"\n### {kind}, batch {BATCH}, {steps} steps, {INPUTS} inputs, {UNITS} units\n")
+    print(
+        "| model | train ms/step | infer ms/batch | train tokens/s | "
+        f"train vs {keras_name} | infer vs {keras_name} | "
+        f"train vs {torch_name} | GFLOP/s (% of peak) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, (train_ms, infer_ms) in results.items():
         keras_train, keras_infer = results[keras_name]
-        vs_torch = (
-            f"{train_ms / results[torch_name][0]:.2f}x"
-            if torch_name in results
-            else "n/a"
-        )
+        vs_torch = f"{train_ms / results[torch_name][0]:.2f}x" if torch_name in results else "n/a"
         gflops = flops / (train_ms / 1e3) / 1e9
         print(
             f"| {name} | {train_ms:.1f} | {infer_ms:.1f} | "
@@ -217,9 +205,7 @@ def run_case(kind, steps, repeats, peak, with_xla):
 def peak_training_memory(kind, total_steps, window):
     """Peak TensorFlow CPU memory (MB) of training over `total_steps`, in
     one step (window = total) or in windows carrying the state."""
-    layer_class = (
-        seqkeras.layers.LSTM if kind == "lstm" else seqkeras.layers.VanillaRNN
-    )
+    layer_class = seqkeras.layers.LSTM if kind == "lstm" else seqkeras.layers.VanillaRNN
     keras.utils.set_random_seed(0)
     model = keras.Sequential(
         [
@@ -235,16 +221,13 @@ def peak_training_memory(kind, total_steps, window):
     model.layers[0].reset_states()
     tf.config.experimental.reset_memory_stats("CPU:0")
     for start in range(0, total_steps, window):
-        model.train_on_batch(
-            x[:, start : start + window], y[:, start : start + window]
-        )
+        model.train_on_batch(x[:, start : start + window], y[:, start : start + window])
     return tf.config.experimental.get_memory_info("CPU:0")["peak"] / 2**20
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="3 repetitions instead of 5")
+    parser.add_argument("--quick", action="store_true", help="3 repetitions instead of 5")
     args = parser.parse_args()
     repeats = 3 if args.quick else 5
     # 400 steps pushed the run past 5 minutes, PyTorch's training step
@@ -253,19 +236,18 @@ def main():
     started = time.perf_counter()
 
     peak = matmul_peak_gflops(10)
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
-          f"PyTorch {torch.__version__ if torch else 'not installed'}; "
-          f"{os.cpu_count()} CPU cores; "
-          f"{repeats} interleaved repetitions, medians.")
-    print(f"Measured matmul peak (TensorFlow, 1024x1024 float32): "
-          f"{peak:.0f} GFLOP/s")
+    print(
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
+        f"PyTorch {torch.__version__ if torch else 'not installed'}; "
+        f"{os.cpu_count()} CPU cores; "
+        f"{repeats} interleaved repetitions, medians."
+    )
+    print(f"Measured matmul peak (TensorFlow, 1024x1024 float32): {peak:.0f} GFLOP/s")
 
     for kind in ("lstm", "vanilla"):
         by_length = {}
         for steps in lengths:
-            by_length[steps] = run_case(
-                kind, steps, repeats, peak, with_xla=steps == 100
-            )
+            by_length[steps] = run_case(kind, steps, repeats, peak, with_xla=steps == 100)
         print()
         for name in list(by_length[lengths[0]])[:3]:
             times = [by_length[steps][name][0] for steps in lengths]
@@ -274,13 +256,16 @@ def main():
             r2 = 1 - np.sum((np.array(times) - fitted) ** 2) / np.sum(
                 (np.array(times) - np.mean(times)) ** 2
             )
-            print(f"{name}: training step = {slope:.3f} ms x steps + "
-                  f"{intercept:.1f} ms (R^2 = {r2:.3f}, steps {lengths})")
+            print(
+                f"{name}: training step = {slope:.3f} ms x steps + "
+                f"{intercept:.1f} ms (R^2 = {r2:.3f}, steps {lengths})"
+            )
 
-    print("\n### Peak memory of training, seqkeras.LSTM (reference path) "
-          f"(TensorFlow CPU allocator, batch {BATCH})\n")
-    print(f"| total steps | full BPTT MB | TBPTT ({TBPTT_WINDOW}-step "
-          "windows) MB |")
+    print(
+        "\n### Peak memory of training, seqkeras.LSTM (reference path) "
+        f"(TensorFlow CPU allocator, batch {BATCH})\n"
+    )
+    print(f"| total steps | full BPTT MB | TBPTT ({TBPTT_WINDOW}-step windows) MB |")
     print("|---:|---:|---:|")
     for total in [100, 200, 400]:
         full = peak_training_memory("lstm", total, total)

@@ -6,7 +6,8 @@ message and no traceback), 1 on an internal failure.
 
 import argparse
 import sys
-from typing import List, Optional
+from typing import List
+from typing import Optional
 
 from seqkeras.errors import SeqkerasError
 from seqkeras.version import __version__
@@ -17,21 +18,15 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="seqkeras",
         description="Recurrent sequence models for Keras 3.",
     )
-    parser.add_argument(
-        "--version", action="version", version=f"seqkeras {__version__}"
-    )
+    parser.add_argument("--version", action="version", version=f"seqkeras {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
         help="train one model of every topology on a small synthetic task",
     )
-    demo.add_argument(
-        "--epochs", type=int, default=8, help="epochs per model (default: 8)"
-    )
+    demo.add_argument("--epochs", type=int, default=8, help="epochs per model (default: 8)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    commands.add_parser(
-        "datasets", help="list the built-in datasets (no download needed)"
-    )
+    commands.add_parser("datasets", help="list the built-in datasets (no download needed)")
     for name, text in [
         ("run", "run a pipeline file: data, train, evaluate, export, report"),
         ("train", "like run, without the export stage"),
@@ -68,29 +63,44 @@ def _build_parser() -> argparse.ArgumentParser:
     ]:
         command = commands.add_parser(name, help=text)
         command.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
-    predict = commands.add_parser(
-        "predict", help="run a finished run's export on text inputs"
-    )
+    predict = commands.add_parser("predict", help="run a finished run's export on text inputs")
     predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
     predict.add_argument("inputs", nargs="+", help="input strings")
     decoding = predict.add_argument_group(
-        "decoding", "generating exports (seq2seq, language_model) decode with the strategy "
+        "decoding",
+        "generating exports (seq2seq, language_model) decode with the strategy "
         "the run evaluated with unless these say otherwise",
     )
-    decoding.add_argument("--strategy", choices=("greedy", "beam", "sample"),
-                          help="another decoding strategy")
-    decoding.add_argument("--beam-width", type=int, metavar="N",
-                          help="beam search width (implies --strategy beam; default: the "
-                          "run's, else 4)")
-    decoding.add_argument("--length-penalty", type=float, metavar="ALPHA",
-                          help="beam search GNMT length penalty (default: the run's, else 0)")
-    decoding.add_argument("--temperature", type=float, metavar="T",
-                          help="sampling temperature (implies --strategy sample; default: "
-                          "the run's, else 1)")
-    decoding.add_argument("--top-k", type=int, metavar="K",
-                          help="sample among the K most likely tokens (default: the run's)")
-    decoding.add_argument("--seed", type=int, metavar="S",
-                          help="sampling seed (default: the run's)")
+    decoding.add_argument(
+        "--strategy", choices=("greedy", "beam", "sample"), help="another decoding strategy"
+    )
+    decoding.add_argument(
+        "--beam-width",
+        type=int,
+        metavar="N",
+        help="beam search width (implies --strategy beam; default: the run's, else 4)",
+    )
+    decoding.add_argument(
+        "--length-penalty",
+        type=float,
+        metavar="ALPHA",
+        help="beam search GNMT length penalty (default: the run's, else 0)",
+    )
+    decoding.add_argument(
+        "--temperature",
+        type=float,
+        metavar="T",
+        help="sampling temperature (implies --strategy sample; default: the run's, else 1)",
+    )
+    decoding.add_argument(
+        "--top-k",
+        type=int,
+        metavar="K",
+        help="sample among the K most likely tokens (default: the run's)",
+    )
+    decoding.add_argument(
+        "--seed", type=int, metavar="S", help="sampling seed (default: the run's)"
+    )
     commands.add_parser("schema", help="print the pipeline config's JSON Schema")
     return parser
 
@@ -206,9 +216,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             from seqkeras.pipeline.prediction import predict_run
 
             overrides = DecodingOverrides(
-                strategy=args.strategy, beam_width=args.beam_width,
-                length_penalty=args.length_penalty, temperature=args.temperature,
-                top_k=args.top_k, seed=args.seed,
+                strategy=args.strategy,
+                beam_width=args.beam_width,
+                length_penalty=args.length_penalty,
+                temperature=args.temperature,
+                top_k=args.top_k,
+                seed=args.seed,
             )
             with _progress_to_stderr():
                 outputs, used = predict_run(args.run_dir, args.inputs, overrides)

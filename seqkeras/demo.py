@@ -7,7 +7,10 @@ model, the loss before and after training and the accuracy on held-out data.
 """
 
 import time
-from typing import Callable, Dict, List, Tuple
+from typing import Callable
+from typing import Dict
+from typing import List
+from typing import Tuple
 
 import keras
 import numpy as np
@@ -91,9 +94,7 @@ def _demos() -> List[Tuple[str, str, Callable, Callable, bool]]:
             "many-to-many",
             "tag the previous token",
             lambda seed: previous_token_task(seed=seed),
-            lambda: models.build_many_to_many(
-                6, vocab_size=6, embedding_dim=8, units=32
-            ),
+            lambda: models.build_many_to_many(6, vocab_size=6, embedding_dim=8, units=32),
             False,
         ),
         (
@@ -107,9 +108,7 @@ def _demos() -> List[Tuple[str, str, Callable, Callable, bool]]:
             "one-to-many",
             "caption a grid",
             lambda seed: grid_caption_task(seed=seed),
-            lambda: models.build_one_to_many(
-                VOCAB, (1, 3, VOCAB + 3), embedding_dim=16, units=32
-            ),
+            lambda: models.build_one_to_many(VOCAB, (1, 3, VOCAB + 3), embedding_dim=16, units=32),
             True,
         ),
     ]
@@ -121,13 +120,14 @@ def run_demo(epochs: int = 8, seed: int = 0) -> List[Dict[str, object]]:
         from seqkeras.errors import SeqkerasError
 
         raise SeqkerasError(
-            f"Received an invalid value for `--epochs`: expected a positive "
-            f"integer, got {epochs}."
+            f"Received an invalid value for `--epochs`: expected a positive integer, got {epochs}."
         )
     keras.utils.set_random_seed(seed)
     results = []
-    print(f"{'topology':<14}{'task':<24}{'loss before':>12}{'loss after':>12}"
-          f"{'accuracy':>10}{'seconds':>9}")
+    print(
+        f"{'topology':<14}{'task':<24}{'loss before':>12}{'loss after':>12}"
+        f"{'accuracy':>10}{'seconds':>9}"
+    )
     for topology, task, make_data, make_model, from_logits in _demos():
         x_train, y_train = make_data(seed)
         x_test, y_test = make_data(seed + 1)
@@ -151,6 +151,9 @@ def run_demo(epochs: int = 8, seed: int = 0) -> List[Dict[str, object]]:
             "seconds": seconds,
         }
         results.append(row)
-        print(f"{topology:<14}{task:<24}{before:>12.3f}{after:>12.3f}"
-              f"{accuracy:>10.3f}{seconds:>9.1f}", flush=True)
+        print(
+            f"{topology:<14}{task:<24}{before:>12.3f}{after:>12.3f}"
+            f"{accuracy:>10.3f}{seconds:>9.1f}",
+            flush=True,
+        )
     return results

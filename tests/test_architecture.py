@@ -43,13 +43,17 @@ def seqkeras_imports(path):
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_packages_import_only_what_the_architecture_allows(package):
-    paths = [PACKAGE / f"{package}.py"] if (PACKAGE / f"{package}.py").exists() else sorted(
-        (PACKAGE / package).rglob("*.py"))
+    paths = (
+        [PACKAGE / f"{package}.py"]
+        if (PACKAGE / f"{package}.py").exists()
+        else sorted((PACKAGE / package).rglob("*.py"))
+    )
     assert paths
     for path in paths:
         imported = seqkeras_imports(path) - {package}
         assert imported <= ALLOWED[package], (
-            f"{path.relative_to(ROOT)} imports {sorted(imported - ALLOWED[package])}")
+            f"{path.relative_to(ROOT)} imports {sorted(imported - ALLOWED[package])}"
+        )
 
 
 def test_every_package_is_in_the_table():

@@ -11,7 +11,10 @@ def run_cli(*args, timeout=600):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     return subprocess.run(
         [sys.executable, "-m", "seqkeras", *args],
-        capture_output=True, text=True, timeout=timeout, env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
 
 
@@ -45,8 +48,15 @@ def test_datasets_lists_the_built_in_catalogue():
     assert result.returncode == 0, result.stderr[-2000:]
     names = [line.split()[0] for line in result.stdout.splitlines()[1:]]
     assert names == [
-        "digits_rows", "digit_captions", "dates", "cmudict", "text",
-        "word_boundaries", "sunspots", "co2"]
+        "digits_rows",
+        "digit_captions",
+        "dates",
+        "cmudict",
+        "text",
+        "word_boundaries",
+        "sunspots",
+        "co2",
+    ]
 
 
 @pytest.mark.slow
@@ -54,8 +64,7 @@ def test_demo_trains_every_topology():
     result = run_cli("demo", "--epochs", "3")
     assert result.returncode == 0, result.stderr[-2000:]
     rows = [line.split() for line in result.stdout.splitlines()[1:] if line.strip()]
-    assert [row[0] for row in rows] == [
-        "many-to-one", "many-to-many", "seq2seq", "one-to-many"]
+    assert [row[0] for row in rows] == ["many-to-one", "many-to-many", "seq2seq", "one-to-many"]
     for row in rows:
         before, after = float(row[-4]), float(row[-3])
         assert after < before, row

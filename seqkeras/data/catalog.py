@@ -13,7 +13,11 @@ import importlib
 import io
 import logging
 import os
-from typing import Any, Dict, List, Optional, Union
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Optional
+from typing import Union
 
 import tensorflow as tf
 
@@ -164,7 +168,9 @@ def format_catalog() -> str:
         sizes = "/".join(f"{entry.sizes[s]:,}" for s in ("train", "validation", "test"))
         rows.append((entry.name, entry.topology, sizes, entry.source))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+    )
 
 
 def default_data_dir() -> str:
@@ -282,8 +288,11 @@ def load(
         from seqkeras.data.readers import read_tfds
 
         return read_tfds(
-            name[len(TFDS_PREFIX):], split, data_dir=data_dir,
-            as_supervised=as_supervised, **options,
+            name[len(TFDS_PREFIX) :],
+            split,
+            data_dir=data_dir,
+            as_supervised=as_supervised,
+            **options,
         )
     unknown = set(options) - {"path"}
     if unknown:

@@ -7,10 +7,14 @@ shortened or dropped without the user being told.
 
 import dataclasses
 import logging
-from typing import List, Optional, Sequence, Tuple
+from typing import List
+from typing import Optional
+from typing import Sequence
+from typing import Tuple
 
 from seqkeras.errors import DataError
-from seqkeras.utils.arguments import check_choice, check_positive_int
+from seqkeras.utils.arguments import check_choice
+from seqkeras.utils.arguments import check_positive_int
 
 logger = logging.getLogger("seqkeras.data")
 
@@ -78,8 +82,7 @@ def limit_lengths(
         elif on_long == "error":
             origin = where[index] if where is not None else f"example {index}"
             raise DataError(
-                f"{origin}: {name} has {length} tokens, longer than "
-                f"max_length={max_length}."
+                f"{origin}: {name} has {length} tokens, longer than max_length={max_length}."
             )
         elif on_long == "truncate":
             kept_sequences.append(sequence[:max_length])
@@ -96,8 +99,7 @@ def limit_lengths(
     )
     if truncated or dropped:
         logger.warning(
-            "%s: %d of %d truncated and %d dropped at max_length=%d "
-            "(longest was %d).",
+            "%s: %d of %d truncated and %d dropped at max_length=%d (longest was %d).",
             name,
             truncated,
             report.total,

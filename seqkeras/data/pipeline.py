@@ -12,13 +12,20 @@ together so that little padding is needed at all.
 """
 
 import logging
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any
+from typing import Callable
+from typing import Optional
+from typing import Sequence
+from typing import Union
 
 import numpy as np
 import tensorflow as tf
 
-from seqkeras.data.lengths import ON_LONG_CHOICES, LengthReport
-from seqkeras.utils.arguments import check_choice, check_positive_int, invalid
+from seqkeras.data.lengths import ON_LONG_CHOICES
+from seqkeras.data.lengths import LengthReport
+from seqkeras.utils.arguments import check_choice
+from seqkeras.utils.arguments import check_positive_int
+from seqkeras.utils.arguments import invalid
 
 logger = logging.getLogger("seqkeras.data")
 
@@ -61,9 +68,7 @@ def sequence_dataset(inputs: Any, targets: Any = None) -> tf.data.Dataset:
     dataset = tf.data.Dataset.from_tensor_slices(_columns_to_tensors(structure))
     # Slices of a ragged tensor come out as ragged specs; make them dense so
     # padded_batch and bucketing accept them.
-    return dataset.map(
-        lambda *x: tf.nest.map_structure(tf.identity, x if len(x) > 1 else x[0])
-    )
+    return dataset.map(lambda *x: tf.nest.map_structure(tf.identity, x if len(x) > 1 else x[0]))
 
 
 def _columns_to_tensors(structure: Any) -> Any:
@@ -180,9 +185,7 @@ def batch_sequences(
     else:
         boundaries = [int(b) for b in bucket_boundaries]
         if not boundaries or boundaries != sorted(set(boundaries)) or boundaries[0] < 1:
-            raise invalid(
-                "bucket_boundaries", "increasing positive integers", bucket_boundaries
-            )
+            raise invalid("bucket_boundaries", "increasing positive integers", bucket_boundaries)
         dataset = dataset.bucket_by_sequence_length(
             element_length_func=length_fn,
             bucket_boundaries=boundaries,
@@ -240,11 +243,11 @@ def limit_lengths_in_graph(
     if on_long == "drop":
         dataset = dataset.filter(lambda *e: longest(*e) <= max_length)
     else:
+
         def truncate(*element):
             element = element if len(element) > 1 else element[0]
             leaves = [
-                x[:max_length] if v else x
-                for x, v in zip(tf.nest.flatten(element), variable)
+                x[:max_length] if v else x for x, v in zip(tf.nest.flatten(element), variable)
             ]
             return tf.nest.pack_sequence_as(element, leaves)
 
@@ -259,8 +262,12 @@ def limit_lengths_in_graph(
     if over:
         logger.warning(
             "%s: %d of %d %s at max_length=%d (longest was %d).",
-            name, over, total, "truncated" if on_long == "truncate" else "dropped",
-            max_length, most,
+            name,
+            over,
+            total,
+            "truncated" if on_long == "truncate" else "dropped",
+            max_length,
+            most,
         )
     return dataset, report
 

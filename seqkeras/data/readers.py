@@ -16,7 +16,13 @@ import dataclasses
 import json
 import logging
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Mapping
+from typing import Optional
+from typing import Sequence
+from typing import Union
 
 import numpy as np
 import tensorflow as tf
@@ -132,9 +138,7 @@ def _resolve_columns(
     """Map each requested column to its field index; check names exist."""
     if columns is None:
         if header is None:
-            raise DataError(
-                f"{path}: `columns` is required when the file has no header."
-            )
+            raise DataError(f"{path}: `columns` is required when the file has no header.")
         return {name: index for index, name in enumerate(header)}
     resolved = {}
     for column in columns:
@@ -246,13 +250,11 @@ def read_jsonl(path: PathLike, fields: Sequence[str]) -> Records:
             item = json.loads(line)
         except json.JSONDecodeError as error:
             raise DataError(
-                f"{path}, line {number}, column {error.colno}: not valid JSON "
-                f"({error.msg})."
+                f"{path}, line {number}, column {error.colno}: not valid JSON ({error.msg})."
             ) from None
         if not isinstance(item, dict):
             raise DataError(
-                f"{path}, line {number}: expected a JSON object, got "
-                f"{type(item).__name__}."
+                f"{path}, line {number}: expected a JSON object, got {type(item).__name__}."
             )
         for name in fields:
             if name not in item:

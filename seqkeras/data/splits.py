@@ -9,7 +9,13 @@ contiguous in the given order, which is what time series need.
 """
 
 import math
-from typing import Dict, Hashable, List, Mapping, Optional, Sequence, TypeVar
+from typing import Dict
+from typing import Hashable
+from typing import List
+from typing import Mapping
+from typing import Optional
+from typing import Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -23,8 +29,7 @@ DEFAULT_FRACTIONS: Dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 
 def _check_fractions(fractions: Mapping[str, float]) -> Dict[str, float]:
     fractions = dict(fractions)
     if not fractions or any(
-        isinstance(f, bool) or not isinstance(f, (int, float)) or f <= 0
-        for f in fractions.values()
+        isinstance(f, bool) or not isinstance(f, (int, float)) or f <= 0 for f in fractions.values()
     ):
         raise invalid("fractions", "positive fractions by split name", fractions)
     if not math.isclose(sum(fractions.values()), 1.0, abs_tol=1e-6):
@@ -90,10 +95,8 @@ def split_indices(
     sizes = split_sizes(len(keys), fractions)
     result, start = {}, 0
     for name, size in sizes.items():
-        chosen = keys[start:start + size]
-        result[name] = np.array(
-            [i for key in chosen for i in members[key]], dtype=np.int64
-        )
+        chosen = keys[start : start + size]
+        result[name] = np.array([i for key in chosen for i in members[key]], dtype=np.int64)
         start += size
     return result
 

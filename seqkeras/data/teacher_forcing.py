@@ -5,7 +5,8 @@ During training the decoder reads the true previous token: its input is
 followed by ``<end>``. Both have the same length, one more than the target.
 """
 
-from typing import Any, Tuple
+from typing import Any
+from typing import Tuple
 
 import tensorflow as tf
 

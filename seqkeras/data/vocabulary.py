@@ -2,7 +2,11 @@
 
 import collections
 import os
-from typing import Iterable, List, Optional, Sequence, Union
+from typing import Iterable
+from typing import List
+from typing import Optional
+from typing import Sequence
+from typing import Union
 
 import keras
 import numpy as np
@@ -11,12 +15,10 @@ import tensorflow as tf
 from seqkeras.data import tokenizers
 from seqkeras.data.readers import _read_utf8_lines
 from seqkeras.errors import DataError
-from seqkeras.utils.arguments import (
-    check_choice,
-    check_optional_positive_int,
-    check_positive_int,
-    invalid,
-)
+from seqkeras.utils.arguments import check_choice
+from seqkeras.utils.arguments import check_optional_positive_int
+from seqkeras.utils.arguments import check_positive_int
+from seqkeras.utils.arguments import invalid
 
 PAD, UNK, START, END = "<pad>", "<unk>", "<start>", "<end>"
 RESERVED = (PAD, UNK, START, END)
@@ -164,21 +166,21 @@ class Vocabulary:
         lines = _read_utf8_lines(path)
         first = 1
         if lines[0].startswith(_HEADER):
-            split = split or lines[0][len(_HEADER):]
+            split = split or lines[0][len(_HEADER) :]
             first = 2
         split = split or "whitespace"
         if split not in tokenizers.SPLITS:
-            raise DataError(f"{path}, line 1: unknown split {split!r}; expected one of {tokenizers.SPLITS}.")
+            raise DataError(
+                f"{path}, line 1: unknown split {split!r}; expected one of {tokenizers.SPLITS}."
+            )
         tokens, seen = [], set()
-        for number, line in enumerate(lines[first - 1:], start=first):
+        for number, line in enumerate(lines[first - 1 :], start=first):
             token = _unescape(line)
             if token in seen:
                 raise DataError(f"{path}, line {number}: token {token!r} repeats.")
             problem = token not in RESERVED and _token_problem(token, split)
             if problem:
-                raise DataError(
-                    f"{path}, line {number}: got token {token!r}; expected {problem}."
-                )
+                raise DataError(f"{path}, line {number}: got token {token!r}; expected {problem}.")
             seen.add(token)
             tokens.append(token)
         return cls(tokens, split=split)
@@ -252,18 +254,14 @@ class Vocabulary:
         """
         texts = tf.convert_to_tensor(texts, dtype=tf.string)
         if texts.shape.rank == 0:
-            return self.encode_in_graph(
-                texts[None], add_start=add_start, add_end=add_end
-            )[0]
+            return self.encode_in_graph(texts[None], add_start=add_start, add_end=add_end)[0]
         if self._lookup is None:
             # Created eagerly, so that its table outlives the tf.function or
             # dataset map that first needed it and every later graph can use it.
             with tf.init_scope():
                 self._lookup = self.lookup_layer()
         tokens = tokenizers.tokenize_in_graph(texts, self.split)
-        ids = tokens.with_flat_values(
-            tf.cast(self._lookup(tokens.flat_values), tf.int32)
-        )
+        ids = tokens.with_flat_values(tf.cast(self._lookup(tokens.flat_values), tf.int32))
         rows = tf.shape(ids.row_lengths())[0]
         parts = [ids]
         if add_start:
@@ -285,9 +283,7 @@ class Vocabulary:
         before_end = tf.math.cumsum(tf.cast(ids == self.end_id, tf.int32), axis=-1) == 0
         keep = before_end & (ids != self.pad_id) & (ids != self.start_id)
         tokens = tf.ragged.boolean_mask(self._inverse(tf.cast(ids, tf.int64)), keep)
-        return tf.strings.reduce_join(
-            tokens, axis=-1, separator=tokenizers.JOINERS[self.split]
-        )
+        return tf.strings.reduce_join(tokens, axis=-1, separator=tokenizers.JOINERS[self.split])
 
     def __repr__(self) -> str:
         return f"Vocabulary(size={self.size}, split={self.split!r})"

@@ -5,12 +5,15 @@ first), so that no window of the test split overlaps the training data.
 """
 
 import logging
-from typing import Optional, Tuple
+from typing import Optional
+from typing import Tuple
 
 import numpy as np
 import tensorflow as tf
 
-from seqkeras.utils.arguments import check_optional_positive_int, check_positive_int, invalid
+from seqkeras.utils.arguments import check_optional_positive_int
+from seqkeras.utils.arguments import check_positive_int
+from seqkeras.utils.arguments import invalid
 
 logger = logging.getLogger("seqkeras.data")
 
@@ -51,8 +54,8 @@ def forecast_windows(
             f"shape {np.shape(series)}",
         )
     starts = np.arange(0, len(values) - input_length - horizon + 1, stride)
-    x = np.stack([values[s:s + input_length] for s in starts])
-    y = np.stack([values[s + input_length:s + input_length + horizon, 0] for s in starts])
+    x = np.stack([values[s : s + input_length] for s in starts])
+    y = np.stack([values[s + input_length : s + input_length + horizon, 0] for s in starts])
     return x, y
 
 
@@ -76,8 +79,8 @@ def language_model_windows(
     if len(ids) < length + 1:
         raise invalid("ids", f"at least length + 1 = {length + 1} tokens", len(ids))
     starts = np.arange(0, len(ids) - length, stride)
-    x = np.stack([ids[s:s + length] for s in starts])
-    y = np.stack([ids[s + 1:s + length + 1] for s in starts])
+    x = np.stack([ids[s : s + length] for s in starts])
+    y = np.stack([ids[s + 1 : s + length + 1] for s in starts])
     return x, y
 
 
@@ -111,11 +114,14 @@ def tbptt_streams(ids: np.ndarray, batch_size: int, window: int) -> tf.data.Data
             "ids", f"at least batch_size * window + 1 = {batch_size * window + 1} tokens", len(ids)
         )
     steps = windows * window
-    rows = np.stack([ids[b * row_length:b * row_length + steps + 1] for b in range(batch_size)])
+    rows = np.stack([ids[b * row_length : b * row_length + steps + 1] for b in range(batch_size)])
     left_out = len(ids) - batch_size * steps
     if left_out > 1:
-        logger.info("tbptt_streams: %d of %d tokens do not fill a window and are left out.",
-                    left_out, len(ids))
+        logger.info(
+            "tbptt_streams: %d of %d tokens do not fill a window and are left out.",
+            left_out,
+            len(ids),
+        )
     x = rows[:, :-1].reshape(batch_size, windows, window).transpose(1, 0, 2)
     y = rows[:, 1:].reshape(batch_size, windows, window).transpose(1, 0, 2)
     return tf.data.Dataset.from_tensor_slices((x, y))

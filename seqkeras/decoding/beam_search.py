@@ -26,9 +26,7 @@ def tile_beams(structure, beam_width):
     `(batch, ...)` becomes `(batch * beam_width, ...)`, the beams of one
     example next to each other.
     """
-    return tf.nest.map_structure(
-        lambda x: tf.repeat(x, beam_width, axis=0), structure
-    )
+    return tf.nest.map_structure(lambda x: tf.repeat(x, beam_width, axis=0), structure)
 
 
 def beam_search(
@@ -105,23 +103,17 @@ def beam_search(
     constants = tile_beams(constants, k)
     # Only the first beam is alive at the start, so the first step's top-k
     # picks k different tokens instead of k copies of the best one.
-    initial_log_probs = tf.tile(
-        tf.where(tf.range(k) == 0, 0.0, float("-inf"))[None], [batch, 1]
-    )
+    initial_log_probs = tf.tile(tf.where(tf.range(k) == 0, 0.0, float("-inf"))[None], [batch, 1])
 
     def keep_going(t, ids, states, log_probs, finished, *unused):
         return (t < max_length) & ((t < 1) | ~tf.reduce_all(finished))
 
     def body(t, ids, states, log_probs, finished, lengths, tokens, parents, alignments):
-        logits, step_alignments, new_states = step_outputs(
-            step, ids, states, constants
-        )
+        logits, step_alignments, new_states = step_outputs(step, ids, states, constants)
         vocab = tf.shape(logits)[-1]
         step_log_probs = tf.reshape(tf.nn.log_softmax(logits), [batch, k, vocab])
         # A finished hypothesis continues only with `end_id`, at no cost.
-        only_end = tf.one_hot(
-            end_id, vocab, on_value=0.0, off_value=float("-inf")
-        )
+        only_end = tf.one_hot(end_id, vocab, on_value=0.0, off_value=float("-inf"))
         step_log_probs = tf.where(finished[..., None], only_end, step_log_probs)
         totals = tf.reshape(log_probs[..., None] + step_log_probs, [batch, -1])
         new_lengths = lengths + tf.cast(~finished, tf.int32)
@@ -131,9 +123,7 @@ def beam_search(
         token = tf.cast(best % vocab, tf.int32)
 
         rows = tf.reshape(parent + tf.range(batch)[:, None] * k, [-1])
-        new_states = tf.nest.map_structure(
-            lambda s: tf.gather(s, rows), new_states
-        )
+        new_states = tf.nest.map_structure(lambda s: tf.gather(s, rows), new_states)
         memory_steps = tf.shape(step_alignments)[-1]
         step_alignments = tf.gather(
             tf.reshape(step_alignments, [batch, k, memory_steps]),
@@ -153,9 +143,7 @@ def beam_search(
         )
 
     def history(dtype, rank):
-        return tf.TensorArray(
-            dtype, size=0, dynamic_size=True, element_shape=[None] * rank
-        )
+        return tf.TensorArray(dtype, size=0, dynamic_size=True, element_shape=[None] * rank)
 
     loop_vars = (
         tf.constant(0),
@@ -179,9 +167,7 @@ def beam_search(
     scores = log_probs / length_penalty(lengths, alpha)
     scores, order = tf.math.top_k(scores, n_best)
     lengths = tf.gather(lengths, order, batch_dims=1)
-    tokens, alignments = _backtrack(
-        tokens.stack(), parents.stack(), alignments.stack(), order
-    )
+    tokens, alignments = _backtrack(tokens.stack(), parents.stack(), alignments.stack(), order)
     tokens = mask_after_lengths(tokens, lengths, time_axis=2)
     alignments = mask_after_lengths(alignments, lengths, time_axis=2)
     if n_best == 1:
@@ -204,9 +190,7 @@ def _backtrack(tokens, parents, alignments, beams):
             t - 1,
             tf.gather(parents[t], beams, batch_dims=1),
             chosen_tokens.write(t, tf.gather(tokens[t], beams, batch_dims=1)),
-            chosen_alignments.write(
-                t, tf.gather(alignments[t], beams, batch_dims=1)
-            ),
+            chosen_alignments.write(t, tf.gather(alignments[t], beams, batch_dims=1)),
         )
 
     _, _, chosen_tokens, chosen_alignments = tf.while_loop(
@@ -247,21 +231,32 @@ class BeamSearch(DecodingStrategy):
     ```
     """
 
-    def __init__(self, width: int, length_penalty: float = 0.0, *, max_length: int, n_best: int = 1):
+    def __init__(
+        self, width: int, length_penalty: float = 0.0, *, max_length: int, n_best: int = 1
+    ):
         super().__init__(max_length)
         self.width = check_positive_int("width", width)
         self.n_best = check_positive_int("n_best", n_best)
         if n_best > width:
             raise invalid("n_best", f"at most width={width}", n_best)
-        if isinstance(length_penalty, bool) or not isinstance(length_penalty, (int, float)) or not length_penalty >= 0:
+        if (
+            isinstance(length_penalty, bool)
+            or not isinstance(length_penalty, (int, float))
+            or not length_penalty >= 0
+        ):
             raise invalid("length_penalty", "a non-negative float", length_penalty)
         self.length_penalty = float(length_penalty)
 
     def search(self, step, states, *, start_ids, end_id, constants=(), seed=None):
         return beam_search(
-            step, states, start_ids=start_ids, end_id=end_id,
-            max_length=self.max_length, beam_width=self.width,
-            length_penalty_alpha=self.length_penalty, n_best=self.n_best,
+            step,
+            states,
+            start_ids=start_ids,
+            end_id=end_id,
+            max_length=self.max_length,
+            beam_width=self.width,
+            length_penalty_alpha=self.length_penalty,
+            n_best=self.n_best,
             constants=constants,
         )
 

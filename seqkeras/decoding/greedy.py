@@ -73,6 +73,10 @@ class Greedy(DecodingStrategy):
 
     def search(self, step, states, *, start_ids, end_id, constants=(), seed=None):
         return greedy_search(
-            step, states, start_ids=start_ids, end_id=end_id,
-            max_length=self.max_length, constants=constants,
+            step,
+            states,
+            start_ids=start_ids,
+            end_id=end_id,
+            max_length=self.max_length,
+            constants=constants,
         )

@@ -64,7 +64,7 @@ def language_model_step(model: keras.Model, *, start_id: int = 2) -> DecodingSte
         new_states, position = [], 0
         for cell in cells:
             size = len(tf.nest.flatten(cell.state_size))
-            x, cell_states = cell(x, list(states[position:position + size]))
+            x, cell_states = cell(x, list(states[position : position + size]))
             new_states.extend(tf.nest.flatten(cell_states))
             position += size
         return x, new_states
@@ -96,9 +96,7 @@ def language_model_step(model: keras.Model, *, start_id: int = 2) -> DecodingSte
             return t + 1, [tf.where(keep, n, s) for n, s in zip(new_states, states)]
 
         steps = tf.maximum(tf.reduce_max(tf.concat([lengths, [0]], 0)) - 1, 0)
-        _, states = tf.while_loop(
-            lambda t, states: t < steps, body, (tf.constant(0), states)
-        )
+        _, states = tf.while_loop(lambda t, states: t < steps, body, (tf.constant(0), states))
         return states, (), first_ids
 
     return DecodingStep(start, step)

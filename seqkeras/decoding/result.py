@@ -11,8 +11,8 @@ class DecodeResult(NamedTuple):
     Attributes:
         tokens: `int32` `(batch, steps)` token ids; each sequence ends with
             `<end>` when it finished before `max_length`, and is padded with
-            0 after it. Id 0 (padding) is never generated. Beam search with `n_best > 1` adds an axis:
-            `(batch, n_best, steps)`.
+            0 after it. Id 0 (padding) is never generated. Beam search with
+            `n_best > 1` adds an axis: `(batch, n_best, steps)`.
         scores: `float32` `(batch,)` (or `(batch, n_best)`): the summed
             log-probabilities of the tokens, divided by the length penalty
             for beam search.

@@ -3,9 +3,9 @@
 import tensorflow as tf
 
 from seqkeras.decoding.loop_utils import check_loop_options
-from seqkeras.decoding.token_loop import token_by_token
 from seqkeras.decoding.strategy import DecodingStrategy
 from seqkeras.decoding.strategy import register_strategy
+from seqkeras.decoding.token_loop import token_by_token
 from seqkeras.utils.arguments import check_optional_positive_int
 from seqkeras.utils.arguments import invalid
 
@@ -57,7 +57,11 @@ def sample(
     # means the whole vocabulary.
     if tf.is_tensor(temperature):
         temperature = tf.cast(temperature, tf.float32)
-    elif isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
+    elif (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not temperature > 0
+    ):
         raise invalid("temperature", "a positive float", temperature)
     if not tf.is_tensor(top_k):
         check_optional_positive_int("top_k", top_k)
@@ -111,7 +115,11 @@ class Sampling(DecodingStrategy):
 
     def __init__(self, temperature: float = 1.0, top_k=None, seed: int = 0, *, max_length: int):
         super().__init__(max_length)
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
+        if (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, (int, float))
+            or not temperature > 0
+        ):
             raise invalid("temperature", "a positive float", temperature)
         self.temperature = float(temperature)
         self.top_k = check_optional_positive_int("top_k", top_k)
@@ -121,9 +129,14 @@ class Sampling(DecodingStrategy):
 
     def search(self, step, states, *, start_ids, end_id, constants=(), seed=None):
         return sample(
-            step, states, start_ids=start_ids, end_id=end_id,
-            max_length=self.max_length, temperature=self.temperature,
-            top_k=self.top_k, seed=self.seed if seed is None else seed,
+            step,
+            states,
+            start_ids=start_ids,
+            end_id=end_id,
+            max_length=self.max_length,
+            temperature=self.temperature,
+            top_k=self.top_k,
+            seed=self.seed if seed is None else seed,
             constants=constants,
         )
 

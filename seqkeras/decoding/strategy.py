@@ -7,7 +7,9 @@ measured. Strategies are registered by the lower-case name configs use; the
 registry is the source of the config's choices and of the error's list.
 """
 
-from typing import Any, Dict, Type
+from typing import Any
+from typing import Dict
+from typing import Type
 
 from seqkeras.utils.arguments import check_positive_int
 

@@ -23,9 +23,7 @@ def token_by_token(step, states, constants, start_ids, choose, *, end_id, max_le
         return (t < max_length) & ((t < 1) | ~tf.reduce_all(finished))
 
     def body(t, ids, states, finished, scores, lengths, tokens, alignments):
-        logits, step_alignments, new_states = step_outputs(
-            step, ids, states, constants
-        )
+        logits, step_alignments, new_states = step_outputs(step, ids, states, constants)
         log_probs = tf.nn.log_softmax(logits)
         next_ids = tf.where(finished, 0, tf.cast(choose(t, logits), tf.int32))
         token_log_probs = tf.gather(log_probs, next_ids, batch_dims=1)
@@ -53,9 +51,7 @@ def token_by_token(step, states, constants, start_ids, choose, *, end_id, max_le
         tf.zeros([batch], tf.float32),
         tf.zeros([batch], tf.int32),
         tf.TensorArray(tf.int32, size=0, dynamic_size=True, element_shape=[None]),
-        tf.TensorArray(
-            tf.float32, size=0, dynamic_size=True, element_shape=[None, None]
-        ),
+        tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[None, None]),
     )
     _, _, _, _, scores, lengths, tokens, alignments = tf.while_loop(
         keep_going,

@@ -1,6 +1,7 @@
 """The serving signatures of attention models: seq2seq and captioning."""
 
-from typing import Callable, Optional
+from typing import Callable
+from typing import Optional
 
 import keras
 import tensorflow as tf
@@ -30,9 +31,7 @@ def attention_endpoints(
     decoder step with the state passed in and out.
     """
     decoding_step = DecodingStep.from_model(model)
-    generation = GenerationEndpoints(
-        decoding_step, prepare, target_vocab, strategy, attention=True
-    )
+    generation = GenerationEndpoints(decoding_step, prepare, target_vocab, strategy, attention=True)
     endpoints = generation.endpoints(input_spec)
 
     def encode(inputs):

@@ -1,6 +1,7 @@
 """The check every export runs: reload the SavedModel and compare outputs."""
 
-from typing import Dict, Mapping
+from typing import Dict
+from typing import Mapping
 
 import numpy as np
 import tensorflow as tf
@@ -68,5 +69,3 @@ def check_reloaded(
 def _preview(value, limit: int = 200) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "..."
-
-

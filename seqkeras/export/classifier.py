@@ -1,6 +1,7 @@
 """Export a sequence classifier: sequences (or strings) in, labels out."""
 
-from typing import Optional, Sequence
+from typing import Optional
+from typing import Sequence
 
 import keras
 import numpy as np
@@ -87,6 +88,13 @@ def export_classifier(
     }
     info = {"kind": "classify", "inputs": "strings" if vocab else "float32", "labels": labels}
     return export_predictor(
-        model, prepare, finish, path, spec, check_inputs, expected,
-        info=info, resources=resources,
+        model,
+        prepare,
+        finish,
+        path,
+        spec,
+        check_inputs,
+        expected,
+        info=info,
+        resources=resources,
     )

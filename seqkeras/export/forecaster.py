@@ -58,6 +58,4 @@ def export_forecaster(
     scaled = prepare(tf.constant(check_inputs))
     expected = {k: v.numpy() for k, v in finish(None, model(scaled, training=False)).items()}
     info = {"kind": "forecast", "inputs": "float32", "mean": mean, "std": std}
-    return export_predictor(
-        model, prepare, finish, path, spec, check_inputs, expected, info=info
-    )
+    return export_predictor(model, prepare, finish, path, spec, check_inputs, expected, info=info)

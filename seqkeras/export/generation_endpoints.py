@@ -1,6 +1,8 @@
 """The decoding signatures every generating export serves, and their check."""
 
-from typing import Callable, Dict, Optional
+from typing import Callable
+from typing import Dict
+from typing import Optional
 
 import numpy as np
 import tensorflow as tf
@@ -87,8 +89,12 @@ class GenerationEndpoints:
             def search(step, states, **common):
                 common.pop("seed")
                 return beam_search(
-                    step, states, max_length=max_length, beam_width=beam_width,
-                    length_penalty_alpha=length_penalty, **common,
+                    step,
+                    states,
+                    max_length=max_length,
+                    beam_width=beam_width,
+                    length_penalty_alpha=length_penalty,
+                    **common,
                 )
 
             return self._run(inputs, search)
@@ -97,8 +103,13 @@ class GenerationEndpoints:
             def search(step, states, **common):
                 common.pop("seed")
                 return sample(
-                    step, states, max_length=max_length, temperature=temperature,
-                    top_k=top_k, seed=seed, **common,
+                    step,
+                    states,
+                    max_length=max_length,
+                    temperature=temperature,
+                    top_k=top_k,
+                    seed=seed,
+                    **common,
                 )
 
             return self._run(inputs, search)
@@ -114,8 +125,12 @@ class GenerationEndpoints:
         states, constants, first_ids = self.decoding_step.start(self.prepare(inputs))
         start_ids = self.vocab.start_id if first_ids is None else first_ids
         result = search(
-            self.decoding_step, states, start_ids=start_ids, end_id=self.vocab.end_id,
-            constants=constants, seed=None,
+            self.decoding_step,
+            states,
+            start_ids=start_ids,
+            end_id=self.vocab.end_id,
+            constants=constants,
+            seed=None,
         )
         outputs = {
             "outputs": self._decode(result.tokens),
@@ -172,8 +187,11 @@ class GenerationEndpoints:
     def reference(self, model_inputs, strategy: Optional[DecodingStrategy] = None):
         """The generation in process, decoded in Python: what the export must give."""
         result = generate(
-            self.decoding_step, model_inputs, strategy or self.strategy,
-            start_id=self.vocab.start_id, end_id=self.vocab.end_id,
+            self.decoding_step,
+            model_inputs,
+            strategy or self.strategy,
+            start_id=self.vocab.start_id,
+            end_id=self.vocab.end_id,
         )
         tokens = result.tokens.numpy()
         texts = [self.vocab.decode(row) for row in tokens.reshape(-1, tokens.shape[-1])]

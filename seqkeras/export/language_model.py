@@ -1,6 +1,7 @@
 """Export a character (or word) language model: priming text in, text out."""
 
-from typing import Optional, Sequence
+from typing import Optional
+from typing import Sequence
 
 import keras
 import tensorflow as tf
@@ -57,9 +58,7 @@ def export_language_model(
     """
     codec = TextCodec(vocab)
     decoding_step = language_model_step(model, start_id=vocab.start_id)
-    generation = GenerationEndpoints(
-        decoding_step, codec.encode, vocab, strategy, attention=False
-    )
+    generation = GenerationEndpoints(decoding_step, codec.encode, vocab, strategy, attention=False)
     text = tf.TensorSpec([None], tf.string, name="inputs")
     endpoints = generation.endpoints(text)
 
@@ -81,8 +80,7 @@ def export_language_model(
 
     states, _, _ = decoding_step.start(tf.zeros([1, 1], tf.int32))
     state_specs = [
-        tf.TensorSpec([None, s.shape[-1]], s.dtype, name=f"state_{i}")
-        for i, s in enumerate(states)
+        tf.TensorSpec([None, s.shape[-1]], s.dtype, name=f"state_{i}") for i, s in enumerate(states)
     ]
     endpoints["prime"] = Endpoint(prime, [text])
     endpoints["step"] = Endpoint(

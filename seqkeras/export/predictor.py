@@ -1,6 +1,8 @@
 """The serving signature of models that predict in one pass (no decoding loop)."""
 
-from typing import Callable, Dict, Sequence
+from typing import Callable
+from typing import Dict
+from typing import Sequence
 
 import keras
 import numpy as np

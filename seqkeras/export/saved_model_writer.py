@@ -4,7 +4,12 @@ import json
 import os
 import shutil
 import tempfile
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
+from typing import Callable
+from typing import Dict
+from typing import List
+from typing import NamedTuple
+from typing import Optional
+from typing import Sequence
 
 import keras
 
@@ -101,7 +106,9 @@ def _replace_directory(source: str, target: str) -> None:
         return
     # A directory cannot be renamed over a non-empty one: move the old
     # export aside first, so that `target` is always a complete export.
-    retired = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.old.", dir=os.path.dirname(target))
+    retired = tempfile.mkdtemp(
+        prefix=f".{os.path.basename(target)}.old.", dir=os.path.dirname(target)
+    )
     os.rmdir(retired)
     os.rename(target, retired)
     try:

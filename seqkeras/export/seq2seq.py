@@ -1,6 +1,7 @@
 """Export a seq2seq model as a SavedModel that maps strings to strings."""
 
-from typing import Optional, Sequence
+from typing import Optional
+from typing import Sequence
 
 import keras
 import tensorflow as tf

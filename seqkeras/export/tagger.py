@@ -1,6 +1,7 @@
 """Export a per-token tagger: strings in, one tag per character (or word) out."""
 
-from typing import Optional, Sequence
+from typing import Optional
+from typing import Sequence
 
 import keras
 import tensorflow as tf
@@ -71,6 +72,13 @@ def export_tagger(
     spec = tf.TensorSpec([None], tf.string, name="inputs")
     info = {"kind": "tag", "inputs": "strings", "tags": tags}
     return export_predictor(
-        model, codec.encode, finish, path, spec, texts, expected,
-        info=info, resources=[codec],
+        model,
+        codec.encode,
+        finish,
+        path,
+        spec,
+        texts,
+        expected,
+        info=info,
+        resources=[codec],
     )

@@ -32,9 +32,7 @@ class TextCodec(tf.Module):
         and cut to `max_length` steps when given.
         """
         tokens = tokenize_in_graph(texts, self.split)
-        ids = tokens.with_flat_values(
-            tf.cast(self.lookup(tokens.flat_values), tf.int32)
-        )
+        ids = tokens.with_flat_values(tf.cast(self.lookup(tokens.flat_values), tf.int32))
         if max_length is not None:
             ids = ids[:, :max_length]
         dense = ids.to_tensor(0)

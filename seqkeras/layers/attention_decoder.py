@@ -132,9 +132,7 @@ class AttentionDecoder(keras.layers.Layer):
                 name="attention_layer",
             )
         self.supports_masking = True
-        self._cell_accepts_training = "training" in getattr(
-            cell, "call_signature_parameters", []
-        )
+        self._cell_accepts_training = "training" in getattr(cell, "call_signature_parameters", [])
 
     # -- sizes -------------------------------------------------------------
 
@@ -167,8 +165,7 @@ class AttentionDecoder(keras.layers.Layer):
     def build(self, inputs_shape, memory_shape=None):
         if memory_shape is None:
             raise ValueError(
-                "AttentionDecoder is called as `decoder(inputs, memory)`; got "
-                "no `memory`."
+                "AttentionDecoder is called as `decoder(inputs, memory)`; got no `memory`."
             )
         memory_dim = memory_shape[-1]
         self.memory_dim = memory_dim
@@ -257,9 +254,7 @@ class AttentionDecoder(keras.layers.Layer):
         cell_input = ops.concatenate([inputs, states[-1]], axis=-1)
         kwargs = {"training": training} if self._cell_accepts_training else {}
         cell_output, new_cell_states = self.cell(cell_input, cell_states, **kwargs)
-        context, alignments = self.attention.attend(
-            cell_output, memory, keys, memory_mask
-        )
+        context, alignments = self.attention.attend(cell_output, memory, keys, memory_mask)
         combined = ops.concatenate([cell_output, context], axis=-1)
         if self.attention_layer is not None:
             attention = self.attention_layer(combined)
@@ -292,9 +287,7 @@ class AttentionDecoder(keras.layers.Layer):
         if training:
             # One dropout mask per sequence, drawn outside the loop body.
             first_cell_input = ops.concatenate([inputs[:, 0], states[-1]], axis=-1)
-            prepare_dropout_masks(
-                self.cell, first_cell_input, self._pack_cell_states(states[:-1])
-            )
+            prepare_dropout_masks(self.cell, first_cell_input, self._pack_cell_states(states[:-1]))
 
         def loop_step(x_t, step_states):
             output, new_states, alignments = self.step(
@@ -326,19 +319,18 @@ class AttentionDecoder(keras.layers.Layer):
             return [mask, mask, [None] * (len(self.cell_state_sizes) + 1)]
         return [mask, mask]
 
-    def compute_output_spec(self, inputs, memory, initial_state=None, mask=None, memory_mask=None, training=None):
+    def compute_output_spec(
+        self, inputs, memory, initial_state=None, mask=None, memory_mask=None, training=None
+    ):
         batch, steps = inputs.shape[0], inputs.shape[1]
         memory_dim = memory.shape[-1]
         dtype = self.compute_dtype
-        outputs = keras.KerasTensor(
-            (batch, steps, self._output_size(memory_dim)), dtype=dtype
-        )
+        outputs = keras.KerasTensor((batch, steps, self._output_size(memory_dim)), dtype=dtype)
         alignments = keras.KerasTensor((batch, steps, memory.shape[1]), dtype=dtype)
         if not self.return_state:
             return outputs, alignments
         states = [
-            keras.KerasTensor((batch, size), dtype=dtype)
-            for size in self.state_sizes(memory_dim)
+            keras.KerasTensor((batch, size), dtype=dtype) for size in self.state_sizes(memory_dim)
         ]
         return outputs, alignments, states
 
@@ -355,11 +347,8 @@ class AttentionDecoder(keras.layers.Layer):
     def from_config(cls, config):
         config = dict(config)
         config["cell"] = keras.saving.deserialize_keras_object(config["cell"])
-        config["attention"] = keras.saving.deserialize_keras_object(
-            config["attention"]
-        )
+        config["attention"] = keras.saving.deserialize_keras_object(config["attention"])
         return cls(**config)
-
 
 
 def _target_mask(inputs, mask):

@@ -101,8 +101,7 @@ class BahdanauAttention(keras.layers.Layer):
     def build(self, query_shape, memory_shape=None):
         if memory_shape is None:
             raise ValueError(
-                "BahdanauAttention is called as `attention(query, memory)`; "
-                "got no `memory`."
+                "BahdanauAttention is called as `attention(query, memory)`; got no `memory`."
             )
         if not self.query_layer.built:
             self.query_layer.build(query_shape)
@@ -117,9 +116,7 @@ class BahdanauAttention(keras.layers.Layer):
             self.attention_g = self.add_weight(
                 name="attention_g",
                 shape=(),
-                initializer=keras.initializers.Constant(
-                    math.sqrt(1.0 / self.units)
-                ),
+                initializer=keras.initializers.Constant(math.sqrt(1.0 / self.units)),
             )
             self.attention_b = self.add_weight(
                 name="attention_b", shape=(self.units,), initializer="zeros"
@@ -177,9 +174,7 @@ class BahdanauAttention(keras.layers.Layer):
         config = {
             "units": self.units,
             "normalize": self.normalize,
-            "kernel_initializer": keras.initializers.serialize(
-                self.kernel_initializer
-            ),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }
         return {**super().get_config(), **config}
 
@@ -200,9 +195,7 @@ def masked_softmax(scores, mask=None):
         return ops.softmax(scores, axis=-1)
     else:
         filler = ops.full_like(scores, _most_negative(scores.dtype))
-        weights = ops.softmax(
-            ops.where(_expand_mask(mask), scores, filler), axis=-1
-        )
+        weights = ops.softmax(ops.where(_expand_mask(mask), scores, filler), axis=-1)
     if mask is None:
         return weights
     return ops.where(_expand_mask(mask), weights, ops.zeros_like(weights))

@@ -3,10 +3,8 @@
 import keras
 from keras import ops
 
-from seqkeras.layers.dropout_masks import (
-    prepare_dropout_masks,
-    reset_dropout_masks,
-)
+from seqkeras.layers.dropout_masks import prepare_dropout_masks
+from seqkeras.layers.dropout_masks import reset_dropout_masks
 from seqkeras.layers.fast_recurrence import run_fast_loop
 from seqkeras.utils.arguments import check_choice
 
@@ -36,9 +34,7 @@ class CellRNN(keras.layers.RNN):
     """
 
     def __init__(self, cell, implementation="reference", **kwargs):
-        implementation = check_choice(
-            "implementation", implementation, IMPLEMENTATIONS
-        )
+        implementation = check_choice("implementation", implementation, IMPLEMENTATIONS)
         super().__init__(cell, **kwargs)
         self.implementation = implementation
         self.input_spec = keras.layers.InputSpec(ndim=3)
@@ -74,9 +70,7 @@ class CellRNN(keras.layers.RNN):
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         if self.implementation == "reference":
-            return super().inner_loop(
-                sequences, initial_state, mask, training=training
-            )
+            return super().inner_loop(sequences, initial_state, mask, training=training)
         return run_fast_loop(self, sequences, initial_state, mask, training)
 
     def get_config(self):
@@ -84,9 +78,7 @@ class CellRNN(keras.layers.RNN):
         # flag come from this layer's.
         layer_keys = keras.layers.Layer.get_config(self.cell).keys()
         config = {
-            key: value
-            for key, value in self.cell.get_config().items()
-            if key not in layer_keys
+            key: value for key, value in self.cell.get_config().items() if key not in layer_keys
         }
         base_config = super().get_config()
         del base_config["cell"]

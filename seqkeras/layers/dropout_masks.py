@@ -44,17 +44,12 @@ class DropoutMaskMixin:
     def get_dropout_mask(self, step_input):
         """The cached input mask (drawn now if none), or `None` at rate 0."""
         if getattr(self, "_dropout_mask", None) is None and self.dropout > 0:
-            self._dropout_mask = _draw_mask(
-                step_input, self.dropout, self.seed_generator
-            )
+            self._dropout_mask = _draw_mask(step_input, self.dropout, self.seed_generator)
         return getattr(self, "_dropout_mask", None)
 
     def get_recurrent_dropout_mask(self, step_input):
         """The cached state mask (drawn now if none), or `None` at rate 0."""
-        if (
-            getattr(self, "_recurrent_dropout_mask", None) is None
-            and self.recurrent_dropout > 0
-        ):
+        if getattr(self, "_recurrent_dropout_mask", None) is None and self.recurrent_dropout > 0:
             self._recurrent_dropout_mask = _draw_mask(
                 step_input, self.recurrent_dropout, self.seed_generator
             )
@@ -81,9 +76,7 @@ class DropoutMaskMixin:
         """The state mask for one step: the cached one, else a fresh one."""
         mask = getattr(self, "_recurrent_dropout_mask", None)
         if mask is None and self.recurrent_dropout > 0:
-            mask = _draw_mask(
-                step_input, self.recurrent_dropout, self.seed_generator
-            )
+            mask = _draw_mask(step_input, self.recurrent_dropout, self.seed_generator)
         return mask
 
 
@@ -99,9 +92,7 @@ def prepare_dropout_masks(cell, first_step_input, states):
         states: the cell's states (a tensor, or a list whose first entry is
             the recurrent output `h`); for stacked cells, one entry per cell.
     """
-    if hasattr(cell, "get_dropout_mask") and hasattr(
-        cell, "get_recurrent_dropout_mask"
-    ):
+    if hasattr(cell, "get_dropout_mask") and hasattr(cell, "get_recurrent_dropout_mask"):
         cell.get_dropout_mask(first_step_input)
         cell.get_recurrent_dropout_mask(_first_state(states))
     for inner_cell, inner_states in zip(getattr(cell, "cells", ()), states):
@@ -134,9 +125,7 @@ def check_seed(seed):
 
 
 def _draw_mask(step_input, rate, seed_generator):
-    return keras.random.dropout(
-        ops.ones_like(step_input), rate=rate, seed=seed_generator
-    )
+    return keras.random.dropout(ops.ones_like(step_input), rate=rate, seed=seed_generator)
 
 
 def _first_state(states):

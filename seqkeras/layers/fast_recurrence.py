@@ -67,9 +67,7 @@ def run_fast_loop(layer, sequences, initial_state, mask, training):
     # back (below) cancel the loop's own (TensorFlow folds the pair).
     steps, batch_size = ops.shape(sequences)[1], ops.shape(sequences)[0]
     time_major = ops.transpose(sequences, (1, 0, 2))
-    projected = ops.matmul(
-        ops.reshape(time_major, (-1, ops.shape(sequences)[2])), cell.kernel
-    )
+    projected = ops.matmul(ops.reshape(time_major, (-1, ops.shape(sequences)[2])), cell.kernel)
     if cell.use_bias:
         projected = projected + cell.bias
     # The last size stays static: the step's input channels are split by it.
@@ -210,10 +208,7 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
                 c = f * carry[1] + i * g
                 new = (o * ops.tanh(c), c)
             if keep_t:
-                new = tuple(
-                    ops.where(keep_t[0] > 0.5, n, old)
-                    for n, old in zip(new, carry)
-                )
+                new = tuple(ops.where(keep_t[0] > 0.5, n, old) for n, old in zip(new, carry))
             if lstm:
                 new += (ops.concatenate([i, f, g, o], axis=-1),)
             return new, new
@@ -228,10 +223,7 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
             outputs = outputs * shown
 
         def grad(d_outputs, *d_final, upstream=None):
-            d_final = [
-                ops.zeros_like(s) if d is None else d
-                for d, s in zip(d_final, final)
-            ]
+            d_final = [ops.zeros_like(s) if d is None else d for d, s in zip(d_final, final)]
             if d_outputs is None:
                 d_outputs = ops.zeros_like(saved[0])
             if mask is not None:
@@ -289,9 +281,7 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
                 sequences = (d_outputs, saved[0])
                 init = (d_final[0], ops.zeros_like(projected[0]))
             backward_inputs, sizes = step_inputs(*sequences)
-            d_initial, history = ops.scan(
-                backward_step, init, backward_inputs, reverse=True
-            )
+            d_initial, history = ops.scan(backward_step, init, backward_inputs, reverse=True)
             d_initial = d_initial[: len(states)]
             dz = history[-1]
             h_prev = masked(previous[0])
@@ -329,4 +319,3 @@ def _unpack(inputs, sizes):
         return [inputs]
     boundaries = list(np.cumsum(sizes)[:-1])
     return ops.split(inputs, boundaries, axis=-1)
-

@@ -2,7 +2,8 @@
 
 import keras
 
-from seqkeras.layers.cell_rnn import CellRNN, cell_attribute
+from seqkeras.layers.cell_rnn import CellRNN
+from seqkeras.layers.cell_rnn import cell_attribute
 from seqkeras.layers.lstm_cell import LSTMCell
 
 

@@ -3,8 +3,10 @@
 import keras
 from keras import ops
 
-from seqkeras.layers.dropout_masks import DropoutMaskMixin, check_seed
-from seqkeras.utils.arguments import check_positive_int, check_rate
+from seqkeras.layers.dropout_masks import DropoutMaskMixin
+from seqkeras.layers.dropout_masks import check_seed
+from seqkeras.utils.arguments import check_positive_int
+from seqkeras.utils.arguments import check_rate
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
@@ -117,15 +119,11 @@ class LSTMCell(DropoutMaskMixin, keras.layers.Layer):
         self.recurrent_activation = keras.activations.get(recurrent_activation)
         self.use_bias = use_bias
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.recurrent_initializer = keras.initializers.get(
-            recurrent_initializer
-        )
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
         self.unit_forget_bias = unit_forget_bias
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = keras.regularizers.get(
-            recurrent_regularizer
-        )
+        self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
         self.bias_regularizer = keras.regularizers.get(bias_regularizer)
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
@@ -199,29 +197,15 @@ class LSTMCell(DropoutMaskMixin, keras.layers.Layer):
         config = {
             "units": self.units,
             "activation": keras.activations.serialize(self.activation),
-            "recurrent_activation": keras.activations.serialize(
-                self.recurrent_activation
-            ),
+            "recurrent_activation": keras.activations.serialize(self.recurrent_activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": keras.initializers.serialize(
-                self.kernel_initializer
-            ),
-            "recurrent_initializer": keras.initializers.serialize(
-                self.recurrent_initializer
-            ),
-            "bias_initializer": keras.initializers.serialize(
-                self.bias_initializer
-            ),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
             "unit_forget_bias": self.unit_forget_bias,
-            "kernel_regularizer": keras.regularizers.serialize(
-                self.kernel_regularizer
-            ),
-            "recurrent_regularizer": keras.regularizers.serialize(
-                self.recurrent_regularizer
-            ),
-            "bias_regularizer": keras.regularizers.serialize(
-                self.bias_regularizer
-            ),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": keras.regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,

@@ -1,6 +1,8 @@
 """The base of the models that generate tokens with an attending decoder."""
 
-from typing import TYPE_CHECKING, Dict, Tuple
+from typing import TYPE_CHECKING
+from typing import Dict
+from typing import Tuple
 
 import keras
 

@@ -9,7 +9,9 @@ references hold there too.
 """
 
 import dataclasses
-from typing import List, Optional, Tuple
+from typing import List
+from typing import Optional
+from typing import Tuple
 
 import keras
 

@@ -106,9 +106,9 @@ def build_many_to_one(
     )
     if attend:
         last_state = states[0]
-        context, _ = BahdanauAttention(
-            attention_units or units, name="attention_pooling"
-        )(last_state, sequence)
+        context, _ = BahdanauAttention(attention_units or units, name="attention_pooling")(
+            last_state, sequence
+        )
         pooled = keras.layers.Concatenate(name="pooled")([last_state, context])
     else:
         pooled = sequence

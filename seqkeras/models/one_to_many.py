@@ -1,6 +1,7 @@
 """One-to-many: image features in, a token sequence (a caption) out."""
 
-from typing import Optional, Sequence
+from typing import Optional
+from typing import Sequence
 
 from seqkeras.models.one_to_many_model import OneToManyModel
 

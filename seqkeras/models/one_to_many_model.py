@@ -1,6 +1,7 @@
 """The captioning model that `build_one_to_many` returns."""
 
-from typing import Optional, Sequence
+from typing import Optional
+from typing import Sequence
 
 import keras
 
@@ -72,32 +73,24 @@ class OneToManyModel(AttentionGeneratorModel):
             # As a `.keras` file's JSON config gives it back.
             feature_shape = tuple(feature_shape)
         if not isinstance(feature_shape, tuple) or len(feature_shape) not in (1, 3):
-            raise invalid(
-                "feature_shape", "(depth,) or (height, width, depth)", feature_shape
-            )
+            raise invalid("feature_shape", "(depth,) or (height, width, depth)", feature_shape)
         for size in feature_shape:
             check_positive_int("feature_shape", size)
         features = keras.Input(feature_shape, name="features")
         target_ids = keras.Input((None,), dtype="int32", name="target_ids")
         if len(feature_shape) == 3:
             height, width, depth = feature_shape
-            positions = keras.layers.Reshape(
-                (height * width, depth), name="grid_positions"
-            )(features)
+            positions = keras.layers.Reshape((height * width, depth), name="grid_positions")(
+                features
+            )
         else:
-            positions = keras.layers.Reshape(
-                (1, feature_shape[0]), name="grid_positions"
-            )(features)
-        memory = keras.layers.Dense(
-            units, activation="tanh", name="feature_projection"
-        )(positions)
+            positions = keras.layers.Reshape((1, feature_shape[0]), name="grid_positions")(features)
+        memory = keras.layers.Dense(units, activation="tanh", name="feature_projection")(positions)
         if len(feature_shape) == 3:
             # Lets attention find a cell by its place, not only by its content.
             memory = PositionEmbedding(name="grid_position_embedding")(memory)
         summary = keras.layers.GlobalAveragePooling1D(name="feature_summary")(memory)
-        initial_states = bridge_states(
-            [summary], cell=cell, units=units, num_layers=num_layers
-        )
+        initial_states = bridge_states([summary], cell=cell, units=units, num_layers=num_layers)
         head = attention_decoder_head(
             target_ids,
             features,

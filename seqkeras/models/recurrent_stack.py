@@ -1,6 +1,8 @@
 """Pieces every builder shares: the cell registry, inputs and encoder stacks."""
 
-from typing import List, Optional, Tuple
+from typing import List
+from typing import Optional
+from typing import Tuple
 
 import keras
 
@@ -64,9 +66,7 @@ def sequence_input(
     if vocab_size is not None:
         check_positive_int("vocab_size", vocab_size)
         check_positive_int("embedding_dim", embedding_dim)
-        inputs = keras.Input(
-            (sequence_length,), batch_size=batch_size, dtype="int32", name=name
-        )
+        inputs = keras.Input((sequence_length,), batch_size=batch_size, dtype="int32", name=name)
         features = keras.layers.Embedding(
             vocab_size, embedding_dim, mask_zero=True, name=embedding_name
         )(inputs)
@@ -90,9 +90,7 @@ def recurrent_layer(
     """One sequence layer of the given cell kind, optionally bidirectional."""
     layer_class = CELLS[cell][1]
     if bidirectional:
-        return keras.layers.Bidirectional(
-            layer_class(units, **kwargs), name=name
-        )
+        return keras.layers.Bidirectional(layer_class(units, **kwargs), name=name)
     return layer_class(units, name=name, **kwargs)
 
 

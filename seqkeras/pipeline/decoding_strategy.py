@@ -1,6 +1,8 @@
 """The decoding strategy a pipeline evaluates and serves with, from `evaluate:`."""
 
-from typing import Callable, Dict, Optional
+from typing import Callable
+from typing import Dict
+from typing import Optional
 
 from seqkeras.decoding import BeamSearch
 from seqkeras.decoding import DecodingStrategy

@@ -18,7 +18,8 @@ anyway.
 import contextlib
 import json
 import os
-from typing import Iterator, Optional
+from typing import Iterator
+from typing import Optional
 
 import keras
 import tensorflow as tf
@@ -101,8 +102,10 @@ def _known_devices(devices):
     if not devices:
         return None
     visible = tf.config.list_logical_devices()
-    known = {tf.DeviceSpec.from_string(d.name).replace(job=None, replica=None, task=None)
-             for d in visible}
+    known = {
+        tf.DeviceSpec.from_string(d.name).replace(job=None, replica=None, task=None)
+        for d in visible
+    }
     for device in devices:
         try:
             spec = tf.DeviceSpec.from_string(device)
@@ -126,8 +129,8 @@ def _check_tf_config() -> None:
         task["type"], task["index"], dict(cluster)
     except (ValueError, KeyError, TypeError) as error:
         raise ConfigError(
-            f"TF_CONFIG: expected JSON like {{\"cluster\": {{\"worker\": [\"host:port\", "
-            f"...]}}, \"task\": {{\"type\": \"worker\", \"index\": 0}}}}; could not read "
+            f'TF_CONFIG: expected JSON like {{"cluster": {{"worker": ["host:port", '
+            f'...]}}, "task": {{"type": "worker", "index": 0}}}}; could not read '
             f"{text!r} ({type(error).__name__}: {error})."
         ) from None
 
@@ -166,9 +169,7 @@ def is_chief_task(resolver) -> bool:
 def shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
     """`dataset` with DATA auto-sharding, for `experimental_distribute_dataset`."""
     options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = (
-        tf.data.experimental.AutoShardPolicy.DATA
-    )
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     return dataset.with_options(options)
 
 

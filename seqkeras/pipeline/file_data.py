@@ -81,8 +81,10 @@ def file_splits(files: FilesConfig, seed: int) -> Dict[str, tf.data.Dataset]:
         indices = sk_data.split_indices(
             len(train["source"]), fractions, seed=seed, groups=train["source"]
         )
-        given.update({
-            split: {field: [values[i] for i in chosen] for field, values in train.items()}
-            for split, chosen in indices.items()
-        })
+        given.update(
+            {
+                split: {field: [values[i] for i in chosen] for field, values in train.items()}
+                for split, chosen in indices.items()
+            }
+        )
     return {split: tf.data.Dataset.from_tensor_slices(columns) for split, columns in given.items()}

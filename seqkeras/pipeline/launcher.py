@@ -19,7 +19,9 @@ import sys
 import tempfile
 import threading
 import time
-from typing import List, Optional, Sequence
+from typing import List
+from typing import Optional
+from typing import Sequence
 
 from seqkeras.errors import ConfigError
 
@@ -32,8 +34,11 @@ class WorkerFailed(Exception):
 
     def __init__(self, index: int, returncode: int, cause: Optional[str] = None):
         self.index, self.returncode = index, returncode
-        how = (f"was killed by {signal.Signals(-returncode).name}" if returncode < 0
-               else f"exited with code {returncode}")
+        how = (
+            f"was killed by {signal.Signals(-returncode).name}"
+            if returncode < 0
+            else f"exited with code {returncode}"
+        )
         super().__init__(
             f"worker {index} {how}; the other workers were stopped. "
             + (f"{cause} " if cause else "")
@@ -103,15 +108,21 @@ def launch_workers(
             env = dict(os.environ, TF_CONFIG=tf_config(ports, index), TMPDIR=scratch)
             env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
             process = subprocess.Popen(
-                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                text=True, bufsize=1,
+                command,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                bufsize=1,
             )
             processes.append(process)
-            print(f"[launcher] worker {index}: pid {process.pid}, {HOST}:{ports[index]}",
-                  flush=True)
+            print(
+                f"[launcher] worker {index}: pid {process.pid}, {HOST}:{ports[index]}", flush=True
+            )
             for pipe, target in ((process.stdout, sys.stdout), (process.stderr, sys.stderr)):
                 stream = threading.Thread(
-                    target=_copy_lines, args=(pipe, target, f"[worker {index}] ", causes),
+                    target=_copy_lines,
+                    args=(pipe, target, f"[worker {index}] ", causes),
                     daemon=True,
                 )
                 stream.start()

@@ -2,7 +2,11 @@
 
 import copy
 import pathlib
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any
+from typing import Dict
+from typing import Iterable
+from typing import List
+from typing import Optional
 
 import yaml
 
@@ -57,8 +61,7 @@ def _read_yaml(path: pathlib.Path) -> Dict[str, Any]:
         return {}
     if not isinstance(values, dict):
         raise ConfigError(
-            f"{path}: expected a mapping of keys at the top level, got "
-            f"{type(values).__name__}."
+            f"{path}: expected a mapping of keys at the top level, got {type(values).__name__}."
         )
     return values
 

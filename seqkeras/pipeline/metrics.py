@@ -1,6 +1,11 @@
 """Sequence metrics: edit-distance error rates, exact match and BLEU."""
 
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable
+from typing import Dict
+from typing import List
+from typing import Optional
+from typing import Sequence
+from typing import Union
 
 import sacrebleu
 
@@ -14,9 +19,7 @@ def edit_distance(reference: Sequence, hypothesis: Sequence) -> int:
     for i, ref in enumerate(reference, 1):
         current = [i]
         for j, hyp in enumerate(hypothesis, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp))
-            )
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
         previous = current
     return previous[-1]
 
@@ -71,8 +74,7 @@ def sequence_scores(
     """
     if normalize is not None:
         references = [
-            normalize(r) if isinstance(r, str) else [normalize(a) for a in r]
-            for r in references
+            normalize(r) if isinstance(r, str) else [normalize(a) for a in r] for r in references
         ]
         hypotheses = [normalize(h) for h in hypotheses]
     split = list if unit == "char" else str.split
@@ -85,8 +87,8 @@ def sequence_scores(
     return {
         "exact_match": exact,
         name: error_rate([split(r) for r in closest], [split(h) for h in hypotheses]),
-        "word_error_rate": 1.0 - exact if unit == "token" else error_rate(
-            [r.split() for r in closest], [h.split() for h in hypotheses]
-        ),
+        "word_error_rate": 1.0 - exact
+        if unit == "token"
+        else error_rate([r.split() for r in closest], [h.split() for h in hypotheses]),
         "bleu": bleu.score,
     }

@@ -9,7 +9,9 @@ signatures serve.
 """
 
 import dataclasses
-from typing import List, Optional, Tuple
+from typing import List
+from typing import Optional
+from typing import Tuple
 
 from seqkeras.errors import ConfigError
 from seqkeras.pipeline.run_folder import open_run
@@ -147,8 +149,11 @@ def _given(value, default):
 def _option_of(message: str) -> str:
     # "Received an invalid value for `width`: ..." -> the command-line option.
     for argument, option in (
-        ("`width`", "--beam-width"), ("`length_penalty`", "--length-penalty"),
-        ("`temperature`", "--temperature"), ("`top_k`", "--top-k"), ("`seed`", "--seed"),
+        ("`width`", "--beam-width"),
+        ("`length_penalty`", "--length-penalty"),
+        ("`temperature`", "--temperature"),
+        ("`top_k`", "--top-k"),
+        ("`seed`", "--seed"),
     ):
         if argument in message:
             return option

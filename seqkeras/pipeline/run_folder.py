@@ -37,8 +37,7 @@ def load_run(run_dir):
         raise ConfigError(f"{run_dir}: no model.keras; the run did not finish.")
     task = get_task(config.task)
     saved = {
-        path.name.split(".")[1]: Vocabulary.load(path)
-        for path in run_dir.glob("vocabulary.*.txt")
+        path.name.split(".")[1]: Vocabulary.load(path) for path in run_dir.glob("vocabulary.*.txt")
     }
     data: TaskData = task.prepare(config, smoke=False, vocabularies=saved)
     return config, task, data, keras.saving.load_model(model_path)

@@ -19,7 +19,8 @@ import os
 import pathlib
 import shutil
 import tempfile
-from typing import Iterable, Optional
+from typing import Iterable
+from typing import Optional
 
 import keras
 import tensorflow as tf

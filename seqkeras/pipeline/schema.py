@@ -10,7 +10,10 @@ the dotted key path; `json_schema` describes the same rules for editors.
 import dataclasses
 import difflib
 import typing
-from typing import Any, Dict, List, Optional
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Optional
 
 from seqkeras.decoding.strategy import STRATEGIES as DECODING_STRATEGIES
 from seqkeras.errors import ConfigError
@@ -68,9 +71,7 @@ class DataConfig:
     num_buckets: int = option(
         4, help="Length buckets per epoch (1 turns bucketing off).", minimum=1
     )
-    limit: Optional[int] = option(
-        None, help="Use only this many training examples.", minimum=1
-    )
+    limit: Optional[int] = option(None, help="Use only this many training examples.", minimum=1)
 
 
 @dataclasses.dataclass
@@ -87,15 +88,17 @@ class AttentionConfig:
 class ModelConfig:
     cell: str = option("lstm", help="Recurrent cell.", choices=tuple(CELLS))
     units: int = option(64, help="Units per recurrent layer.", minimum=1)
-    layers: int = option(1, help="Stacked recurrent layers (encoder layers for seq2seq).", minimum=1)
+    layers: int = option(
+        1, help="Stacked recurrent layers (encoder layers for seq2seq).", minimum=1
+    )
     decoder_layers: int = option(1, help="Stacked decoder cells (seq2seq, caption).", minimum=1)
     bidirectional: bool = option(False, help="Bidirectional encoder layers.")
     embedding_dim: int = option(32, help="Token embedding size.", minimum=1)
     dropout: float = option(0.0, help="Input dropout rate.", minimum=0.0, maximum=0.99)
-    recurrent_dropout: float = option(0.0, help="Recurrent dropout rate.", minimum=0.0, maximum=0.99)
-    pooling: str = option(
-        "last", help="Many-to-one pooling.", choices=("last", "attention")
+    recurrent_dropout: float = option(
+        0.0, help="Recurrent dropout rate.", minimum=0.0, maximum=0.99
     )
+    pooling: str = option("last", help="Many-to-one pooling.", choices=("last", "attention"))
     attention: AttentionConfig = option(AttentionConfig, help="Attention options.")
     implementation: str = option(
         "reference",
@@ -130,7 +133,9 @@ class ScheduleConfig:
 
 @dataclasses.dataclass
 class EarlyStoppingConfig:
-    patience: Optional[int] = option(None, help="Epochs without improvement before stopping; off when null.", minimum=1)
+    patience: Optional[int] = option(
+        None, help="Epochs without improvement before stopping; off when null.", minimum=1
+    )
     monitor: str = option("val_loss", help="Quantity to monitor.")
 
 
@@ -171,7 +176,7 @@ class TrainConfig:
     )
     jit_compile: Optional[bool] = option(
         None,
-        help="Compile the training step with XLA; null is Keras's \"auto\" (no XLA on a CPU).",
+        help='Compile the training step with XLA; null is Keras\'s "auto" (no XLA on a CPU).',
     )
     mixed_precision: str = option(
         "float32",
@@ -195,7 +200,8 @@ class EvaluateConfig:
         1, help="Beam search width (a width above 1 with strategy null means beam).", minimum=1
     )
     length_penalty: float = option(
-        0.0, help="Beam search length penalty alpha (GNMT); 0 ranks by log-probability.",
+        0.0,
+        help="Beam search length penalty alpha (GNMT); 0 ranks by log-probability.",
         minimum=0.0,
     )
     temperature: float = option(
@@ -218,8 +224,10 @@ class PipelineConfig:
     name: str = option("run", help="Run name; the run folder is runs/<name>/<timestamp>/.")
     task: str = option("classify", help="What the pipeline does.", choices=tuple(TASKS))
     seed: int = option(
-        0, help="Seed for Python, NumPy, TensorFlow and the data splits.",
-        minimum=0, maximum=2**32 - 1,
+        0,
+        help="Seed for Python, NumPy, TensorFlow and the data splits.",
+        minimum=0,
+        maximum=2**32 - 1,
     )
     data: DataConfig = option(DataConfig, help="Data source and batching.")
     model: ModelConfig = option(ModelConfig, help="Model builder options.")
@@ -324,9 +332,7 @@ def _field_schema(hint, field) -> Dict[str, Any]:
     elif typing.get_origin(hint) is list:
         schema = {"type": "array", "items": {"type": "string"}, "default": field.default_factory()}
     else:
-        schema = {
-            "type": {bool: "boolean", int: "integer", float: "number", str: "string"}[hint]
-        }
+        schema = {"type": {bool: "boolean", int: "integer", float: "number", str: "string"}[hint]}
         schema["default"] = field.default
         meta = field.metadata
         if meta.get("choices"):

@@ -2,7 +2,9 @@
 
 import csv
 import pathlib
-from typing import Any, Dict, List
+from typing import Any
+from typing import Dict
+from typing import List
 
 import matplotlib
 import numpy as np

@@ -3,7 +3,9 @@
 import csv
 import os
 import pathlib
-from typing import Any, Dict, List
+from typing import Any
+from typing import Dict
+from typing import List
 
 
 def write_predictions(path: pathlib.Path, rows: List[Dict[str, Any]]) -> None:

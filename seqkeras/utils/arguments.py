@@ -5,14 +5,15 @@ and echoing the value received, in the form STYLE.md asks for:
 ``Received an invalid value for `units`: expected a positive integer, got -3.``
 """
 
-from typing import Any, Iterable, Optional
+from typing import Any
+from typing import Iterable
+from typing import Optional
 
 
 def invalid(name: str, expected: str, value: Any) -> ValueError:
     """Return (not raise) the standard error for an invalid argument."""
     return ValueError(
-        f"Received an invalid value for `{name}`: expected {expected}, "
-        f"got {value!r}."
+        f"Received an invalid value for `{name}`: expected {expected}, got {value!r}."
     )
 
 

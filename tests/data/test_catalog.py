@@ -11,7 +11,16 @@ from seqkeras.data import catalog
 from seqkeras.errors import DataError
 from tests.helpers import run_python
 
-NAMES = ["digits_rows", "digit_captions", "dates", "cmudict", "text", "word_boundaries", "sunspots", "co2"]
+NAMES = [
+    "digits_rows",
+    "digit_captions",
+    "dates",
+    "cmudict",
+    "text",
+    "word_boundaries",
+    "sunspots",
+    "co2",
+]
 
 
 def test_list_and_format():
@@ -36,13 +45,20 @@ def test_env_var_is_the_cache(monkeypatch, built, datasets_dir):
 
 
 def test_errors(datasets_dir, tmp_path):
-    with pytest.raises(ValueError, match="`name`: expected one of 'digits_rows', .* or 'tfds:<name>', got 'digits'"):
+    with pytest.raises(
+        ValueError, match="`name`: expected one of 'digits_rows', .* or 'tfds:<name>', got 'digits'"
+    ):
         data.load("digits")
     with pytest.raises(ValueError, match="`seed`: expected a non-negative integer, got -1"):
         data.load("dates", seed=-1)
-    with pytest.raises(ValueError, match=re.escape("`options`: expected only `path` (for text datasets), got ['lenght']")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape("`options`: expected only `path` (for text datasets), got ['lenght']"),
+    ):
         data.load("dates", lenght=3)
-    with pytest.raises(ValueError, match="`path`: expected None \\(dataset 'dates' takes no path\\)"):
+    with pytest.raises(
+        ValueError, match="`path`: expected None \\(dataset 'dates' takes no path\\)"
+    ):
         data.load("dates", path=tmp_path / "x.txt", data_dir=datasets_dir)
     with pytest.raises(DataError, match="tfds:imdb_reviews: not prepared under data_dir"):
         data.load("tfds:imdb_reviews", data_dir=tmp_path)
@@ -50,7 +66,10 @@ def test_errors(datasets_dir, tmp_path):
 
 def test_unknown_split(built, datasets_dir):
     built("sunspots")
-    with pytest.raises(ValueError, match="`split`: expected 'train', 'validation', 'test', 'all' or a tfds split expression, got 'training'"):
+    with pytest.raises(
+        ValueError,
+        match="`split`: expected 'train', 'validation', 'test', 'all' or a tfds split expression, got 'training'",
+    ):
         data.load("sunspots", "training", data_dir=datasets_dir)
     assert len(list(data.load("sunspots", "all", data_dir=datasets_dir))) == 309
     assert len(list(data.load("sunspots", "train[:10]", data_dir=datasets_dir))) == 10

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from seqkeras.data import lengths, readers
+from seqkeras.data import lengths
+from seqkeras.data import readers
 from seqkeras.errors import DataError
 
 
@@ -29,12 +30,20 @@ def test_error_names_file_and_line(tmp_path):
     records = readers.read_tsv(path, ["word"])
     where = [records.where(i) for i in range(len(records))]
     with pytest.raises(DataError) as info:
-        lengths.limit_lengths(records["word"], 4, on_long="error", where=where, name="column 'word'")
-    assert str(info.value) == f"{path}, line 4: column 'word' has 6 tokens, longer than max_length=4."
+        lengths.limit_lengths(
+            records["word"], 4, on_long="error", where=where, name="column 'word'"
+        )
+    assert (
+        str(info.value) == f"{path}, line 4: column 'word' has 6 tokens, longer than max_length=4."
+    )
 
 
 def test_invalid_arguments():
-    with pytest.raises(ValueError, match=re.escape("`max_length`: expected a positive integer, got 0")):
+    with pytest.raises(
+        ValueError, match=re.escape("`max_length`: expected a positive integer, got 0")
+    ):
         lengths.limit_lengths([[1]], 0)
-    with pytest.raises(ValueError, match="`on_long`: expected one of 'truncate', 'drop', 'error', got 'cut'"):
+    with pytest.raises(
+        ValueError, match="`on_long`: expected one of 'truncate', 'drop', 'error', got 'cut'"
+    ):
         lengths.limit_lengths([[1]], 3, on_long="cut")

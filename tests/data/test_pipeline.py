@@ -21,7 +21,7 @@ def test_sequence_dataset_structures():
     assert single.element_spec == tf.TensorSpec([None], tf.int32)
     assert [x.tolist() for x in single.as_numpy_iterator()] == seqs
     paired = pipeline.sequence_dataset(seqs, np.array([0, 1, 0]))
-    (x, y), = paired.take(1).as_numpy_iterator()
+    ((x, y),) = paired.take(1).as_numpy_iterator()
     assert x.tolist() == [5, 6, 7] and y == 0
     named = pipeline.sequence_dataset({"source": seqs, "target": [[1], [2, 3], [4]]})
     assert [e["target"].tolist() for e in named.as_numpy_iterator()] == [[1], [2, 3], [4]]
@@ -30,7 +30,9 @@ def test_sequence_dataset_structures():
 def test_pads_to_the_batch_longest_not_a_global_maximum():
     seqs = [[5, 6], [7], [8, 9, 10, 11, 12, 13], [14]]
     batches = list(
-        pipeline.batch_sequences(pipeline.sequence_dataset(seqs), 2, shuffle=False).as_numpy_iterator()
+        pipeline.batch_sequences(
+            pipeline.sequence_dataset(seqs), 2, shuffle=False
+        ).as_numpy_iterator()
     )
     assert batches[0].tolist() == [[5, 6], [7, 0]]
     assert batches[1].shape == (2, 6)
@@ -89,16 +91,22 @@ def test_map_fn_and_cache_run_once(tmp_path):
 
 
 def test_limit_lengths_in_graph_counts(caplog):
-    pairs = pipeline.sequence_dataset([[1, 2, 3, 4], [5], [6, 7, 8]], [[1, 2], [3, 4, 5, 6, 7], [8]])
+    pairs = pipeline.sequence_dataset(
+        [[1, 2, 3, 4], [5], [6, 7, 8]], [[1, 2], [3, 4, 5, 6, 7], [8]]
+    )
     with caplog.at_level(logging.WARNING, logger="seqkeras.data"):
         truncated, report = pipeline.limit_lengths_in_graph(pairs, 3, name="pairs")
     assert (report.total, report.truncated, report.dropped, report.longest) == (3, 2, 0, 5)
     assert "pairs: 2 of 3 truncated at max_length=3 (longest was 5)" in caplog.text
     assert [(x.tolist(), y.tolist()) for x, y in truncated.as_numpy_iterator()] == [
-        ([1, 2, 3], [1, 2]), ([5], [3, 4, 5]), ([6, 7, 8], [8])
+        ([1, 2, 3], [1, 2]),
+        ([5], [3, 4, 5]),
+        ([6, 7, 8], [8]),
     ]
     dropped, report = pipeline.limit_lengths_in_graph(pairs, 3, on_long="drop")
-    assert report.dropped == 2 and [x.tolist() for x, _ in dropped.as_numpy_iterator()] == [[6, 7, 8]]
+    assert report.dropped == 2 and [x.tolist() for x, _ in dropped.as_numpy_iterator()] == [
+        [6, 7, 8]
+    ]
 
 
 def test_map_batched_matches_a_per_element_map():
@@ -120,7 +128,12 @@ def test_invalid_arguments():
     dataset = pipeline.sequence_dataset([[1]])
     with pytest.raises(ValueError, match="`batch_size`: expected a positive integer, got 0"):
         pipeline.batch_sequences(dataset, 0)
-    with pytest.raises(ValueError, match=re.escape("`bucket_boundaries`: expected increasing positive integers, got [5, 3]")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape("`bucket_boundaries`: expected increasing positive integers, got [5, 3]"),
+    ):
         pipeline.batch_sequences(dataset, 2, bucket_boundaries=[5, 3])
-    with pytest.raises(ValueError, match="`on_long`: expected one of 'truncate', 'drop', got 'error'"):
+    with pytest.raises(
+        ValueError, match="`on_long`: expected one of 'truncate', 'drop', got 'error'"
+    ):
         pipeline.limit_lengths_in_graph(dataset, 2, on_long="error")

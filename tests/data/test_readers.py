@@ -25,7 +25,9 @@ def test_read_lines_keeps_text_and_line_numbers_and_counts_blank(tmp_path, caplo
     assert records.skipped_blank == 2
     assert "skipped 2 blank line(s)" in caplog.text
     assert records.where(1) == f"{path}, line 3"
-    assert [x.decode() for x in records.to_dataset().map(lambda r: r["text"]).as_numpy_iterator()] == [
+    assert [
+        x.decode() for x in records.to_dataset().map(lambda r: r["text"]).as_numpy_iterator()
+    ] == [
         "héllo",
         "world ✓",
         "last",
@@ -88,7 +90,9 @@ def test_jsonl_fields_and_errors(tmp_path):
     bad = write(tmp_path / "bad.jsonl", '{"src": "a"}\n{"src": "c"\n')
     with pytest.raises(DataError, match=re.escape(f"{bad}, line 2, column 12: not valid JSON")):
         readers.read_jsonl(bad, ["src"])
-    with pytest.raises(DataError, match=re.escape(f"{bad}, line 1: no field 'tgt'; the object has: 'src'.")):
+    with pytest.raises(
+        DataError, match=re.escape(f"{bad}, line 1: no field 'tgt'; the object has: 'src'.")
+    ):
         readers.read_jsonl(bad, ["tgt"])
 
 
@@ -96,8 +100,12 @@ def test_tfrecord_round_trip_and_missing(tmp_path):
     path = str(tmp_path / "x.tfrecord")
     with tf.io.TFRecordWriter(path) as writer:
         for text in ["one", "two"]:
-            feature = {"text": tf.train.Feature(bytes_list=tf.train.BytesList(value=[text.encode()]))}
-            writer.write(tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString())
+            feature = {
+                "text": tf.train.Feature(bytes_list=tf.train.BytesList(value=[text.encode()]))
+            }
+            writer.write(
+                tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+            )
     spec = {"text": tf.io.FixedLenFeature([], tf.string)}
     texts = [r["text"] for r in readers.read_tfrecord(path, spec).as_numpy_iterator()]
     assert texts == [b"one", b"two"]
@@ -117,7 +125,9 @@ def test_from_arrays_tuples_dicts_and_errors():
 
 
 def test_read_tfds_unknown_and_unprepared(tmp_path):
-    with pytest.raises(DataError, match=r"tfds:no_such_dataset_xyz: Dataset no_such_dataset_xyz not found"):
+    with pytest.raises(
+        DataError, match=r"tfds:no_such_dataset_xyz: Dataset no_such_dataset_xyz not found"
+    ):
         readers.read_tfds("no_such_dataset_xyz", data_dir=tmp_path)
     with pytest.raises(DataError, match=r"tfds:imdb_reviews: not prepared under data_dir"):
         readers.read_tfds("imdb_reviews", data_dir=tmp_path)

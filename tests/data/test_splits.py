@@ -23,7 +23,9 @@ def test_deterministic_disjoint_and_complete():
 
 def test_groups_stay_together():
     words = ["read", "read", "lead", "lead", "tear", "tear", "a", "b", "c", "d"]
-    result = splits.split_examples(list(range(len(words))), {"x": 0.5, "y": 0.5}, seed=1, groups=words)
+    result = splits.split_examples(
+        list(range(len(words))), {"x": 0.5, "y": 0.5}, seed=1, groups=words
+    )
     where = {words[i]: name for name, items in result.items() for i in items}
     for name, items in result.items():
         for i in items:

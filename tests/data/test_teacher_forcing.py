@@ -3,7 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
-from seqkeras.data import pipeline, teacher_forcing
+from seqkeras.data import pipeline
+from seqkeras.data import teacher_forcing
 
 
 def test_pair_for_one_target():
@@ -22,7 +23,9 @@ def test_seq2seq_and_caption_pairs_in_a_pipeline():
 
     features = np.ones((2, 4, 64), np.float32)
     captions = tf.data.Dataset.from_tensor_slices((features, tf.ragged.constant(target))).map(
-        lambda f, t: teacher_forcing.teacher_forcing_pairs(f, tf.identity(t), start_id=20, end_id=21)
+        lambda f, t: teacher_forcing.teacher_forcing_pairs(
+            f, tf.identity(t), start_id=20, end_id=21
+        )
     )
     (grid, dec_in), dec_out = next(iter(captions))
     assert grid.shape == (4, 64)

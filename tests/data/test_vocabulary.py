@@ -7,7 +7,8 @@ import pytest
 import tensorflow as tf
 
 from seqkeras.data import Vocabulary
-from seqkeras.data.tokenizers import tokenize, tokenize_in_graph
+from seqkeras.data.tokenizers import tokenize
+from seqkeras.data.tokenizers import tokenize_in_graph
 from seqkeras.errors import DataError
 
 CORPUS = [
@@ -45,7 +46,9 @@ def test_min_frequency_and_max_size():
     texts = ["a a a b b c"]
     assert Vocabulary.build(texts, "word", min_frequency=2).tokens[4:] == ["a", "b"]
     assert Vocabulary.build(texts, "word", max_size=5).tokens[4:] == ["a"]
-    with pytest.raises(ValueError, match=re.escape("`max_size`: expected an integer above 4, got 4")):
+    with pytest.raises(
+        ValueError, match=re.escape("`max_size`: expected an integer above 4, got 4")
+    ):
         Vocabulary.build(texts, "word", max_size=4)
     with pytest.raises(ValueError, match="`min_frequency`: expected a positive integer, got 0"):
         Vocabulary.build(texts, "word", min_frequency=0)
@@ -107,9 +110,13 @@ def test_load_errors_name_the_line(tmp_path):
 
 
 def test_invalid_constructor_arguments():
-    with pytest.raises(ValueError, match="`split`: expected one of 'char', 'word', 'whitespace', got 'bpe'"):
+    with pytest.raises(
+        ValueError, match="`split`: expected one of 'char', 'word', 'whitespace', got 'bpe'"
+    ):
         Vocabulary(["a"], split="bpe")
-    with pytest.raises(ValueError, match=re.escape("`tokens`: expected distinct tokens, got ['a']")):
+    with pytest.raises(
+        ValueError, match=re.escape("`tokens`: expected distinct tokens, got ['a']")
+    ):
         Vocabulary(["a", "b", "a"])
     with pytest.raises(ValueError, match="single characters"):
         Vocabulary(["ab"], split="char")
@@ -123,9 +130,7 @@ def test_in_graph_lookup_agrees_with_python(split):
     assert graph.dtype == tf.int32
     assert graph.to_list() == vocab.encode_batch(probe, add_start=True, add_end=True)
     # The same inside tf.data, one string at a time.
-    dataset = tf.data.Dataset.from_tensor_slices(probe).map(
-        lambda s: vocab.encode_in_graph(s)
-    )
+    dataset = tf.data.Dataset.from_tensor_slices(probe).map(lambda s: vocab.encode_in_graph(s))
     assert dataset.element_spec.shape.as_list() == [None]
     assert [x.tolist() for x in dataset.as_numpy_iterator()] == vocab.encode_batch(probe)
 
@@ -141,7 +146,11 @@ def test_in_graph_decode_agrees_with_python():
     assert graph[0] == " ".join(tokenize(CORPUS[0], "word"))
     lookup = vocab.lookup_layer()
     assert lookup.vocabulary_size() == vocab.size
-    assert lookup(tf.constant(["<pad>", "Hello", "zzz"])).numpy().tolist() == [0, vocab.token_to_id("Hello"), 1]
+    assert lookup(tf.constant(["<pad>", "Hello", "zzz"])).numpy().tolist() == [
+        0,
+        vocab.token_to_id("Hello"),
+        1,
+    ]
 
 
 def test_lookup_first_built_inside_a_graph_works_in_later_graphs():
@@ -152,4 +161,6 @@ def test_lookup_first_built_inside_a_graph_works_in_later_graphs():
     assert next(iter(second)).to_list() == [vocab.encode("ab"), vocab.encode("x")]
     decode = tf.function(vocab.decode_in_graph)
     assert decode(tf.constant([[2, 4, 3]])).numpy().tolist() == [vocab.decode([2, 4, 3]).encode()]
-    assert vocab.decode_in_graph(tf.constant([[4, 5]])).numpy().tolist() == [vocab.decode([4, 5]).encode()]
+    assert vocab.decode_in_graph(tf.constant([[4, 5]])).numpy().tolist() == [
+        vocab.decode([4, 5]).encode()
+    ]

@@ -10,7 +10,9 @@ def test_forecast_windows():
     x, y = windows.forecast_windows(np.arange(10.0), 4, horizon=2, stride=3)
     assert x.shape == (2, 4, 1) and y.shape == (2, 2) and x.dtype == np.float32
     assert x[1, :, 0].tolist() == [3, 4, 5, 6] and y[1].tolist() == [7, 8]
-    with pytest.raises(ValueError, match="`series`: expected at least input_length \\+ horizon = 12 steps"):
+    with pytest.raises(
+        ValueError, match="`series`: expected at least input_length \\+ horizon = 12 steps"
+    ):
         windows.forecast_windows(np.arange(10.0), 10, horizon=2)
 
 
@@ -42,5 +44,7 @@ def test_tbptt_rows_continue_across_windows():
 
 
 def test_tbptt_too_short():
-    with pytest.raises(ValueError, match="`ids`: expected at least batch_size \\* window \\+ 1 = 21 tokens, got 10"):
+    with pytest.raises(
+        ValueError, match="`ids`: expected at least batch_size \\* window \\+ 1 = 21 tokens, got 10"
+    ):
         windows.tbptt_streams(np.arange(10), 4, 5)

@@ -6,7 +6,8 @@ import pytest
 import tensorflow as tf
 
 from seqkeras.decoding import DecodingStep
-from seqkeras.demo import VOCAB, reverse_task
+from seqkeras.demo import VOCAB
+from seqkeras.demo import reverse_task
 from seqkeras.models import build_seq2seq
 
 
@@ -20,11 +21,12 @@ def reverser():
     keras.utils.set_random_seed(7)
     inputs, target = reverse_task(n=256, max_length=4)
     model = build_seq2seq(
-        VOCAB, VOCAB, embedding_dim=8, units=16, decoder_layers=2,
-        bidirectional_encoder=False)
+        VOCAB, VOCAB, embedding_dim=8, units=16, decoder_layers=2, bidirectional_encoder=False
+    )
     model.compile(
         keras.optimizers.Adam(0.02, clipnorm=1.0),
-        keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     model.fit(inputs, target, epochs=4, batch_size=64, verbose=0)
     return model, DecodingStep.from_model(model)
 

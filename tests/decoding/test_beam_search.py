@@ -2,8 +2,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.decoding import BeamSearch, Greedy, beam_search, generate, greedy_search, length_penalty
-from seqkeras.demo import END, START, reverse_task
+from seqkeras.decoding import BeamSearch
+from seqkeras.decoding import Greedy
+from seqkeras.decoding import beam_search
+from seqkeras.decoding import generate
+from seqkeras.decoding import greedy_search
+from seqkeras.decoding import length_penalty
+from seqkeras.demo import END
+from seqkeras.demo import START
+from seqkeras.demo import reverse_task
 
 TOY_END, TOY_MAX = 1, 4
 
@@ -27,8 +34,9 @@ def all_sequences(toy, h):
 
 def run_toy(toy, decoder, batch=8, **kwargs):
     states = toy.initial_states(batch)
-    run = tf.function(lambda s: decoder(
-        toy, s, start_ids=0, end_id=TOY_END, max_length=TOY_MAX, **kwargs))
+    run = tf.function(
+        lambda s: decoder(toy, s, start_ids=0, end_id=TOY_END, max_length=TOY_MAX, **kwargs)
+    )
     return run(states), states["rnn"][0].numpy()
 
 
@@ -42,8 +50,9 @@ def test_width_one_equals_greedy(reverser):
     np.testing.assert_array_equal(beam.tokens, greedy.tokens)
     np.testing.assert_array_equal(beam.lengths, greedy.lengths)
     np.testing.assert_allclose(beam.alignments, greedy.alignments, atol=1e-6)
-    np.testing.assert_allclose(beam.scores * length_penalty(beam.lengths, 0.6),
-                               greedy.scores, atol=1e-4)
+    np.testing.assert_allclose(
+        beam.scores * length_penalty(beam.lengths, 0.6), greedy.scores, atol=1e-4
+    )
 
 
 @pytest.mark.parametrize("width", [2, 5])
@@ -101,7 +110,8 @@ def test_beam_alignments_follow_the_chosen_hypothesis(reverser):
         _, alignments, states = step(ids, states, (memory, mask))
         live = beam.lengths.numpy() > t
         np.testing.assert_allclose(
-            beam.alignments[:, t].numpy()[live], alignments.numpy()[live], atol=1e-5)
+            beam.alignments[:, t].numpy()[live], alignments.numpy()[live], atol=1e-5
+        )
         ids = beam.tokens[:, t]
 
 
@@ -117,8 +127,17 @@ def test_invalid_arguments(reverser, kwargs, message):
     _, step = reverser
     states, constants, _ = step.start(tf.ones((1, 3), tf.int32))
     with pytest.raises(ValueError, match=message):
-        tf.function(lambda: beam_search(step, states, constants=constants, start_ids=START,
-                                        end_id=END, max_length=4, **kwargs))()
+        tf.function(
+            lambda: beam_search(
+                step,
+                states,
+                constants=constants,
+                start_ids=START,
+                end_id=END,
+                max_length=4,
+                **kwargs,
+            )
+        )()
 
 
 def test_tensor_width_and_penalty_equal_python_ones(reverser):
@@ -127,9 +146,18 @@ def test_tensor_width_and_penalty_equal_python_ones(reverser):
     states, constants, _ = step.start(tf.constant(source))
 
     def run(width, alpha):
-        return tf.function(lambda: beam_search(
-            step, states, constants=constants, start_ids=START, end_id=END, max_length=6,
-            beam_width=width, length_penalty_alpha=alpha))()
+        return tf.function(
+            lambda: beam_search(
+                step,
+                states,
+                constants=constants,
+                start_ids=START,
+                end_id=END,
+                max_length=6,
+                beam_width=width,
+                length_penalty_alpha=alpha,
+            )
+        )()
 
     python = run(3, 0.6)
     tensors = run(tf.constant(3, tf.int64), tf.constant(0.6))

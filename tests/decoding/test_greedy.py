@@ -2,8 +2,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.decoding import BeamSearch, Greedy, decode, generate, greedy_search
-from seqkeras.demo import END, START, reverse_task
+from seqkeras.decoding import BeamSearch
+from seqkeras.decoding import Greedy
+from seqkeras.decoding import decode
+from seqkeras.decoding import generate
+from seqkeras.decoding import greedy_search
+from seqkeras.demo import END
+from seqkeras.demo import START
+from seqkeras.demo import reverse_task
 
 
 def reference_greedy(step_models, source, max_length):
@@ -15,10 +21,11 @@ def reference_greedy(step_models, source, max_length):
     memory, mask, *states = encoder.predict(source, verbose=0)
     rows = []
     for b in range(len(source)):
-        token, row_states, tokens = START, [s[b:b + 1] for s in states], []
+        token, row_states, tokens = START, [s[b : b + 1] for s in states], []
         for _ in range(max_length):
             logits, _, *row_states = step.predict(
-                [np.array([token]), memory[b:b + 1], mask[b:b + 1], *row_states], verbose=0)
+                [np.array([token]), memory[b : b + 1], mask[b : b + 1], *row_states], verbose=0
+            )
             token = 1 + int(np.argmax(logits[0, 1:]))  # padding is never chosen
             tokens.append(token)
             if token == END:
@@ -39,13 +46,14 @@ def test_greedy_equals_python_reference_loop(reverser):
         assert lengths[b] == len(tokens)
         row = result.tokens.numpy()[b]
         np.testing.assert_array_equal(row[: len(tokens)], tokens)
-        assert np.all(row[len(tokens):] == 0)
+        assert np.all(row[len(tokens) :] == 0)
 
 
 def test_greedy_scores_are_summed_log_probabilities(toy):
     states = toy.initial_states(3)
-    result = tf.function(lambda s: greedy_search(
-        toy, s, start_ids=0, end_id=1, max_length=5))(states)
+    result = tf.function(lambda s: greedy_search(toy, s, start_ids=0, end_id=1, max_length=5))(
+        states
+    )
     h = states["rnn"][0].numpy()
     for b in range(3):
         token, hb, total = 0, h[b], 0.0
@@ -67,7 +75,7 @@ def test_alignments_rows_sum_to_one_over_unpadded_source(reverser):
         real = alignments[b, : result.lengths[b]]
         np.testing.assert_allclose(real.sum(-1), 1.0, atol=1e-5)
         assert np.all(real[:, source[b] == 0] == 0.0)
-        assert np.all(alignments[b, result.lengths[b]:] == 0.0)
+        assert np.all(alignments[b, result.lengths[b] :] == 0.0)
 
 
 def test_generate_compiles_one_while_loop(reverser):

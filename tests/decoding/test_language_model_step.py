@@ -2,7 +2,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.decoding import Greedy, Sampling, generate, language_model_step
+from seqkeras.decoding import Greedy
+from seqkeras.decoding import Sampling
+from seqkeras.decoding import generate
+from seqkeras.decoding import language_model_step
 from seqkeras.models import build_many_to_many
 
 VOCAB, START, END = 12, 2, 3
@@ -10,8 +13,9 @@ PRIMES = np.array([[5, 6, 7, 8], [9, 0, 0, 0], [4, 10, 0, 0]], "int32")
 
 
 def language_model(cell="lstm", **kwargs):
-    return build_many_to_many(VOCAB, vocab_size=VOCAB, embedding_dim=6, units=8,
-                              num_layers=2, cell=cell, **kwargs)
+    return build_many_to_many(
+        VOCAB, vocab_size=VOCAB, embedding_dim=6, units=8, num_layers=2, cell=cell, **kwargs
+    )
 
 
 @pytest.mark.parametrize(

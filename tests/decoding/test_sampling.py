@@ -2,8 +2,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.decoding import Greedy, Sampling, generate, sample
-from seqkeras.demo import END, START, reverse_task
+from seqkeras.decoding import Greedy
+from seqkeras.decoding import Sampling
+from seqkeras.decoding import generate
+from seqkeras.decoding import sample
+from seqkeras.demo import END
+from seqkeras.demo import START
+from seqkeras.demo import reverse_task
 
 # Id 0 is padding: never drawn, whatever its logit.
 LOGITS = np.array([5.0, 2.0, 1.0, 0.0, -1.0], "float32")
@@ -17,8 +22,9 @@ def fixed_step(token_ids, states, constants=()):
 
 def first_token_frequencies(**kwargs):
     states = tf.zeros([4000, 1])
-    result = tf.function(lambda s: sample(
-        fixed_step, s, start_ids=1, end_id=4, max_length=1, **kwargs))(states)
+    result = tf.function(
+        lambda s: sample(fixed_step, s, start_ids=1, end_id=4, max_length=1, **kwargs)
+    )(states)
     return np.bincount(result.tokens.numpy()[:, 0], minlength=5)[1:] / 4000
 
 
@@ -84,16 +90,20 @@ def test_a_seed_given_to_generate_replaces_the_strategy_seed(reverser, source):
     strategy = Sampling(1.5, seed=42, max_length=6)
     own = generate(step, source, strategy, start_id=START, end_id=END)
     replaced = generate(step, source, strategy, start_id=START, end_id=END, seed=43)
-    np.testing.assert_array_equal(replaced.tokens, run(step, source, temperature=1.5, seed=43).tokens)
+    np.testing.assert_array_equal(
+        replaced.tokens, run(step, source, temperature=1.5, seed=43).tokens
+    )
     assert not np.array_equal(own.tokens, replaced.tokens)
 
 
 def test_tensor_temperature_and_top_k_equal_python_ones():
     python = first_token_frequencies(temperature=0.7, top_k=2, seed=3)
     tensors = first_token_frequencies(
-        temperature=tf.constant(0.7), top_k=tf.constant(2, tf.int64), seed=3)
+        temperature=tf.constant(0.7), top_k=tf.constant(2, tf.int64), seed=3
+    )
     np.testing.assert_array_equal(python, tensors)
     # A top_k tensor of 0 draws from the whole vocabulary, as None does.
     np.testing.assert_array_equal(
         first_token_frequencies(top_k=tf.constant(0, tf.int64), seed=3),
-        first_token_frequencies(seed=3))
+        first_token_frequencies(seed=3),
+    )

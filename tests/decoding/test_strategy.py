@@ -1,7 +1,9 @@
 import pytest
 
 from seqkeras import decoding
-from seqkeras.decoding import BeamSearch, Greedy, Sampling
+from seqkeras.decoding import BeamSearch
+from seqkeras.decoding import Greedy
+from seqkeras.decoding import Sampling
 
 EXAMPLES = [
     Greedy(12),
@@ -47,7 +49,10 @@ def test_serialized_form():
         (lambda: Sampling(0.0, max_length=5), r"`temperature`.*0.0"),
         (lambda: Sampling(top_k=0, max_length=5), r"`top_k`.*0"),
         (lambda: Sampling(seed=-3, max_length=5), r"`seed`.*-3"),
-        (lambda: decoding.deserialize_strategy({"name": "beems"}), r"`strategy`.*'greedy'.*'beems'"),
+        (
+            lambda: decoding.deserialize_strategy({"name": "beems"}),
+            r"`strategy`.*'greedy'.*'beems'",
+        ),
     ],
 )
 def test_invalid_arguments(make, message):

@@ -4,7 +4,8 @@ import pytest
 
 from seqkeras import export
 from seqkeras.decoding import Greedy
-from seqkeras.models import build_many_to_many, build_many_to_one
+from seqkeras.models import build_many_to_many
+from seqkeras.models import build_many_to_one
 
 
 def test_classifier_needs_one_label_per_output(tmp_path):

@@ -5,7 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from seqkeras.decoding import DecodingStep, Greedy, Sampling, generate, language_model_step
+from seqkeras.decoding import DecodingStep
+from seqkeras.decoding import Greedy
+from seqkeras.decoding import Sampling
+from seqkeras.decoding import generate
+from seqkeras.decoding import language_model_step
 from seqkeras.export import read_export_info
 from tests.export.test_seq2seq_export import python_ids
 from tests.helpers import run_python
@@ -41,15 +45,23 @@ def in_process(kind, model, inputs, vocabs):
     if kind in ("seq2seq", "caption"):
         max_length = 8 if kind == "seq2seq" else 6
         x = python_ids(source, inputs) if kind == "seq2seq" else inputs
-        result = generate(DecodingStep.from_model(model), x, Greedy(max_length),
-                          start_id=2, end_id=3)
+        result = generate(
+            DecodingStep.from_model(model), x, Greedy(max_length), start_id=2, end_id=3
+        )
         texts = [target.decode(row).encode() for row in result.tokens.numpy()]
         return {"outputs": texts, "scores": result.scores, "attention": result.alignments}
     if kind == "language_model":
-        result = generate(language_model_step(model), python_ids(source, inputs),
-                          Sampling(0.9, seed=0, max_length=7), start_id=2, end_id=3)
-        return {"outputs": [source.decode(r).encode() for r in result.tokens.numpy()],
-                "scores": result.scores}
+        result = generate(
+            language_model_step(model),
+            python_ids(source, inputs),
+            Sampling(0.9, seed=0, max_length=7),
+            start_id=2,
+            end_id=3,
+        )
+        return {
+            "outputs": [source.decode(r).encode() for r in result.tokens.numpy()],
+            "scores": result.scores,
+        }
     if kind == "forecast":
         return {"outputs": model.predict((inputs - 300.0) / 10.0, verbose=0) * 10 + 300}
     x = python_ids(source, inputs) if kind in ("classify_text", "tag") else inputs
@@ -71,8 +83,12 @@ def test_every_kind_matches_in_process_without_seqkeras(all_exports, vocabs, tmp
         saved = {}
         for name, value in inputs.items():
             saved[name] = str(tmp_path / f"{kind}.{name}.npy")
-            np.save(saved[name], np.asarray(value, dtype=object if name == "inputs"
-                                             and isinstance(value, list) else None))
+            np.save(
+                saved[name],
+                np.asarray(
+                    value, dtype=object if name == "inputs" and isinstance(value, list) else None
+                ),
+            )
         jobs[kind] = {"path": str(path), "inputs": saved}
     (tmp_path / "jobs.json").write_text(json.dumps(jobs))
     done = run_python(RELOAD, cwd=tmp_path, env_extra={"PYTHONPATH": str(blocker)})

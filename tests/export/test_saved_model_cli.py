@@ -21,8 +21,10 @@ pytestmark = pytest.mark.slow
 SAVED_MODEL_CLI = pathlib.Path(sys.executable).with_name("saved_model_cli")
 # Beyond every kind's serving_default, the parameterised decoding signatures.
 EXTRA = {
-    "seq2seq": [("beam_search", "beam_width=3;length_penalty=0.6"),
-                ("sample", "seed=4;temperature=0.8;top_k=0")],
+    "seq2seq": [
+        ("beam_search", "beam_width=3;length_penalty=0.6"),
+        ("sample", "seed=4;temperature=0.8;top_k=0"),
+    ],
     "language_model": [("greedy", "")],
 }
 
@@ -40,9 +42,23 @@ def run_cli(path, signature, inputs, tmp_path, extra_exprs=""):
     if exprs:
         arguments += ["--input_exprs", exprs]
     done = subprocess.run(
-        [str(SAVED_MODEL_CLI), "run", "--dir", str(path), "--tag_set", "serve",
-         "--signature_def", signature, "--outdir", str(outdir), *arguments],
-        capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"), timeout=300,
+        [
+            str(SAVED_MODEL_CLI),
+            "run",
+            "--dir",
+            str(path),
+            "--tag_set",
+            "serve",
+            "--signature_def",
+            signature,
+            "--outdir",
+            str(outdir),
+            *arguments,
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return {p.stem: np.load(p, allow_pickle=True) for p in outdir.glob("*.npy")}
@@ -70,5 +86,6 @@ def test_saved_model_cli_gives_what_tf_saved_model_load_gives(all_exports, tmp_p
                 if value.dtype == object:
                     assert got[name].tolist() == value.tolist(), (kind, signature, name)
                 else:
-                    np.testing.assert_allclose(got[name], value, atol=1e-5,
-                                               err_msg=f"{kind} {signature} {name}")
+                    np.testing.assert_allclose(
+                        got[name], value, atol=1e-5, err_msg=f"{kind} {signature} {name}"
+                    )

@@ -28,9 +28,7 @@ def vanilla_rnn(x, weights, initial_state=None, activation=np.tanh):
     return np.stack(outputs, axis=1), [h]
 
 
-def lstm(
-    x, weights, initial_state=None, activation=np.tanh, gate_activation=None
-):
+def lstm(x, weights, initial_state=None, activation=np.tanh, gate_activation=None):
     """i, f, o = sigmoid(.), g = tanh(.); c' = f c + i g; h' = o tanh(c').
 
     `activation` replaces tanh and `gate_activation` sigmoid.

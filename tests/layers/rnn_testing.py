@@ -14,80 +14,67 @@ from tests.layers import numpy_reference
 BAD_ARGUMENTS = [
     pytest.param(
         {"units": -3},
-        "Received an invalid value for `units`: expected a positive "
-        "integer, got -3.",
+        "Received an invalid value for `units`: expected a positive integer, got -3.",
         id="units=-3",
     ),
     pytest.param(
         {"units": 0},
-        "Received an invalid value for `units`: expected a positive "
-        "integer, got 0.",
+        "Received an invalid value for `units`: expected a positive integer, got 0.",
         id="units=0",
     ),
     pytest.param(
         {"units": "8"},
-        "Received an invalid value for `units`: expected a positive "
-        "integer, got '8'.",
+        "Received an invalid value for `units`: expected a positive integer, got '8'.",
         id="units='8'",
     ),
     pytest.param(
         {"units": 2.5},
-        "Received an invalid value for `units`: expected a positive "
-        "integer, got 2.5.",
+        "Received an invalid value for `units`: expected a positive integer, got 2.5.",
         id="units=2.5",
     ),
     pytest.param(
         {"units": True},
-        "Received an invalid value for `units`: expected a positive "
-        "integer, got True.",
+        "Received an invalid value for `units`: expected a positive integer, got True.",
         id="units=True",
     ),
     pytest.param(
         {"units": 4, "dropout": 1.5},
-        "Received an invalid value for `dropout`: expected a float in "
-        "[0, 1), got 1.5.",
+        "Received an invalid value for `dropout`: expected a float in [0, 1), got 1.5.",
         id="dropout=1.5",
     ),
     pytest.param(
         {"units": 4, "dropout": 1.0},
-        "Received an invalid value for `dropout`: expected a float in "
-        "[0, 1), got 1.0.",
+        "Received an invalid value for `dropout`: expected a float in [0, 1), got 1.0.",
         id="dropout=1.0",
     ),
     pytest.param(
         {"units": 4, "dropout": -0.1},
-        "Received an invalid value for `dropout`: expected a float in "
-        "[0, 1), got -0.1.",
+        "Received an invalid value for `dropout`: expected a float in [0, 1), got -0.1.",
         id="dropout=-0.1",
     ),
     pytest.param(
         {"units": 4, "dropout": "0.2"},
-        "Received an invalid value for `dropout`: expected a float in "
-        "[0, 1), got '0.2'.",
+        "Received an invalid value for `dropout`: expected a float in [0, 1), got '0.2'.",
         id="dropout='0.2'",
     ),
     pytest.param(
         {"units": 4, "recurrent_dropout": 1.5},
-        "Received an invalid value for `recurrent_dropout`: expected a "
-        "float in [0, 1), got 1.5.",
+        "Received an invalid value for `recurrent_dropout`: expected a float in [0, 1), got 1.5.",
         id="recurrent_dropout=1.5",
     ),
     pytest.param(
         {"units": 4, "recurrent_dropout": -1},
-        "Received an invalid value for `recurrent_dropout`: expected a "
-        "float in [0, 1), got -1.",
+        "Received an invalid value for `recurrent_dropout`: expected a float in [0, 1), got -1.",
         id="recurrent_dropout=-1",
     ),
     pytest.param(
         {"units": 4, "seed": "7"},
-        "Received an invalid value for `seed`: expected an integer or None, "
-        "got '7'.",
+        "Received an invalid value for `seed`: expected an integer or None, got '7'.",
         id="seed='7'",
     ),
     pytest.param(
         {"units": 4, "seed": 1.5},
-        "Received an invalid value for `seed`: expected an integer or None, "
-        "got 1.5.",
+        "Received an invalid value for `seed`: expected an integer or None, got 1.5.",
         id="seed=1.5",
     ),
     pytest.param(
@@ -163,10 +150,7 @@ def random_inputs(shape, seed=0, dtype="float32"):
 def randomize_weights(layer, seed=1, scale=0.5):
     """Give every weight of a built layer random values (biases included)."""
     rng = np.random.RandomState(seed)
-    weights = [
-        (scale * rng.normal(size=w.shape)).astype(w.dtype)
-        for w in layer.get_weights()
-    ]
+    weights = [(scale * rng.normal(size=w.shape)).astype(w.dtype) for w in layer.get_weights()]
     layer.set_weights(weights)
     return weights
 
@@ -197,10 +181,7 @@ def outputs_and_gradients(rnn, x, **call_kwargs):
         if not isinstance(result, (list, tuple)):
             result = [result]
         loss = tf.add_n(
-            [
-                tf.reduce_sum(r * tf.constant(_projection(r.shape), r.dtype))
-                for r in result
-            ]
+            [tf.reduce_sum(r * tf.constant(_projection(r.shape), r.dtype)) for r in result]
         )
     gradients = tape.gradient(loss, [x] + list(rnn.trainable_weights))
     return [r.numpy() for r in result], [g.numpy() for g in gradients]
@@ -223,9 +204,7 @@ def check_finite_differences(rnn, x, reference, atol=1e-7):
         outputs, _ = reference(x, weights)
         return projected_loss(outputs)
 
-    numeric = [
-        numpy_reference.central_differences(loss, a) for a in [x] + weights
-    ]
+    numeric = [numpy_reference.central_differences(loss, a) for a in [x] + weights]
     names = ["inputs"] + [w.name for w in rnn.trainable_weights]
     for name, a, n in zip(names, analytic, numeric):
         np.testing.assert_allclose(a, n, atol=atol, rtol=0, err_msg=name)

@@ -3,13 +3,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.layers import AttentionDecoder, BahdanauAttention
-from tests.helpers import (
-    assert_config_round_trip,
-    assert_export_reloads,
-    assert_reloads_in_fresh_process,
-)
-from tests.layers.test_bahdanau_attention import layer_weights, numpy_bahdanau
+from seqkeras.layers import AttentionDecoder
+from seqkeras.layers import BahdanauAttention
+from tests.helpers import assert_config_round_trip
+from tests.helpers import assert_export_reloads
+from tests.helpers import assert_reloads_in_fresh_process
+from tests.layers.test_bahdanau_attention import layer_weights
+from tests.layers.test_bahdanau_attention import numpy_bahdanau
 
 BATCH, TARGET_STEPS, INPUT_DIM = 3, 5, 4
 MEMORY_STEPS, MEMORY_DIM, UNITS, ATTENTION_UNITS = 6, 5, 8, 7
@@ -28,8 +28,7 @@ def numpy_lstm_step(x, h, c, kernel, recurrent_kernel, bias):
 
 def numpy_decoder(decoder, inputs, memory, memory_mask, target_mask):
     """The decoder loop of the class docstring, in float64 NumPy."""
-    kernel, recurrent_kernel, bias = (
-        w.astype("float64") for w in decoder.cell.get_weights())
+    kernel, recurrent_kernel, bias = (w.astype("float64") for w in decoder.cell.get_weights())
     attention_weights = layer_weights(decoder.attention)
     batch = inputs.shape[0]
     h = np.zeros((batch, UNITS))
@@ -38,11 +37,11 @@ def numpy_decoder(decoder, inputs, memory, memory_mask, target_mask):
     outputs, history = [], []
     for t in range(inputs.shape[1]):
         h_new, c_new = numpy_lstm_step(
-            np.concatenate([inputs[:, t], fed], -1), h, c,
-            kernel, recurrent_kernel, bias)
+            np.concatenate([inputs[:, t], fed], -1), h, c, kernel, recurrent_kernel, bias
+        )
         context, alignments = numpy_bahdanau(
-            h_new, memory, memory_mask, attention_weights,
-            decoder.attention.normalize)
+            h_new, memory, memory_mask, attention_weights, decoder.attention.normalize
+        )
         combined = np.concatenate([h_new, context], -1)
         if decoder.attention_layer is not None:
             w = decoder.attention_layer.kernel.numpy().astype("float64")
@@ -50,7 +49,7 @@ def numpy_decoder(decoder, inputs, memory, memory_mask, target_mask):
             output = fed_new
         else:
             fed_new, output = context, combined
-        keep = target_mask[:, t:t + 1]
+        keep = target_mask[:, t : t + 1]
         h, c = np.where(keep, h_new, h), np.where(keep, c_new, c)
         fed = np.where(keep, fed_new, fed)
         outputs.append(np.where(keep, output, 0.0))
@@ -81,11 +80,10 @@ def make_decoder(attention_layer_units=None, normalize=False, **kwargs):
 def test_matches_numpy_loop(attention_layer_units, normalize):
     inputs, memory, memory_mask, target_mask = random_case()
     decoder = make_decoder(attention_layer_units, normalize, return_state=True)
-    outputs, alignments, states = decoder(
-        inputs, memory, mask=target_mask, memory_mask=memory_mask)
+    outputs, alignments, states = decoder(inputs, memory, mask=target_mask, memory_mask=memory_mask)
     want_outputs, want_alignments, want_states = numpy_decoder(
-        decoder, inputs.astype("float64"), memory.astype("float64"),
-        memory_mask, target_mask)
+        decoder, inputs.astype("float64"), memory.astype("float64"), memory_mask, target_mask
+    )
     np.testing.assert_allclose(outputs, want_outputs, atol=1e-5)
     np.testing.assert_allclose(alignments, want_alignments, atol=1e-5)
     for got, want in zip(states, want_states):
@@ -107,17 +105,15 @@ def test_gradients_compile_with_xla_and_match_graph_mode():
 
     def loss_and_gradients(inputs, memory, memory_mask, target_mask):
         with tf.GradientTape() as tape:
-            outputs, alignments = decoder(
-                inputs, memory, mask=target_mask, memory_mask=memory_mask)
+            outputs, alignments = decoder(inputs, memory, mask=target_mask, memory_mask=memory_mask)
             loss = tf.reduce_sum(outputs**2) + tf.reduce_sum(
-                alignments * tf.range(MEMORY_STEPS, dtype="float32"))
+                alignments * tf.range(MEMORY_STEPS, dtype="float32")
+            )
         return loss, tape.gradient(loss, decoder.trainable_variables)
 
     arguments = (inputs, memory, memory_mask, target_mask)
     graph = tf.function(loss_and_gradients, input_signature=signature)(*arguments)
-    xla = tf.function(
-        loss_and_gradients, input_signature=signature, jit_compile=True
-    )(*arguments)
+    xla = tf.function(loss_and_gradients, input_signature=signature, jit_compile=True)(*arguments)
     np.testing.assert_allclose(xla[0], graph[0], rtol=1e-5)
     # cell kernel, recurrent kernel, bias; memory, query, v; attention layer
     assert len(graph[1]) == len(decoder.trainable_variables) == 7
@@ -129,13 +125,13 @@ def test_gradients_compile_with_xla_and_match_graph_mode():
 def test_step_by_step_equals_the_whole_sequence():
     inputs, memory, memory_mask, _ = random_case()
     decoder = make_decoder(9, return_state=True)
-    outputs, alignments, final_states = decoder(
-        inputs, memory, memory_mask=memory_mask)
+    outputs, alignments, final_states = decoder(inputs, memory, memory_mask=memory_mask)
     states = decoder.get_initial_state(BATCH)
     keys = decoder.attention.project_memory(memory, memory_mask)
     for t in range(TARGET_STEPS):
         output, states, step_alignments = decoder.step(
-            inputs[:, t], states, memory, keys, memory_mask)
+            inputs[:, t], states, memory, keys, memory_mask
+        )
         np.testing.assert_allclose(output, outputs[:, t], atol=1e-6)
         np.testing.assert_allclose(step_alignments, alignments[:, t], atol=1e-6)
     for got, want in zip(states, final_states):
@@ -160,8 +156,7 @@ def test_padded_target_steps_do_not_change_real_steps():
     decoder = make_decoder(return_state=True)
     _, _, states = decoder(inputs, memory, mask=target_mask, memory_mask=memory_mask)
     # Row 1 has 3 real steps: its final state is that of the 3-step sequence.
-    _, _, short_states = decoder(
-        inputs[1:2, :3], memory[1:2], memory_mask=memory_mask[1:2])
+    _, _, short_states = decoder(inputs[1:2, :3], memory[1:2], memory_mask=memory_mask[1:2])
     for got, want in zip(states, short_states):
         np.testing.assert_allclose(np.asarray(got)[1:2], want, atol=1e-6)
 
@@ -189,7 +184,9 @@ def test_stacked_cells_have_their_own_weights():
     inputs, memory, _, _ = random_case()
     decoder = AttentionDecoder(
         [keras.layers.LSTMCell(UNITS), keras.layers.LSTMCell(UNITS)],
-        BahdanauAttention(ATTENTION_UNITS), return_state=True)
+        BahdanauAttention(ATTENTION_UNITS),
+        return_state=True,
+    )
     outputs, _, states = decoder(inputs, memory)
     assert len(states) == 5  # h, c per layer, then the attention vector
     kernels = [w for w in decoder.weights if w.path.endswith("/kernel")]
@@ -223,7 +220,8 @@ def test_learns_to_copy_with_fit_and_clipnorm():
     model.compile(
         keras.optimizers.Adam(0.02, clipnorm=1.0),
         keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"])
+        metrics=["accuracy"],
+    )
     history = model.fit([position, memory], symbols, epochs=40, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < 0.3 * history.history["loss"][0]
     assert history.history["accuracy"][-1] > 0.9
@@ -233,7 +231,8 @@ def test_dropout_applies_in_training_only_and_fits():
     inputs, memory, _, _ = random_case()
     decoder = AttentionDecoder(
         keras.layers.LSTMCell(UNITS, dropout=0.5, recurrent_dropout=0.5),
-        BahdanauAttention(ATTENTION_UNITS))
+        BahdanauAttention(ATTENTION_UNITS),
+    )
     inference_a, _ = decoder(inputs, memory)
     inference_b, _ = decoder(inputs, memory, training=False)
     trained, _ = decoder(inputs, memory, training=True)
@@ -261,10 +260,10 @@ def test_save_reload_and_export(tmp_path):
     outputs, alignments, states = AttentionDecoder(
         [keras.layers.LSTMCell(UNITS), keras.layers.SimpleRNNCell(UNITS)],
         BahdanauAttention(ATTENTION_UNITS, normalize=True),
-        attention_layer_units=9, return_state=True,
+        attention_layer_units=9,
+        return_state=True,
     )(input_tensor, memory_tensor, memory_mask=mask_tensor)
-    model = keras.Model(
-        [input_tensor, memory_tensor, mask_tensor], [outputs, alignments, *states])
+    model = keras.Model([input_tensor, memory_tensor, mask_tensor], [outputs, alignments, *states])
     case = [inputs, memory, memory_mask]
     assert_reloads_in_fresh_process(model, case, tmp_path)
     assert_export_reloads(model, case, tmp_path)

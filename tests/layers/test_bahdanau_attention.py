@@ -3,11 +3,9 @@ import numpy as np
 import pytest
 
 from seqkeras.layers import BahdanauAttention
-from tests.helpers import (
-    assert_config_round_trip,
-    assert_export_reloads,
-    assert_reloads_in_fresh_process,
-)
+from tests.helpers import assert_config_round_trip
+from tests.helpers import assert_export_reloads
+from tests.helpers import assert_reloads_in_fresh_process
 
 BATCH, MEMORY_STEPS, MEMORY_DIM, QUERY_DIM, UNITS = 3, 6, 5, 4, 7
 
@@ -50,8 +48,7 @@ def layer_weights(layer):
 
 def random_case(query_steps=None, seed=0):
     rng = np.random.default_rng(seed)
-    query_shape = (BATCH, QUERY_DIM) if query_steps is None else (
-        BATCH, query_steps, QUERY_DIM)
+    query_shape = (BATCH, QUERY_DIM) if query_steps is None else (BATCH, query_steps, QUERY_DIM)
     query = rng.normal(size=query_shape).astype("float32")
     memory = rng.normal(size=(BATCH, MEMORY_STEPS, MEMORY_DIM)).astype("float32")
     lengths = np.array([MEMORY_STEPS, 3, 1])
@@ -71,8 +68,11 @@ def test_matches_numpy_formula(normalize, query_steps):
         layer.attention_b.assign(np.linspace(-1, 1, UNITS).astype("float32"))
     context, alignments = layer(query, memory, memory_mask=mask)
     want_context, want_alignments = numpy_bahdanau(
-        query.astype("float64"), memory.astype("float64"), mask,
-        layer_weights(layer), normalize,
+        query.astype("float64"),
+        memory.astype("float64"),
+        mask,
+        layer_weights(layer),
+        normalize,
     )
     np.testing.assert_allclose(alignments, want_alignments, atol=1e-6)
     np.testing.assert_allclose(context, want_context, atol=1e-5)
@@ -83,8 +83,7 @@ def test_masked_positions_get_exactly_zero_and_rows_sum_to_one(query_steps):
     query, memory, mask = random_case(query_steps)
     _, alignments = BahdanauAttention(UNITS)(query, memory, memory_mask=mask)
     alignments = np.asarray(alignments)
-    full_mask = np.broadcast_to(
-        mask if query_steps is None else mask[:, None, :], alignments.shape)
+    full_mask = np.broadcast_to(mask if query_steps is None else mask[:, None, :], alignments.shape)
     assert np.all(alignments[~full_mask] == 0.0)
     assert np.all(alignments[full_mask] > 0.0)
     np.testing.assert_allclose(alignments.sum(axis=-1), 1.0, atol=1e-6)
@@ -141,8 +140,7 @@ def test_weight_names_and_shapes_follow_tensorflow_addons():
 def test_float16_masking_stays_finite():
     query, memory, mask = random_case()
     layer = BahdanauAttention(UNITS, dtype="float16")
-    context, alignments = layer(
-        query.astype("float16"), memory.astype("float16"), memory_mask=mask)
+    context, alignments = layer(query.astype("float16"), memory.astype("float16"), memory_mask=mask)
     assert np.all(np.isfinite(np.asarray(context)))
     assert np.all(np.asarray(alignments)[~mask] == 0.0)
 
@@ -178,7 +176,8 @@ def test_save_reload_and_export(tmp_path):
     memory_input = keras.Input((MEMORY_STEPS, MEMORY_DIM))
     mask_input = keras.Input((MEMORY_STEPS,), dtype="bool")
     outputs = BahdanauAttention(UNITS, normalize=True)(
-        query_input, memory_input, memory_mask=mask_input)
+        query_input, memory_input, memory_mask=mask_input
+    )
     model = keras.Model([query_input, memory_input, mask_input], list(outputs))
     inputs = [query, memory, mask]
     assert_reloads_in_fresh_process(model, inputs, tmp_path)

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.layers import LSTM, VanillaRNN
+from seqkeras.layers import LSTM
+from seqkeras.layers import VanillaRNN
 from tests.layers import rnn_testing as rt
 
 B, T, D, H = 2, 5, 3, 4
 LAYERS = {"lstm": LSTM, "vanilla": VanillaRNN}
 
 pytestmark = pytest.mark.parametrize("kind", sorted(LAYERS))
-
 
 
 def _probe(kind, recurrent, **kwargs):
@@ -27,9 +27,7 @@ def _probe(kind, recurrent, **kwargs):
     return layer
 
 
-_MODES = pytest.mark.parametrize(
-    "mode", ["eager", "tf.function", "xla"], ids=str
-)
+_MODES = pytest.mark.parametrize("mode", ["eager", "tf.function", "xla"], ids=str)
 
 
 def _run(layer, x, mode, **kwargs):

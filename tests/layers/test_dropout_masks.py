@@ -3,11 +3,10 @@
 import keras
 import numpy as np
 
-from seqkeras.layers import LSTMCell, VanillaRNNCell
-from seqkeras.layers.dropout_masks import (
-    prepare_dropout_masks,
-    reset_dropout_masks,
-)
+from seqkeras.layers import LSTMCell
+from seqkeras.layers import VanillaRNNCell
+from seqkeras.layers.dropout_masks import prepare_dropout_masks
+from seqkeras.layers.dropout_masks import reset_dropout_masks
 from tests.layers import rnn_testing as rt
 
 B, D, H = 3, 5, 4
@@ -48,15 +47,11 @@ def test_step_masks_are_the_prepared_ones_or_fresh_and_uncached():
 
     first, second = cell.step_dropout_mask(x), cell.step_dropout_mask(x)
     assert first is not second
-    assert cell.step_recurrent_dropout_mask(h) is not (
-        cell.step_recurrent_dropout_mask(h)
-    )
+    assert cell.step_recurrent_dropout_mask(h) is not (cell.step_recurrent_dropout_mask(h))
 
     prepare_dropout_masks(cell, x, [h])
     assert cell.step_dropout_mask(x) is cell.get_dropout_mask(x)
-    assert cell.step_recurrent_dropout_mask(h) is (
-        cell.get_recurrent_dropout_mask(h)
-    )
+    assert cell.step_recurrent_dropout_mask(h) is (cell.get_recurrent_dropout_mask(h))
     reset_dropout_masks(cell)
     prepared = cell.get_dropout_mask(x)
     reset_dropout_masks(cell)

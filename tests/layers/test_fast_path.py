@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqkeras.layers import LSTM, VanillaRNN, fast_recurrence
+from seqkeras.layers import LSTM
+from seqkeras.layers import VanillaRNN
+from seqkeras.layers import fast_recurrence
 from tests.layers import rnn_testing as rt
 
 B, T, D, H = 3, 6, 5, 4
@@ -71,9 +73,7 @@ def test_fast_equals_reference(kind, options):
 
 @pytest.mark.parametrize("zero_output_for_mask", [False, True])
 @pytest.mark.parametrize("go_backwards", [False, True])
-def test_fast_equals_reference_with_mask(
-    kind, go_backwards, zero_output_for_mask
-):
+def test_fast_equals_reference_with_mask(kind, go_backwards, zero_output_for_mask):
     outputs = _assert_same(
         kind,
         {"mask": MASK},
@@ -101,9 +101,7 @@ def test_fast_equals_reference_with_mask_through_keras_loop(kind):
 
 # With or without a mask the fast path runs its hand-written backward pass
 # (`_bptt_loop`).
-_WITH_AND_WITHOUT_MASK = pytest.mark.parametrize(
-    "mask", [None, MASK], ids=["unmasked", "masked"]
-)
+_WITH_AND_WITHOUT_MASK = pytest.mark.parametrize("mask", [None, MASK], ids=["unmasked", "masked"])
 
 
 @_WITH_AND_WITHOUT_MASK
@@ -171,9 +169,7 @@ def test_bidirectional_stack_equal_under_tf_function(kind):
     fast_loss, fast_grads = outputs_and_gradients(fast)
     ref_loss, ref_grads = outputs_and_gradients(reference)
     np.testing.assert_allclose(fast_loss, ref_loss, rtol=1e-5)
-    rt.assert_all_close(
-        [np.asarray(g) for g in fast_grads], [np.asarray(g) for g in ref_grads]
-    )
+    rt.assert_all_close([np.asarray(g) for g in fast_grads], [np.asarray(g) for g in ref_grads])
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
@@ -240,16 +236,12 @@ def test_unknown_sequence_length(kind):
 
         return [np.asarray(g) for g in run(rt.random_inputs((B, T, D)))]
 
-    rt.assert_all_close(
-        outputs_and_gradients(fast), outputs_and_gradients(reference)
-    )
+    rt.assert_all_close(outputs_and_gradients(fast), outputs_and_gradients(reference))
 
 
 def test_implementation_is_saved(kind, tmp_path):
     assert LAYERS[kind](H).implementation == "reference"
-    model = keras.Sequential(
-        [keras.Input((T, D)), LAYERS[kind](H, implementation="fast")]
-    )
+    model = keras.Sequential([keras.Input((T, D)), LAYERS[kind](H, implementation="fast")])
     path = tmp_path / "model.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)

@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from seqkeras.layers import LSTM, LSTMCell
+from seqkeras.layers import LSTM
+from seqkeras.layers import LSTMCell
 from tests import helpers
 from tests.layers import numpy_reference
 from tests.layers import rnn_testing as rt
@@ -67,9 +68,7 @@ def test_forward_from_an_initial_state_equals_numpy_formula():
 
     inputs = keras.Input((T, D))
     state_inputs = [keras.Input((H,)), keras.Input((H,))]
-    model = keras.Model(
-        [inputs] + state_inputs, layer(inputs, initial_state=state_inputs)
-    )
+    model = keras.Model([inputs] + state_inputs, layer(inputs, initial_state=state_inputs))
     functional = model.predict([x, h0, c0], verbose=0)
 
     for got in (eager, functional):
@@ -82,9 +81,7 @@ def test_forward_from_an_initial_state_equals_numpy_formula():
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("return_state", [False, True])
 def test_output_shapes(return_sequences, return_state):
-    layer = LSTM(
-        H, return_sequences=return_sequences, return_state=return_state
-    )
+    layer = LSTM(H, return_sequences=return_sequences, return_state=return_state)
     symbolic = layer(keras.Input((None, D)))
     concrete = layer(rt.random_inputs((B, T, D)))
 
@@ -93,8 +90,7 @@ def test_output_shapes(return_sequences, return_state):
     if not return_state:
         symbolic, concrete = [symbolic], [concrete]
     assert [tuple(s.shape[1:]) for s in symbolic] == [
-        (None,) + w[1:] if return_sequences and i == 0 else w
-        for i, w in enumerate(want)
+        (None,) + w[1:] if return_sequences and i == 0 else w for i, w in enumerate(want)
     ]
     assert [tuple(c.shape) for c in concrete] == [(B,) + w for w in want]
 
@@ -143,9 +139,7 @@ def test_masking_layer_makes_padding_invisible():
     x = rt.random_inputs((B, T, D))
     padded = np.concatenate([x, np.zeros((B, 2, D), "float32")], axis=1)
     layer = LSTM(H)
-    model = keras.Sequential(
-        [keras.Input((None, D)), keras.layers.Masking(0.0), layer]
-    )
+    model = keras.Sequential([keras.Input((None, D)), keras.layers.Masking(0.0), layer])
     rt.randomize_weights(layer)
     np.testing.assert_allclose(model(padded), layer(x), atol=1e-6)
     assert not np.allclose(layer(padded), layer(x), atol=1e-3)
@@ -159,9 +153,7 @@ def test_masking_layer_mask_is_honoured_with_an_initial_state():
     layer = LSTM(H, return_sequences=True)
     inputs = keras.Input((None, D))
     state_inputs = [keras.Input((H,)) for _ in states]
-    outputs = layer(
-        keras.layers.Masking(0.0)(inputs), initial_state=state_inputs
-    )
+    outputs = layer(keras.layers.Masking(0.0)(inputs), initial_state=state_inputs)
     model = keras.Model([inputs] + state_inputs, outputs)
     rt.randomize_weights(layer)
 
@@ -177,9 +169,7 @@ def test_training_with_clipnorm_reduces_the_loss():
     rng = np.random.RandomState(0)
     x = rng.normal(size=(64, 6, 2)).astype("float32")
     y = 0.5 * x[:, :, :1].sum(axis=1)
-    model = keras.Sequential(
-        [keras.Input((6, 2)), LSTM(8), keras.layers.Dense(1)]
-    )
+    model = keras.Sequential([keras.Input((6, 2)), LSTM(8), keras.layers.Dense(1)])
     model.compile(keras.optimizers.Adam(0.02, clipnorm=1.0), "mse")
     before = model.evaluate(x, y, verbose=0)
     model.fit(x, y, epochs=10, batch_size=16, verbose=0)
@@ -222,9 +212,7 @@ def test_two_stacked_layers_have_their_own_weights():
 
 def test_bidirectional_rebuilds_the_backward_layer_from_config():
     x = rt.random_inputs((B, T, D))
-    layer = keras.layers.Bidirectional(
-        LSTM(H, return_sequences=True, dropout=0.1)
-    )
+    layer = keras.layers.Bidirectional(LSTM(H, return_sequences=True, dropout=0.1))
     layer.build(x.shape)
     assert isinstance(layer.backward_layer, LSTM)
     assert layer.backward_layer.go_backwards
@@ -247,16 +235,12 @@ def test_config_keeps_every_argument_flat_and_round_trips():
     config = LSTM(**kwargs).get_config()
     assert "cell" not in config
     helpers.assert_config_round_trip(LSTM(**kwargs))
-    helpers.assert_config_round_trip(
-        keras.layers.Bidirectional(LSTM(H, dropout=0.25, seed=9))
-    )
+    helpers.assert_config_round_trip(keras.layers.Bidirectional(LSTM(H, dropout=0.25, seed=9)))
 
 
 def _model_using_the_layer():
     inputs = keras.Input((T, D))
-    sequences, h, c = LSTM(
-        H, return_sequences=True, return_state=True, dropout=0.2, seed=1
-    )(inputs)
+    sequences, h, c = LSTM(H, return_sequences=True, return_state=True, dropout=0.2, seed=1)(inputs)
     both_ways = keras.layers.Bidirectional(LSTM(H))(inputs)
     masked = LSTM(H, go_backwards=True)(keras.layers.Masking(0.0)(inputs))
     return keras.Model(inputs, [sequences, h, c, both_ways, masked])
@@ -276,9 +260,7 @@ def test_model_reloads_from_keras_file_in_a_fresh_process(tmp_path):
 
 
 def test_model_exports_to_saved_model(tmp_path):
-    helpers.assert_export_reloads(
-        _model_using_the_layer(), _inputs_with_padding(), tmp_path
-    )
+    helpers.assert_export_reloads(_model_using_the_layer(), _inputs_with_padding(), tmp_path)
 
 
 # Errors.

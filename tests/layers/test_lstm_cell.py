@@ -6,10 +6,8 @@ import pytest
 import tensorflow as tf
 
 from seqkeras.layers import LSTMCell
-from seqkeras.layers.dropout_masks import (
-    prepare_dropout_masks,
-    reset_dropout_masks,
-)
+from seqkeras.layers.dropout_masks import prepare_dropout_masks
+from seqkeras.layers.dropout_masks import reset_dropout_masks
 from tests import helpers
 from tests.layers import numpy_reference
 from tests.layers import rnn_testing as rt
@@ -109,16 +107,10 @@ def test_weights_have_lstm_cell_names_shapes_and_order():
         (False, "zeros", [0, 0, 0, 0]),
     ],
 )
-def test_unit_forget_bias_starts_the_forget_slice_at_one(
-    unit_forget_bias, bias_initializer, want
-):
-    cell = LSTMCell(
-        H, unit_forget_bias=unit_forget_bias, bias_initializer=bias_initializer
-    )
+def test_unit_forget_bias_starts_the_forget_slice_at_one(unit_forget_bias, bias_initializer, want):
+    cell = LSTMCell(H, unit_forget_bias=unit_forget_bias, bias_initializer=bias_initializer)
     cell.build((None, D))
-    np.testing.assert_array_equal(
-        cell.bias.numpy(), np.repeat(np.array(want, "float32"), H)
-    )
+    np.testing.assert_array_equal(cell.bias.numpy(), np.repeat(np.array(want, "float32"), H))
 
 
 def test_one_step_returns_h_and_the_new_states_h_and_c():
@@ -152,28 +144,20 @@ def test_regularizers_add_their_penalties():
     rnn.build((B, T, D))
     kernel, recurrent, bias = rt.randomize_weights(rnn)
     rnn(rt.random_inputs((B, T, D)))
-    want = (
-        0.1 * np.sum(kernel**2)
-        + 0.2 * np.sum(np.abs(recurrent))
-        + 0.3 * np.sum(bias**2)
-    )
+    want = 0.1 * np.sum(kernel**2) + 0.2 * np.sum(np.abs(recurrent)) + 0.3 * np.sum(bias**2)
     np.testing.assert_allclose(sum(rnn.losses), want, rtol=1e-5)
 
 
 def test_stacked_rnn_cells_have_their_own_weights_and_compose():
     x = rt.random_inputs((B, T, D))
-    rnn = _rnn(
-        keras.layers.StackedRNNCells([LSTMCell(H), LSTMCell(2)])
-    )
+    rnn = _rnn(keras.layers.StackedRNNCells([LSTMCell(H), LSTMCell(2)]))
     rnn.build(x.shape)
     weights = rt.randomize_weights(rnn)
 
     paths = [w.path for w in rnn.weights]
     assert len(paths) == 6 and len(set(paths)) == 6
     assert [w.shape for w in weights[3:]] == [(H, 8), (2, 8), (8,)]
-    want = numpy_reference.stacked(
-        [numpy_reference.lstm] * 2, x, [weights[:3], weights[3:]]
-    )
+    want = numpy_reference.stacked([numpy_reference.lstm] * 2, x, [weights[:3], weights[3:]])
     np.testing.assert_allclose(rnn(x), want, atol=1e-5, rtol=1e-5)
 
 
@@ -261,9 +245,7 @@ def test_dropout_trains_under_model_fit_in_plain_keras_rnn():
     model = keras.Sequential(
         [
             keras.Input((T, D)),
-            keras.layers.RNN(
-                LSTMCell(H, dropout=0.3, recurrent_dropout=0.3, seed=2)
-            ),
+            keras.layers.RNN(LSTMCell(H, dropout=0.3, recurrent_dropout=0.3, seed=2)),
             keras.layers.Dense(1),
         ]
     )
@@ -288,28 +270,22 @@ def test_config_keeps_every_argument_and_round_trips():
 def _model_using_the_cell():
     inputs = keras.Input((T, D))
     plain = keras.layers.RNN(LSTMCell(H), return_sequences=True)(inputs)
-    both_ways = keras.layers.Bidirectional(
-        keras.layers.RNN(LSTMCell(H, dropout=0.2, seed=1))
-    )(inputs)
-    stacked = keras.layers.RNN(
-        keras.layers.StackedRNNCells([LSTMCell(H), LSTMCell(2)])
-    )(inputs)
+    both_ways = keras.layers.Bidirectional(keras.layers.RNN(LSTMCell(H, dropout=0.2, seed=1)))(
+        inputs
+    )
+    stacked = keras.layers.RNN(keras.layers.StackedRNNCells([LSTMCell(H), LSTMCell(2)]))(inputs)
     return keras.Model(inputs, [plain, both_ways, stacked])
 
 
 @pytest.mark.slow  # a new interpreter imports TensorFlow: ~7 s
 def test_model_reloads_from_keras_file_in_a_fresh_process(tmp_path):
     model = _model_using_the_cell()
-    helpers.assert_reloads_in_fresh_process(
-        model, rt.random_inputs((B, T, D)), tmp_path
-    )
+    helpers.assert_reloads_in_fresh_process(model, rt.random_inputs((B, T, D)), tmp_path)
 
 
 def test_model_exports_to_saved_model(tmp_path):
     model = _model_using_the_cell()
-    helpers.assert_export_reloads(
-        model, rt.random_inputs((B, T, D)), tmp_path
-    )
+    helpers.assert_export_reloads(model, rt.random_inputs((B, T, D)), tmp_path)
 
 
 # Errors.

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from seqkeras.layers import PositionEmbedding
-from tests.helpers import assert_config_round_trip, assert_reloads_in_fresh_process
+from tests.helpers import assert_config_round_trip
+from tests.helpers import assert_reloads_in_fresh_process
 
 
 def test_adds_one_learned_vector_per_position():
@@ -28,5 +29,7 @@ def test_config_round_trip_and_reload(tmp_path):
 
 
 def test_unknown_length_message():
-    with pytest.raises(ValueError, match=r"`input_shape`: expected a fixed number of steps, got \(None, None, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"`input_shape`: expected a fixed number of steps, got \(None, None, 5\)"
+    ):
         PositionEmbedding().build((None, None, 5))

@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from seqkeras.layers import VanillaRNN, VanillaRNNCell
+from seqkeras.layers import VanillaRNN
+from seqkeras.layers import VanillaRNNCell
 from tests import helpers
 from tests.layers import numpy_reference
 from tests.layers import rnn_testing as rt
@@ -19,9 +20,7 @@ B, T, D, H = 2, 5, 3, 4
 def test_outputs_and_gradients_equal_keras_simple_rnn(copy_from):
     x = rt.random_inputs((B, T, D))
     ours = VanillaRNN(H, return_sequences=True, return_state=True)
-    theirs = keras.layers.SimpleRNN(
-        H, return_sequences=True, return_state=True
-    )
+    theirs = keras.layers.SimpleRNN(H, return_sequences=True, return_state=True)
     ours.build(x.shape)
     theirs.build(x.shape)
     source, target = (theirs, ours) if copy_from == "keras" else (ours, theirs)
@@ -68,9 +67,7 @@ def test_forward_from_an_initial_state_equals_numpy_formula():
 
     inputs = keras.Input((T, D))
     state_input = keras.Input((H,))
-    model = keras.Model(
-        [inputs, state_input], layer(inputs, initial_state=[state_input])
-    )
+    model = keras.Model([inputs, state_input], layer(inputs, initial_state=[state_input]))
     functional = model.predict([x, h0], verbose=0)
 
     for got in (eager, functional):
@@ -83,9 +80,7 @@ def test_forward_from_an_initial_state_equals_numpy_formula():
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("return_state", [False, True])
 def test_output_shapes(return_sequences, return_state):
-    layer = VanillaRNN(
-        H, return_sequences=return_sequences, return_state=return_state
-    )
+    layer = VanillaRNN(H, return_sequences=return_sequences, return_state=return_state)
     symbolic = layer(keras.Input((None, D)))
     concrete = layer(rt.random_inputs((B, T, D)))
 
@@ -94,8 +89,7 @@ def test_output_shapes(return_sequences, return_state):
     if not return_state:
         symbolic, concrete = [symbolic], [concrete]
     assert [tuple(s.shape[1:]) for s in symbolic] == [
-        (None,) + w[1:] if return_sequences and i == 0 else w
-        for i, w in enumerate(want)
+        (None,) + w[1:] if return_sequences and i == 0 else w for i, w in enumerate(want)
     ]
     assert [tuple(c.shape) for c in concrete] == [(B,) + w for w in want]
 
@@ -143,9 +137,7 @@ def test_masking_layer_makes_padding_invisible():
     x = rt.random_inputs((B, T, D))
     padded = np.concatenate([x, np.zeros((B, 2, D), "float32")], axis=1)
     layer = VanillaRNN(H)
-    model = keras.Sequential(
-        [keras.Input((None, D)), keras.layers.Masking(0.0), layer]
-    )
+    model = keras.Sequential([keras.Input((None, D)), keras.layers.Masking(0.0), layer])
     rt.randomize_weights(layer)
     np.testing.assert_allclose(model(padded), layer(x), atol=1e-6)
     assert not np.allclose(layer(padded), layer(x), atol=1e-3)
@@ -159,9 +151,7 @@ def test_masking_layer_mask_is_honoured_with_an_initial_state():
     layer = VanillaRNN(H, return_sequences=True)
     inputs = keras.Input((None, D))
     state_inputs = [keras.Input((H,)) for _ in states]
-    outputs = layer(
-        keras.layers.Masking(0.0)(inputs), initial_state=state_inputs
-    )
+    outputs = layer(keras.layers.Masking(0.0)(inputs), initial_state=state_inputs)
     model = keras.Model([inputs] + state_inputs, outputs)
     rt.randomize_weights(layer)
 
@@ -177,9 +167,7 @@ def test_training_with_clipnorm_reduces_the_loss():
     rng = np.random.RandomState(0)
     x = rng.normal(size=(64, 6, 2)).astype("float32")
     y = 0.5 * x[:, :, :1].sum(axis=1)
-    model = keras.Sequential(
-        [keras.Input((6, 2)), VanillaRNN(8), keras.layers.Dense(1)]
-    )
+    model = keras.Sequential([keras.Input((6, 2)), VanillaRNN(8), keras.layers.Dense(1)])
     model.compile(keras.optimizers.Adam(0.02, clipnorm=1.0), "mse")
     before = model.evaluate(x, y, verbose=0)
     model.fit(x, y, epochs=10, batch_size=16, verbose=0)
@@ -216,17 +204,13 @@ def test_two_stacked_layers_have_their_own_weights():
 
     paths = [w.path for w in model.weights]
     assert len(paths) == 6 and len(set(paths)) == 6
-    want = numpy_reference.stacked(
-        [numpy_reference.vanilla_rnn] * 2, x, weights
-    )
+    want = numpy_reference.stacked([numpy_reference.vanilla_rnn] * 2, x, weights)
     np.testing.assert_allclose(model(x), want, atol=1e-5, rtol=1e-5)
 
 
 def test_bidirectional_rebuilds_the_backward_layer_from_config():
     x = rt.random_inputs((B, T, D))
-    layer = keras.layers.Bidirectional(
-        VanillaRNN(H, return_sequences=True, dropout=0.1)
-    )
+    layer = keras.layers.Bidirectional(VanillaRNN(H, return_sequences=True, dropout=0.1))
     layer.build(x.shape)
     assert isinstance(layer.backward_layer, VanillaRNN)
     assert layer.backward_layer.go_backwards
@@ -256,13 +240,11 @@ def test_config_keeps_every_argument_flat_and_round_trips():
 
 def _model_using_the_layer():
     inputs = keras.Input((T, D))
-    sequences, h = VanillaRNN(
-        H, return_sequences=True, return_state=True, dropout=0.2, seed=1
-    )(inputs)
-    both_ways = keras.layers.Bidirectional(VanillaRNN(H))(inputs)
-    masked = VanillaRNN(H, go_backwards=True)(
-        keras.layers.Masking(0.0)(inputs)
+    sequences, h = VanillaRNN(H, return_sequences=True, return_state=True, dropout=0.2, seed=1)(
+        inputs
     )
+    both_ways = keras.layers.Bidirectional(VanillaRNN(H))(inputs)
+    masked = VanillaRNN(H, go_backwards=True)(keras.layers.Masking(0.0)(inputs))
     return keras.Model(inputs, [sequences, h, both_ways, masked])
 
 
@@ -280,9 +262,7 @@ def test_model_reloads_from_keras_file_in_a_fresh_process(tmp_path):
 
 
 def test_model_exports_to_saved_model(tmp_path):
-    helpers.assert_export_reloads(
-        _model_using_the_layer(), _inputs_with_padding(), tmp_path
-    )
+    helpers.assert_export_reloads(_model_using_the_layer(), _inputs_with_padding(), tmp_path)
 
 
 # Errors.

@@ -6,10 +6,8 @@ import pytest
 import tensorflow as tf
 
 from seqkeras.layers import VanillaRNNCell
-from seqkeras.layers.dropout_masks import (
-    prepare_dropout_masks,
-    reset_dropout_masks,
-)
+from seqkeras.layers.dropout_masks import prepare_dropout_masks
+from seqkeras.layers.dropout_masks import reset_dropout_masks
 from tests import helpers
 from tests.layers import numpy_reference
 from tests.layers import rnn_testing as rt
@@ -123,28 +121,20 @@ def test_regularizers_add_their_penalties():
     rnn.build((B, T, D))
     kernel, recurrent, bias = rt.randomize_weights(rnn)
     rnn(rt.random_inputs((B, T, D)))
-    want = (
-        0.1 * np.sum(kernel**2)
-        + 0.2 * np.sum(np.abs(recurrent))
-        + 0.3 * np.sum(bias**2)
-    )
+    want = 0.1 * np.sum(kernel**2) + 0.2 * np.sum(np.abs(recurrent)) + 0.3 * np.sum(bias**2)
     np.testing.assert_allclose(sum(rnn.losses), want, rtol=1e-5)
 
 
 def test_stacked_rnn_cells_have_their_own_weights_and_compose():
     x = rt.random_inputs((B, T, D))
-    rnn = _rnn(
-        keras.layers.StackedRNNCells([VanillaRNNCell(H), VanillaRNNCell(2)])
-    )
+    rnn = _rnn(keras.layers.StackedRNNCells([VanillaRNNCell(H), VanillaRNNCell(2)]))
     rnn.build(x.shape)
     weights = rt.randomize_weights(rnn)
 
     paths = [w.path for w in rnn.weights]
     assert len(paths) == 6 and len(set(paths)) == 6
     assert [w.shape for w in weights[3:]] == [(H, 2), (2, 2), (2,)]
-    want = numpy_reference.stacked(
-        [numpy_reference.vanilla_rnn] * 2, x, [weights[:3], weights[3:]]
-    )
+    want = numpy_reference.stacked([numpy_reference.vanilla_rnn] * 2, x, [weights[:3], weights[3:]])
     np.testing.assert_allclose(rnn(x), want, atol=1e-5, rtol=1e-5)
 
 
@@ -233,9 +223,7 @@ def test_dropout_trains_under_model_fit_in_plain_keras_rnn():
     model = keras.Sequential(
         [
             keras.Input((T, D)),
-            keras.layers.RNN(
-                VanillaRNNCell(H, dropout=0.3, recurrent_dropout=0.3, seed=2)
-            ),
+            keras.layers.RNN(VanillaRNNCell(H, dropout=0.3, recurrent_dropout=0.3, seed=2)),
             keras.layers.Dense(1),
         ]
     )
@@ -272,16 +260,12 @@ def _model_using_the_cell():
 @pytest.mark.slow  # a new interpreter imports TensorFlow: ~7 s
 def test_model_reloads_from_keras_file_in_a_fresh_process(tmp_path):
     model = _model_using_the_cell()
-    helpers.assert_reloads_in_fresh_process(
-        model, rt.random_inputs((B, T, D)), tmp_path
-    )
+    helpers.assert_reloads_in_fresh_process(model, rt.random_inputs((B, T, D)), tmp_path)
 
 
 def test_model_exports_to_saved_model(tmp_path):
     model = _model_using_the_cell()
-    helpers.assert_export_reloads(
-        model, rt.random_inputs((B, T, D)), tmp_path
-    )
+    helpers.assert_export_reloads(model, rt.random_inputs((B, T, D)), tmp_path)
 
 
 # Errors.

@@ -7,11 +7,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from tests.helpers import (
-    assert_export_reloads,
-    assert_reloads_in_fresh_process,
-    run_python,
-)
+from tests.helpers import assert_export_reloads
+from tests.helpers import assert_reloads_in_fresh_process
+from tests.helpers import run_python
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -27,8 +25,7 @@ def compile_with_clipnorm(model, loss, learning_rate=0.01):
 
 def assert_loss_falls(model, inputs, targets, *, epochs, factor=0.5, batch_size=32):
     """Fit and require the final epoch's loss below `factor` x the first's."""
-    history = model.fit(
-        inputs, targets, epochs=epochs, batch_size=batch_size, verbose=0)
+    history = model.fit(inputs, targets, epochs=epochs, batch_size=batch_size, verbose=0)
     losses = history.history["loss"]
     assert losses[-1] < factor * losses[0], losses
     return losses
@@ -39,7 +36,8 @@ def assert_model_config_round_trip(model):
     # Through the registered class, as `load_model` goes; from_config
     # consumes the dict it is given.
     clone = keras.saving.deserialize_keras_object(
-        copy.deepcopy(keras.saving.serialize_keras_object(model)))
+        copy.deepcopy(keras.saving.serialize_keras_object(model))
+    )
     assert type(clone) is type(model)
     assert clone.get_config() == config
     assert [w.shape for w in clone.weights] == [w.shape for w in model.weights]
@@ -77,7 +75,8 @@ def run_inference_models(model, source, token_ids):
     outputs = [memory, mask, *states]
     for t in range(token_ids.shape[1]):
         logits, alignments, *states = step.predict(
-            [token_ids[:, t], memory, mask, *states], verbose=0)
+            [token_ids[:, t], memory, mask, *states], verbose=0
+        )
         outputs += [logits, alignments, *states]
     return outputs
 

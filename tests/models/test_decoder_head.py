@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from seqkeras.demo import VOCAB, reverse_task
+from seqkeras.demo import VOCAB
+from seqkeras.demo import reverse_task
 from seqkeras.models import attention_generator_model
 from seqkeras.models import build_inference_models
 from seqkeras.models import build_seq2seq
@@ -14,7 +15,8 @@ from seqkeras.models import seq2seq_model
 
 
 @pytest.mark.parametrize(
-    "module", [decoder_head, attention_generator_model, seq2seq_model, one_to_many_model])
+    "module", [decoder_head, attention_generator_model, seq2seq_model, one_to_many_model]
+)
 def test_inference_models_find_no_layer_by_name(module):
     # The models keep references to their parts while building themselves.
     assert "get_layer(" not in inspect.getsource(module)
@@ -34,7 +36,8 @@ def test_a_plain_functional_copy_is_rejected_and_its_weights_load(tmp_path):
     rebuilt = build_seq2seq(VOCAB, VOCAB, embedding_dim=4, units=8, name="old")
     rebuilt.load_weights(path)
     np.testing.assert_array_equal(
-        rebuilt.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
+        rebuilt.predict(inputs, verbose=0), model.predict(inputs, verbose=0)
+    )
     encoder, _ = rebuilt.inference_models()
     assert encoder.name == "old_encoder"
 

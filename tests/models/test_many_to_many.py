@@ -3,13 +3,11 @@ import pytest
 
 from seqkeras.demo import previous_token_task
 from seqkeras.models import build_many_to_many
-from tests.models.builder_checks import (
-    assert_distinct_layer_weights,
-    assert_loss_falls,
-    assert_saves_and_exports,
-    compile_with_clipnorm,
-    sparse_loss,
-)
+from tests.models.builder_checks import assert_distinct_layer_weights
+from tests.models.builder_checks import assert_loss_falls
+from tests.models.builder_checks import assert_saves_and_exports
+from tests.models.builder_checks import compile_with_clipnorm
+from tests.models.builder_checks import sparse_loss
 
 
 @pytest.mark.parametrize("cell", ["lstm", "vanilla"])
@@ -25,8 +23,7 @@ def test_bidirectional_sees_the_future():
     # Tag = the next token: only a model that reads right to left can know it.
     ids, _ = previous_token_task()
     tags = np.concatenate([ids[:, 1:], np.zeros((len(ids), 1), "int32")], axis=1)
-    model = build_many_to_many(
-        6, vocab_size=6, embedding_dim=8, units=16, bidirectional=True)
+    model = build_many_to_many(6, vocab_size=6, embedding_dim=8, units=16, bidirectional=True)
     compile_with_clipnorm(model, sparse_loss(False), 0.02)
     assert_loss_falls(model, ids, tags, epochs=8, factor=0.3)
 
@@ -41,8 +38,7 @@ def test_padded_steps_do_not_change_the_loss():
     longer_ids = np.concatenate([ids, np.zeros((16, 3), "int32")], axis=1)
     longer_tags = np.concatenate([other_tags, np.full((16, 3), 4, "int32")], axis=1)
     assert model.evaluate(ids, other_tags, verbose=0) == pytest.approx(loss, abs=1e-6)
-    assert model.evaluate(longer_ids, longer_tags, verbose=0) == pytest.approx(
-        loss, abs=1e-6)
+    assert model.evaluate(longer_ids, longer_tags, verbose=0) == pytest.approx(loss, abs=1e-6)
     # A change under real steps does move it: the check can fail.
     changed = tags.copy()
     changed[:, 1] = (changed[:, 1] + 1) % 6
@@ -57,8 +53,8 @@ def test_stacked_layers_have_their_own_weights():
 def test_saves_and_exports(tmp_path):
     ids, _ = previous_token_task(n=4)
     model = build_many_to_many(
-        6, vocab_size=6, embedding_dim=4, units=8, num_layers=2,
-        bidirectional=True, cell="vanilla")
+        6, vocab_size=6, embedding_dim=4, units=8, num_layers=2, bidirectional=True, cell="vanilla"
+    )
     assert_saves_and_exports(model, ids, tmp_path)
 
 
@@ -66,10 +62,16 @@ def test_saves_and_exports(tmp_path):
     "kwargs, message",
     [
         ({"num_outputs": -1, "input_dim": 2}, r"`num_outputs`.*-1"),
-        ({"num_outputs": 2, "input_dim": 2, "recurrent_dropout": -0.1}, r"`recurrent_dropout`.*-0.1"),
+        (
+            {"num_outputs": 2, "input_dim": 2, "recurrent_dropout": -0.1},
+            r"`recurrent_dropout`.*-0.1",
+        ),
         ({"num_outputs": 2, "input_dim": 0}, r"`input_dim`.*positive integer.*0"),
         ({"num_outputs": 2, "vocab_size": 5, "embedding_dim": 0}, r"`embedding_dim`.*0"),
-        ({"num_outputs": 2, "vocab_size": 5, "stateful": True}, r"`batch_size`.*stateful=True.*got None"),
+        (
+            {"num_outputs": 2, "vocab_size": 5, "stateful": True},
+            r"`batch_size`.*stateful=True.*got None",
+        ),
     ],
 )
 def test_invalid_arguments(kwargs, message):

@@ -3,23 +3,18 @@ import pytest
 
 from seqkeras.demo import sign_of_sum_task
 from seqkeras.models import build_many_to_one
-from tests.models.builder_checks import (
-    assert_distinct_layer_weights,
-    assert_loss_falls,
-    assert_saves_and_exports,
-    compile_with_clipnorm,
-    sparse_loss,
-)
+from tests.models.builder_checks import assert_distinct_layer_weights
+from tests.models.builder_checks import assert_loss_falls
+from tests.models.builder_checks import assert_saves_and_exports
+from tests.models.builder_checks import compile_with_clipnorm
+from tests.models.builder_checks import sparse_loss
 
 
 @pytest.mark.parametrize("cell", ["lstm", "vanilla"])
-
-
 @pytest.mark.parametrize("pooling", ["last", "attention"])
 def test_trains_with_clipnorm(cell, pooling):
     x, y = sign_of_sum_task()
-    model = build_many_to_one(
-        2, input_dim=3, units=16, cell=cell, pooling=pooling)
+    model = build_many_to_one(2, input_dim=3, units=16, cell=cell, pooling=pooling)
     assert model.output.shape == (None, 2)
     compile_with_clipnorm(model, sparse_loss(False), 0.02)
     assert_loss_falls(model, x, y, epochs=8)
@@ -31,8 +26,7 @@ def test_regression_forecast_trains():
     t = np.arange(9)[None, :]
     series = np.sin(0.6 * t + phase).astype("float32")
     x, y = series[:, :8, None], series[:, 8:]
-    model = build_many_to_one(
-        1, input_dim=1, units=16, output_activation=None, num_layers=2)
+    model = build_many_to_one(1, input_dim=1, units=16, output_activation=None, num_layers=2)
     compile_with_clipnorm(model, "mse", 0.02)
     assert_loss_falls(model, x, y, epochs=10, factor=0.2)
 
@@ -40,14 +34,16 @@ def test_regression_forecast_trains():
 def test_padding_steps_do_not_change_predictions_or_loss():
     x, y = sign_of_sum_task(n=8)
     model = build_many_to_one(
-        2, input_dim=3, units=8, mask_value=0.0, bidirectional=True,
-        pooling="attention")
+        2, input_dim=3, units=8, mask_value=0.0, bidirectional=True, pooling="attention"
+    )
     padded = np.concatenate([x, np.zeros((8, 4, 3), "float32")], axis=1)
     np.testing.assert_allclose(
-        model.predict(padded, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+        model.predict(padded, verbose=0), model.predict(x, verbose=0), atol=1e-6
+    )
     compile_with_clipnorm(model, sparse_loss(False))
     assert model.evaluate(padded, y, verbose=0) == pytest.approx(
-        model.evaluate(x, y, verbose=0), abs=1e-6)
+        model.evaluate(x, y, verbose=0), abs=1e-6
+    )
 
 
 def test_token_inputs_mask_padding():
@@ -56,22 +52,22 @@ def test_token_inputs_mask_padding():
     model = build_many_to_one(3, vocab_size=20, embedding_dim=4, units=8)
     padded = np.concatenate([ids, np.zeros((4, 3), "int32")], axis=1)
     np.testing.assert_allclose(
-        model.predict(padded, verbose=0), model.predict(ids, verbose=0), atol=1e-6)
+        model.predict(padded, verbose=0), model.predict(ids, verbose=0), atol=1e-6
+    )
 
 
 def test_stacked_layers_have_their_own_weights():
     model = build_many_to_one(2, input_dim=3, units=8, num_layers=3)
     assert_distinct_layer_weights(model, 3)
-    bidirectional = build_many_to_one(
-        2, input_dim=3, units=8, num_layers=2, bidirectional=True)
+    bidirectional = build_many_to_one(2, input_dim=3, units=8, num_layers=2, bidirectional=True)
     assert_distinct_layer_weights(bidirectional, 4)
 
 
 def test_saves_and_exports(tmp_path):
     x, _ = sign_of_sum_task(n=4)
     model = build_many_to_one(
-        2, input_dim=3, units=8, num_layers=2, bidirectional=True,
-        pooling="attention")
+        2, input_dim=3, units=8, num_layers=2, bidirectional=True, pooling="attention"
+    )
     assert_saves_and_exports(model, x, tmp_path)
 
 
@@ -83,9 +79,15 @@ def test_saves_and_exports(tmp_path):
         ({"num_outputs": 2, "input_dim": 3, "units": -3}, r"`units`.*positive integer.*-3"),
         ({"num_outputs": 2, "input_dim": 3, "num_layers": 0}, r"`num_layers`.*0"),
         ({"num_outputs": 2, "input_dim": 3, "dropout": 1.5}, r"`dropout`.*\[0, 1\).*1.5"),
-        ({"num_outputs": 2, "input_dim": 3, "pooling": "max"}, r"`pooling`.*'last'.*'attention'.*'max'"),
+        (
+            {"num_outputs": 2, "input_dim": 3, "pooling": "max"},
+            r"`pooling`.*'last'.*'attention'.*'max'",
+        ),
         ({"num_outputs": 2}, r"exactly one of `vocab_size`.*`input_dim`.*None"),
-        ({"num_outputs": 2, "input_dim": 3, "vocab_size": 9}, r"exactly one of.*vocab_size=9.*input_dim=3"),
+        (
+            {"num_outputs": 2, "input_dim": 3, "vocab_size": 9},
+            r"exactly one of.*vocab_size=9.*input_dim=3",
+        ),
         ({"num_outputs": 2, "vocab_size": -1}, r"`vocab_size`.*-1"),
         ({"num_outputs": 2, "input_dim": 3, "sequence_length": 0}, r"`sequence_length`.*0"),
     ],

@@ -2,16 +2,17 @@ import keras
 import numpy as np
 import pytest
 
-from seqkeras.demo import VOCAB, reverse_task
-from seqkeras.models import Seq2SeqModel, build_inference_models, build_seq2seq
-from tests.models.builder_checks import (
-    assert_distinct_layer_weights,
-    assert_inference_models_reload_in_fresh_process,
-    assert_loss_falls,
-    assert_saves_and_exports,
-    compile_with_clipnorm,
-    sparse_loss,
-)
+from seqkeras.demo import VOCAB
+from seqkeras.demo import reverse_task
+from seqkeras.models import Seq2SeqModel
+from seqkeras.models import build_inference_models
+from seqkeras.models import build_seq2seq
+from tests.models.builder_checks import assert_distinct_layer_weights
+from tests.models.builder_checks import assert_inference_models_reload_in_fresh_process
+from tests.models.builder_checks import assert_loss_falls
+from tests.models.builder_checks import assert_saves_and_exports
+from tests.models.builder_checks import compile_with_clipnorm
+from tests.models.builder_checks import sparse_loss
 
 
 @pytest.mark.parametrize("cell", ["lstm", "vanilla"])
@@ -30,8 +31,7 @@ def test_padding_does_not_change_loss_or_attention():
     loss = model.evaluate(inputs, target, verbose=0)
     padded = {k: np.pad(v, ((0, 0), (0, 3))) for k, v in inputs.items()}
     padded_target = np.pad(target, ((0, 0), (0, 3)), constant_values=5)
-    assert model.evaluate(padded, padded_target, verbose=0) == pytest.approx(
-        loss, abs=1e-6)
+    assert model.evaluate(padded, padded_target, verbose=0) == pytest.approx(loss, abs=1e-6)
     encoder, _ = build_inference_models(model)
     _, memory_mask, *_ = encoder.predict(padded["source_ids"], verbose=0)
     np.testing.assert_array_equal(memory_mask, padded["source_ids"] != 0)
@@ -41,9 +41,15 @@ def test_padding_does_not_change_loss_or_attention():
 def test_inference_models_reproduce_teacher_forcing(attention_layer_units):
     inputs, _ = reverse_task(n=4)
     model = build_seq2seq(
-        VOCAB, VOCAB, embedding_dim=4, units=8, encoder_layers=2,
-        decoder_layers=2, attention_layer_units=attention_layer_units,
-        normalize_attention=True)
+        VOCAB,
+        VOCAB,
+        embedding_dim=4,
+        units=8,
+        encoder_layers=2,
+        decoder_layers=2,
+        attention_layer_units=attention_layer_units,
+        normalize_attention=True,
+    )
     logits = model.predict(inputs, verbose=0)
     encoder, step = build_inference_models(model)
     memory, memory_mask, *states = encoder.predict(inputs["source_ids"], verbose=0)
@@ -51,7 +57,8 @@ def test_inference_models_reproduce_teacher_forcing(attention_layer_units):
     decoder_in = inputs["target_ids"]
     for t in range(decoder_in.shape[1]):
         step_logits, alignments, *states = step.predict(
-            [decoder_in[:, t], memory, memory_mask, *states], verbose=0)
+            [decoder_in[:, t], memory, memory_mask, *states], verbose=0
+        )
         real = decoder_in[:, t] != 0
         np.testing.assert_allclose(step_logits[real], logits[real, t], atol=1e-5)
         assert np.all(alignments[~memory_mask] == 0.0)
@@ -65,32 +72,43 @@ def test_inference_models_after_reload(tmp_path):
     reloaded = keras.saving.load_model(path)
     encoder, step = build_inference_models(reloaded)
     memory, mask, *states = encoder.predict(inputs["source_ids"], verbose=0)
-    first, _, *_ = step.predict(
-        [inputs["target_ids"][:, 0], memory, mask, *states], verbose=0)
-    np.testing.assert_allclose(
-        first, model.predict(inputs, verbose=0)[:, 0], atol=1e-5)
+    first, _, *_ = step.predict([inputs["target_ids"][:, 0], memory, mask, *states], verbose=0)
+    np.testing.assert_allclose(first, model.predict(inputs, verbose=0)[:, 0], atol=1e-5)
 
 
 def test_inference_models_after_reload_in_a_fresh_process(tmp_path):
     inputs, _ = reverse_task(n=4)
     model = build_seq2seq(
-        VOCAB, VOCAB, embedding_dim=4, units=8, decoder_layers=2,
-        attention_layer_units=6, name="reverser")
+        VOCAB,
+        VOCAB,
+        embedding_dim=4,
+        units=8,
+        decoder_layers=2,
+        attention_layer_units=6,
+        name="reverser",
+    )
     assert_inference_models_reload_in_fresh_process(
-        model, inputs["source_ids"], inputs["target_ids"][:, :3], tmp_path)
+        model, inputs["source_ids"], inputs["target_ids"][:, :3], tmp_path
+    )
 
 
 def test_is_a_seq2seq_model_configured_by_the_builder_arguments():
     model = build_seq2seq(
-        VOCAB, VOCAB + 2, embedding_dim=4, units=8, encoder_layers=2,
-        attention_units=5, dropout=0.1, name="translator")
+        VOCAB,
+        VOCAB + 2,
+        embedding_dim=4,
+        units=8,
+        encoder_layers=2,
+        attention_units=5,
+        dropout=0.1,
+        name="translator",
+    )
     assert isinstance(model, Seq2SeqModel)
     config = model.get_config()
     assert config["name"] == "translator"
-    assert {k: config[k] for k in ("target_vocab_size", "encoder_layers",
-                                   "attention_units", "dropout")} == {
-        "target_vocab_size": VOCAB + 2, "encoder_layers": 2,
-        "attention_units": 5, "dropout": 0.1}
+    assert {
+        k: config[k] for k in ("target_vocab_size", "encoder_layers", "attention_units", "dropout")
+    } == {"target_vocab_size": VOCAB + 2, "encoder_layers": 2, "attention_units": 5, "dropout": 0.1}
     clone = Seq2SeqModel.from_config(config)
     assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     assert [w.shape for w in clone.weights] == [w.shape for w in model.weights]
@@ -98,16 +116,22 @@ def test_is_a_seq2seq_model_configured_by_the_builder_arguments():
 
 def test_stacked_encoder_and_decoder_have_their_own_weights():
     model = build_seq2seq(
-        VOCAB, VOCAB, units=8, encoder_layers=2, decoder_layers=2,
-        bidirectional_encoder=False)
+        VOCAB, VOCAB, units=8, encoder_layers=2, decoder_layers=2, bidirectional_encoder=False
+    )
     assert_distinct_layer_weights(model, 4)
 
 
 def test_saves_and_exports(tmp_path):
     inputs, _ = reverse_task(n=4)
     model = build_seq2seq(
-        VOCAB, VOCAB, embedding_dim=4, units=8, encoder_layers=2,
-        decoder_layers=2, attention_layer_units=6)
+        VOCAB,
+        VOCAB,
+        embedding_dim=4,
+        units=8,
+        encoder_layers=2,
+        decoder_layers=2,
+        attention_layer_units=6,
+    )
     assert_saves_and_exports(model, inputs, tmp_path)
 
 

@@ -10,7 +10,9 @@ import tensorflow as tf
 from seqkeras.errors import ConfigError
 from seqkeras.models import build_seq2seq
 from seqkeras.pipeline import distribute
-from seqkeras.pipeline.schema import PipelineConfig, from_dict, json_schema
+from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.pipeline.schema import from_dict
+from seqkeras.pipeline.schema import json_schema
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.training import build_optimizer
 
@@ -34,23 +36,35 @@ def test_defaults_are_one_device_in_float32():
 
 
 def test_devices_are_a_list_of_strings():
-    config = load({"train": {"distribute": {"strategy": "mirrored", "devices": ["/gpu:0", "/gpu:1"]}}})
+    config = load(
+        {"train": {"distribute": {"strategy": "mirrored", "devices": ["/gpu:0", "/gpu:1"]}}}
+    )
     assert config.train.distribute.devices == ["/gpu:0", "/gpu:1"]
 
 
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"train": {"distribute": {"strategy": "mirorred"}}},
-         r"train\.distribute\.strategy: got 'mirorred'; expected one of: none, mirrored, multi_worker, tpu \(did you mean 'mirrored'\?\)"),
-        ({"train": {"distribute": {"devices": "/gpu:0"}}},
-         r"train\.distribute\.devices: got '/gpu:0'; expected a list of strings\."),
-        ({"train": {"distribute": {"devices": [0, 1]}}},
-         r"train\.distribute\.devices: got \[0, 1\]; expected a list of strings\."),
-        ({"train": {"mixed_precision": "float16"}},
-         r"train\.mixed_precision: got 'float16'; expected one of: float32, mixed_float16, mixed_bfloat16"),
-        ({"train": {"distribute": {"stratgy": "none"}}},
-         r"train\.distribute\.stratgy: unknown key 'stratgy'; did you mean 'strategy'\?"),
+        (
+            {"train": {"distribute": {"strategy": "mirorred"}}},
+            r"train\.distribute\.strategy: got 'mirorred'; expected one of: none, mirrored, multi_worker, tpu \(did you mean 'mirrored'\?\)",
+        ),
+        (
+            {"train": {"distribute": {"devices": "/gpu:0"}}},
+            r"train\.distribute\.devices: got '/gpu:0'; expected a list of strings\.",
+        ),
+        (
+            {"train": {"distribute": {"devices": [0, 1]}}},
+            r"train\.distribute\.devices: got \[0, 1\]; expected a list of strings\.",
+        ),
+        (
+            {"train": {"mixed_precision": "float16"}},
+            r"train\.mixed_precision: got 'float16'; expected one of: float32, mixed_float16, mixed_bfloat16",
+        ),
+        (
+            {"train": {"distribute": {"stratgy": "none"}}},
+            r"train\.distribute\.stratgy: unknown key 'stratgy'; did you mean 'strategy'\?",
+        ),
     ],
 )
 def test_schema_errors_name_the_key(values, message):
@@ -61,9 +75,15 @@ def test_schema_errors_name_the_key(values, message):
 def test_json_schema_describes_the_new_keys():
     train = json_schema()["properties"]["train"]["properties"]
     assert train["distribute"]["properties"]["strategy"]["enum"] == [
-        "none", "mirrored", "multi_worker", "tpu"]
+        "none",
+        "mirrored",
+        "multi_worker",
+        "tpu",
+    ]
     assert train["distribute"]["properties"]["devices"] == {
-        "type": "array", "items": {"type": "string"}, "default": [],
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
         "description": train["distribute"]["properties"]["devices"]["description"],
     }
     assert train["mixed_precision"]["enum"] == ["float32", "mixed_float16", "mixed_bfloat16"]
@@ -72,23 +92,38 @@ def test_json_schema_describes_the_new_keys():
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"task": "language_model", "data": {"dataset": "text"},
-          "train": {"distribute": {"strategy": "mirrored"}}},
-         r"^train\.distribute\.strategy: got 'mirrored'; the language_model task trains "
-         r"with stateful truncated backpropagation \(train\.tbptt\.window\), which "
-         r"tf\.distribute does not support \(expected none\)\.$"),
-        ({"train": {"distribute": {"strategy": "multi_worker", "devices": ["/cpu:0"]}}},
-         r"^train\.distribute\.devices: got \['/cpu:0'\]; devices are listed for "
-         r"train\.distribute\.strategy 'mirrored' only, not 'multi_worker'"),
-        ({"train": {"distribute": {"devices": ["/cpu:0"]}}},
-         r"^train\.distribute\.devices: .* not 'none'"),
-        ({"train": {"distribute": {"strategy": "tpu"}, "mixed_precision": "mixed_float16"}},
-         r"^train\.mixed_precision: got 'mixed_float16'; with train\.distribute\.strategy "
-         r"'tpu' use mixed_bfloat16"),
-        ({"data": {"batch_size": 33},
-          "train": {"distribute": {"strategy": "mirrored", "devices": ["/cpu:0", "/cpu:1"]}}},
-         r"^data\.batch_size: got 33; the global batch is divided across the 2 devices of "
-         r"train\.distribute\.devices, so it must be a multiple of 2\.$"),
+        (
+            {
+                "task": "language_model",
+                "data": {"dataset": "text"},
+                "train": {"distribute": {"strategy": "mirrored"}},
+            },
+            r"^train\.distribute\.strategy: got 'mirrored'; the language_model task trains "
+            r"with stateful truncated backpropagation \(train\.tbptt\.window\), which "
+            r"tf\.distribute does not support \(expected none\)\.$",
+        ),
+        (
+            {"train": {"distribute": {"strategy": "multi_worker", "devices": ["/cpu:0"]}}},
+            r"^train\.distribute\.devices: got \['/cpu:0'\]; devices are listed for "
+            r"train\.distribute\.strategy 'mirrored' only, not 'multi_worker'",
+        ),
+        (
+            {"train": {"distribute": {"devices": ["/cpu:0"]}}},
+            r"^train\.distribute\.devices: .* not 'none'",
+        ),
+        (
+            {"train": {"distribute": {"strategy": "tpu"}, "mixed_precision": "mixed_float16"}},
+            r"^train\.mixed_precision: got 'mixed_float16'; with train\.distribute\.strategy "
+            r"'tpu' use mixed_bfloat16",
+        ),
+        (
+            {
+                "data": {"batch_size": 33},
+                "train": {"distribute": {"strategy": "mirrored", "devices": ["/cpu:0", "/cpu:1"]}},
+            },
+            r"^data\.batch_size: got 33; the global batch is divided across the 2 devices of "
+            r"train\.distribute\.devices, so it must be a multiple of 2\.$",
+        ),
     ],
 )
 def test_combinations_that_cannot_run_are_rejected(values, message):
@@ -98,14 +133,18 @@ def test_combinations_that_cannot_run_are_rejected(values, message):
 
 def test_mirrored_with_unknown_device_names_the_visible_ones():
     config = load({"train": {"distribute": {"strategy": "mirrored", "devices": ["/gpu:7"]}}})
-    with pytest.raises(ConfigError, match=r"train\.distribute\.devices: got '/gpu:7'; visible devices: .*/cpu:0"):
+    with pytest.raises(
+        ConfigError, match=r"train\.distribute\.devices: got '/gpu:7'; visible devices: .*/cpu:0"
+    ):
         distribute.create_strategy(config.train.distribute)
 
 
 def test_bad_tf_config_names_the_variable(monkeypatch):
     monkeypatch.setenv("TF_CONFIG", "{not json")
     config = load({"train": {"distribute": {"strategy": "multi_worker"}}})
-    with pytest.raises(ConfigError, match=r"^TF_CONFIG: expected JSON like .* could not read '\{not json'"):
+    with pytest.raises(
+        ConfigError, match=r"^TF_CONFIG: expected JSON like .* could not read '\{not json'"
+    ):
         distribute.create_strategy(config.train.distribute)
 
 
@@ -115,8 +154,9 @@ def test_no_strategy_for_none():
 
 
 def resolver_for(monkeypatch, cluster, task_type, index):
-    monkeypatch.setenv("TF_CONFIG", json.dumps(
-        {"cluster": cluster, "task": {"type": task_type, "index": index}}))
+    monkeypatch.setenv(
+        "TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": task_type, "index": index}})
+    )
     return tf.distribute.cluster_resolver.TFConfigClusterResolver()
 
 
@@ -145,7 +185,9 @@ def test_dtype_policy_is_restored_after_the_block():
     assert keras.config.dtype_policy().name == "float32"
 
 
-@pytest.mark.parametrize("policy, compute", [("mixed_float16", "float16"), ("mixed_bfloat16", "bfloat16")])
+@pytest.mark.parametrize(
+    "policy, compute", [("mixed_float16", "float16"), ("mixed_bfloat16", "bfloat16")]
+)
 def test_mixed_models_compute_in_half_keep_float32_variables_and_logits(policy, compute):
     with distribute.dtype_policy(policy):
         model = build_seq2seq(12, 9, units=8, embedding_dim=4, bidirectional_encoder=True)

@@ -37,8 +37,11 @@ def test_missing_splits_are_carved_from_train_by_source(tmp_path):
     splits = file_splits(FilesConfig(train=train, source="word", target="spelled"), seed=3)
     sources = {split: {s for s, _ in as_lists(d)} for split, d in splits.items()}
     assert sum(len(s) for s in sources.values()) == len(WORDS)
-    assert not (sources["train"] & sources["validation"] or sources["train"] & sources["test"]
-                or sources["validation"] & sources["test"])
+    assert not (
+        sources["train"] & sources["validation"]
+        or sources["train"] & sources["test"]
+        or sources["validation"] & sources["test"]
+    )
     assert len(sources["validation"]) == len(sources["test"]) == 20
     assert sum(len(as_lists(d)) for d in splits.values()) == len(rows)
     again = file_splits(FilesConfig(train=train, source="word", target="spelled"), seed=3)
@@ -48,11 +51,18 @@ def test_missing_splits_are_carved_from_train_by_source(tmp_path):
 def test_given_files_are_used_as_they_are(tmp_path):
     train = write_tsv(tmp_path / "train.tsv", [(w, spelled(w)) for w in WORDS[:150]])
     (tmp_path / "valid.jsonl").write_text(
-        "".join(json.dumps({"word": w, "spelled": spelled(w)}) + "\n" for w in WORDS[150:175]))
+        "".join(json.dumps({"word": w, "spelled": spelled(w)}) + "\n" for w in WORDS[150:175])
+    )
     (tmp_path / "test.csv").write_text(
-        "spelled,word\n" + "".join(f"{spelled(w)},{w}\n" for w in WORDS[175:]))
-    files = FilesConfig(train=train, validation=str(tmp_path / "valid.jsonl"),
-                        test=str(tmp_path / "test.csv"), source="word", target="spelled")
+        "spelled,word\n" + "".join(f"{spelled(w)},{w}\n" for w in WORDS[175:])
+    )
+    files = FilesConfig(
+        train=train,
+        validation=str(tmp_path / "valid.jsonl"),
+        test=str(tmp_path / "test.csv"),
+        source="word",
+        target="spelled",
+    )
     splits = file_splits(files, seed=0)
     assert [len(as_lists(splits[s])) for s in ("train", "validation", "test")] == [150, 25, 25]
     assert as_lists(splits["test"])[0] == ("w175", "W 1 7 5")
@@ -67,8 +77,10 @@ def test_bad_rows_name_the_file_and_line(tmp_path):
         file_splits(FilesConfig(train=train, source="word", target="phones"), seed=0)
     (tmp_path / "numbers.jsonl").write_text('{"word": "a", "spelled": 3}\n')
     with pytest.raises(DataError, match=r"numbers.jsonl, line 1: 'spelled' is 3; expected text"):
-        file_splits(FilesConfig(train=str(tmp_path / "numbers.jsonl"), source="word",
-                                target="spelled"), seed=0)
+        file_splits(
+            FilesConfig(train=str(tmp_path / "numbers.jsonl"), source="word", target="spelled"),
+            seed=0,
+        )
 
 
 @pytest.mark.slow
@@ -78,11 +90,17 @@ def test_seq2seq_pipeline_on_user_files_runs_and_predicts(tmp_path):
         "name: spell\ntask: seq2seq\n"
         f"data: {{dataset: files, batch_size: 32, files: {{train: {train}, source: word, "
         "target: spelled, target_tokens: whitespace}}\n"
-        "model: {units: 16, embedding_dim: 8}\nevaluate: {max_length: 8, beam_width: 3}\n")
+        "model: {units: 16, embedding_dim: 8}\nevaluate: {max_length: 8, beam_width: 3}\n"
+    )
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     run = subprocess.run(
         [sys.executable, "-m", "seqkeras", "run", "spell.yaml", "--smoke", "--output-dir", "runs"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     [run_dir] = [p for p in (tmp_path / "runs" / "spell").iterdir()]
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -92,6 +110,11 @@ def test_seq2seq_pipeline_on_user_files_runs_and_predicts(tmp_path):
     assert "W" in vocabulary and "W 0" not in vocabulary  # whitespace tokens
     predict = subprocess.run(
         [sys.executable, "-m", "seqkeras", "predict", str(run_dir), "w042"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert predict.returncode == 0, predict.stderr[-3000:]
     assert predict.stdout.strip()

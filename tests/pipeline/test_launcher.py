@@ -32,7 +32,8 @@ def test_failing_workers_raise_with_their_exit_code(tmp_path, capsys, monkeypatc
     assert failure.value.returncode == 2
     assert str(failure.value).endswith(
         "exited with code 2; the other workers were stopped. Rerun the same command "
-        "to resume from the last finished epoch.")
+        "to resume from the last finished epoch."
+    )
     captured = capsys.readouterr()
     assert "[launcher] worker 0: pid " in captured.out
     # Each worker's own message arrives with its prefix.
@@ -46,21 +47,30 @@ def test_killed_worker_message_names_the_signal():
 def test_a_heartbeat_timeout_is_explained(capsys):
     # A real worker process that logs TensorFlow's line and fails as a worker
     # of a stopped cluster does.
-    line = ("UNAVAILABLE: Task /job:worker/replica:0/task:1 heartbeat timeout. This "
-            "indicates that the remote task has failed, got preempted, or crashed unexpectedly.")
+    line = (
+        "UNAVAILABLE: Task /job:worker/replica:0/task:1 heartbeat timeout. This "
+        "indicates that the remote task has failed, got preempted, or crashed unexpectedly."
+    )
     program = [sys.executable, "-c", f"import sys; print({line!r}, file=sys.stderr); sys.exit(1)"]
     with pytest.raises(launcher.WorkerFailed) as failure:
         launcher.launch_workers([], 2, grace_seconds=5, program=program)
     message = str(failure.value)
-    assert "exited with code 1; the other workers were stopped. A worker sent no heartbeat" in message
+    assert (
+        "exited with code 1; the other workers were stopped. A worker sent no heartbeat" in message
+    )
     assert message.endswith("Rerun the same command to resume from the last finished epoch.")
     assert f"] {line}" in capsys.readouterr().err
 
 
 def test_an_unknown_failure_gets_no_explanation():
-    program = [sys.executable, "-c", "import sys; print('something else', file=sys.stderr); sys.exit(3)"]
+    program = [
+        sys.executable,
+        "-c",
+        "import sys; print('something else', file=sys.stderr); sys.exit(3)",
+    ]
     with pytest.raises(launcher.WorkerFailed) as failure:
         launcher.launch_workers([], 1, grace_seconds=5, program=program)
     assert str(failure.value) == (
         "worker 0 exited with code 3; the other workers were stopped. Rerun the same command "
-        "to resume from the last finished epoch.")
+        "to resume from the last finished epoch."
+    )

@@ -18,12 +18,14 @@ def test_includes_merge_in_order_file_wins_and_set_wins_over_all(tmp_path):
     write(tmp_path / "configs/b.yaml", "model: {units: 16}\n")
     pipeline = write(
         tmp_path / "p.yaml",
-        "include: [configs/a.yaml, configs/b.yaml]\nmodel: {cell: vanilla}\ntrain: {epochs: 4}\n")
+        "include: [configs/a.yaml, configs/b.yaml]\nmodel: {cell: vanilla}\ntrain: {epochs: 4}\n",
+    )
     config = load_config(pipeline)
     assert (config.model.units, config.model.layers, config.model.cell) == (16, 2, "vanilla")
     assert config.train.epochs == 4
-    config = load_config(pipeline, ["train.epochs=9", "model.attention.normalize=true",
-                                    "name=exp 1"])
+    config = load_config(
+        pipeline, ["train.epochs=9", "model.attention.normalize=true", "name=exp 1"]
+    )
     assert config.train.epochs == 9 and config.model.attention.normalize is True
     assert config.name == "exp 1"
 
@@ -58,7 +60,9 @@ def test_yaml_syntax_error_names_line(tmp_path):
 
 def test_missing_include_names_its_index(tmp_path):
     pipeline = write(tmp_path / "p.yaml", "include: [configs/ghost.yaml]\n")
-    with pytest.raises(ConfigError, match=r"p\.yaml: include\.0: no such file 'configs/ghost\.yaml'"):
+    with pytest.raises(
+        ConfigError, match=r"p\.yaml: include\.0: no such file 'configs/ghost\.yaml'"
+    ):
         load_config(pipeline)
 
 
@@ -78,7 +82,9 @@ def test_bad_override_format(tmp_path, override):
 
 def test_override_of_unknown_key_is_rejected(tmp_path):
     pipeline = write(tmp_path / "p.yaml", "name: x\n")
-    with pytest.raises(ConfigError, match=r"train\.epoch: unknown key 'epoch'; did you mean 'epochs'"):
+    with pytest.raises(
+        ConfigError, match=r"train\.epoch: unknown key 'epoch'; did you mean 'epochs'"
+    ):
         load_config(pipeline, ["train.epoch=3"])
 
 

@@ -2,7 +2,9 @@ import itertools
 
 import pytest
 
-from seqkeras.pipeline.metrics import edit_distance, error_rate, sequence_scores
+from seqkeras.pipeline.metrics import edit_distance
+from seqkeras.pipeline.metrics import error_rate
+from seqkeras.pipeline.metrics import sequence_scores
 
 
 def brute_force_distance(a, b):
@@ -16,15 +18,17 @@ def brute_force_distance(a, b):
             for i in range(len(s) + 1):
                 candidates = [s[:i] + c + s[i:] for c in alphabet]
                 if i < len(s):
-                    candidates.append(s[:i] + s[i + 1:])
-                    candidates += [s[:i] + c + s[i + 1:] for c in alphabet]
+                    candidates.append(s[:i] + s[i + 1 :])
+                    candidates += [s[:i] + c + s[i + 1 :] for c in alphabet]
                 next_frontier.update(c for c in candidates if c not in seen and len(c) <= 5)
         seen |= next_frontier
         frontier = next_frontier
     return steps
 
 
-@pytest.mark.parametrize("a, b", list(itertools.product(["", "ab", "ba", "abc"], ["", "b", "cab", "abc"])))
+@pytest.mark.parametrize(
+    "a, b", list(itertools.product(["", "ab", "ba", "abc"], ["", "b", "cab", "abc"]))
+)
 def test_edit_distance_matches_brute_force(a, b):
     assert edit_distance(a, b) == brute_force_distance(a, b)
 

@@ -20,8 +20,12 @@ TASK_METRICS = {
     "tag": {"accuracy", "f1", "precision", "recall"},
     "seq2seq": {"exact_match", "word_error_rate"},
     "caption": {"exact_match", "token_error_rate", "word_error_rate"},
-    "language_model": {"bits_per_character", "validation_bits_per_character", "perplexity",
-                       "accuracy"},
+    "language_model": {
+        "bits_per_character",
+        "validation_bits_per_character",
+        "perplexity",
+        "accuracy",
+    },
 }
 
 
@@ -29,7 +33,11 @@ def seqkeras(*args, data_dir, cwd=ROOT, timeout=900):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SEQKERAS_DATA_DIR=str(data_dir))
     return subprocess.run(
         [sys.executable, "-m", "seqkeras", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -48,16 +56,30 @@ def finished_runs(output, name):
 def test_smoke_run_leaves_a_complete_run_folder(name, tmp_path, built):
     config = pipeline_config(name)
     built(config["data"]["dataset"])
-    result = seqkeras("run", f"pipelines/{name}.yaml", "--smoke",
-                      "--output-dir", str(tmp_path), data_dir=built.data_dir)
+    result = seqkeras(
+        "run",
+        f"pipelines/{name}.yaml",
+        "--smoke",
+        "--output-dir",
+        str(tmp_path),
+        data_dir=built.data_dir,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     [run_dir] = finished_runs(tmp_path, config["name"])
     assert f"Run folder: {run_dir}" in result.stdout
     text_input = config["task"] in ("seq2seq", "tag", "language_model")
     assert (f"seqkeras predict {run_dir}" in result.stdout) == text_input
-    for artifact in ["config.yaml", "metrics.json", "predictions.tsv", "model.keras",
-                     "export/saved_model.pb", "checkpoints/best.weights.h5",
-                     "logs/training.csv", "logs/tensorboard", "plots/training_curves.png"]:
+    for artifact in [
+        "config.yaml",
+        "metrics.json",
+        "predictions.tsv",
+        "model.keras",
+        "export/saved_model.pb",
+        "checkpoints/best.weights.h5",
+        "logs/training.csv",
+        "logs/tensorboard",
+        "plots/training_curves.png",
+    ]:
         assert (run_dir / artifact).exists(), artifact
     assert not (run_dir / "backup").exists()
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -78,25 +100,59 @@ BAD_CONFIGS = [
     ("modle: {units: 8}\n", "bad.yaml: modle: unknown key 'modle'; did you mean 'model'?"),
     ("model: {units: many}\n", "bad.yaml: model.units: got 'many'; expected an integer."),
     ("train: {epochs: 0}\n", "bad.yaml: train.epochs: got 0; expected a value >= 1."),
-    ("train: {optimizer: {name: adm}}\n", "train.optimizer.name: got 'adm'; expected one of: adam, rmsprop, sgd (did you mean 'adam'?)."),
-    ("include: [configs/nothere.yaml]\n", "bad.yaml: include.0: no such file 'configs/nothere.yaml'"),
-    ("task: classify\ndata: {dataset: dates}\n", "data.dataset: got 'dates'; task 'classify' runs on: digits_rows."),
-    ("task: tag\ndata: {dataset: word_boundaries}\ntrain: {tbptt: {window: 20}}\n", "train.tbptt.window: truncated backpropagation is for the language_model task"),
-    ("task: seq2seq\ndata: {dataset: files}\n", "data.files.train: required when data.dataset is 'files'"),
-    ("task: seq2seq\ndata: {dataset: files, files: {train: nothere.tsv}}\n", "data.files.train: no such file 'nothere.tsv'."),
-    ("task: seq2seq\ndata: {dataset: files, files: {train: a.txt}}\n", "data.files.train: got 'a.txt'; expected a file ending in .tsv, .csv, .jsonl."),
-    ("data: {files: {train: a.tsv}}\n", "data.files.train: given, but data.dataset is 'digits_rows'"),
-    ("task: classify\ndata: {dataset: files, files: {train: a.tsv}}\n", "data.dataset: got 'files'; task 'classify' runs on: digits_rows."),
-    ("model: {implementation: quick}\n", "bad.yaml: model.implementation: got 'quick'; expected one of: reference, fast."),
-    ("train: {jit_compile: maybe}\n", "bad.yaml: train.jit_compile: got 'maybe'; expected a boolean."),
+    (
+        "train: {optimizer: {name: adm}}\n",
+        "train.optimizer.name: got 'adm'; expected one of: adam, rmsprop, sgd (did you mean 'adam'?).",
+    ),
+    (
+        "include: [configs/nothere.yaml]\n",
+        "bad.yaml: include.0: no such file 'configs/nothere.yaml'",
+    ),
+    (
+        "task: classify\ndata: {dataset: dates}\n",
+        "data.dataset: got 'dates'; task 'classify' runs on: digits_rows.",
+    ),
+    (
+        "task: tag\ndata: {dataset: word_boundaries}\ntrain: {tbptt: {window: 20}}\n",
+        "train.tbptt.window: truncated backpropagation is for the language_model task",
+    ),
+    (
+        "task: seq2seq\ndata: {dataset: files}\n",
+        "data.files.train: required when data.dataset is 'files'",
+    ),
+    (
+        "task: seq2seq\ndata: {dataset: files, files: {train: nothere.tsv}}\n",
+        "data.files.train: no such file 'nothere.tsv'.",
+    ),
+    (
+        "task: seq2seq\ndata: {dataset: files, files: {train: a.txt}}\n",
+        "data.files.train: got 'a.txt'; expected a file ending in .tsv, .csv, .jsonl.",
+    ),
+    (
+        "data: {files: {train: a.tsv}}\n",
+        "data.files.train: given, but data.dataset is 'digits_rows'",
+    ),
+    (
+        "task: classify\ndata: {dataset: files, files: {train: a.tsv}}\n",
+        "data.dataset: got 'files'; task 'classify' runs on: digits_rows.",
+    ),
+    (
+        "model: {implementation: quick}\n",
+        "bad.yaml: model.implementation: got 'quick'; expected one of: reference, fast.",
+    ),
+    (
+        "train: {jit_compile: maybe}\n",
+        "bad.yaml: train.jit_compile: got 'maybe'; expected a boolean.",
+    ),
 ]
 
 
 @pytest.mark.parametrize("text, message", BAD_CONFIGS)
 def test_bad_config_exits_2_naming_the_key_and_leaves_no_run_folder(text, message, tmp_path):
     (tmp_path / "bad.yaml").write_text(text)
-    result = seqkeras("run", "bad.yaml", "--output-dir", "runs", data_dir=tmp_path / "data",
-                      cwd=tmp_path)
+    result = seqkeras(
+        "run", "bad.yaml", "--output-dir", "runs", data_dir=tmp_path / "data", cwd=tmp_path
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -110,8 +166,14 @@ def test_missing_pipeline_file_exits_2(tmp_path):
 
 
 def test_bad_set_exits_2(tmp_path):
-    result = seqkeras("run", str(ROOT / "pipelines/digits_rows.yaml"), "--set", "train.epoch=2",
-                      data_dir=tmp_path, cwd=tmp_path)
+    result = seqkeras(
+        "run",
+        str(ROOT / "pipelines/digits_rows.yaml"),
+        "--set",
+        "train.epoch=2",
+        data_dir=tmp_path,
+        cwd=tmp_path,
+    )
     assert result.returncode == 2
     assert "train.epoch: unknown key 'epoch'; did you mean 'epochs'?" in result.stderr
 
@@ -131,11 +193,23 @@ SHORT_DIGITS = ["--set", "data.limit=320", "--set", "model.units=16"]
 def test_killed_run_resumes_from_its_last_epoch(tmp_path, built):
     built("digits_rows")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SEQKERAS_DATA_DIR=str(built.data_dir))
-    command = [sys.executable, "-m", "seqkeras", "run", "pipelines/digits_rows.yaml",
-               "--output-dir", str(tmp_path), "--set", "train.epochs=4",
-               "--set", "train.early_stopping.patience=null", *SHORT_DIGITS]
-    process = subprocess.Popen(command, cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "seqkeras",
+        "run",
+        "pipelines/digits_rows.yaml",
+        "--output-dir",
+        str(tmp_path),
+        "--set",
+        "train.epochs=4",
+        "--set",
+        "train.early_stopping.patience=null",
+        *SHORT_DIGITS,
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     log = None
     deadline = time.time() + 300
     while time.time() < deadline:
@@ -151,13 +225,14 @@ def test_killed_run_resumes_from_its_last_epoch(tmp_path, built):
     epochs_before = [line.split(",")[0] for line in log.read_text().splitlines()[1:]]
     assert epochs_before and len(epochs_before) < 4
 
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     [run_dir] = finished_runs(tmp_path, "digits_rows")
     assert run_dir.name == log.parents[1].name[: -len(".partial")]
-    epochs = [int(line.split(",")[0]) for line in
-              (run_dir / "logs/training.csv").read_text().splitlines()[1:]]
+    epochs = [
+        int(line.split(",")[0])
+        for line in (run_dir / "logs/training.csv").read_text().splitlines()[1:]
+    ]
     assert epochs == [0, 1, 2, 3]  # nothing lost, nothing repeated
     assert (run_dir / "metrics.json").exists() and (run_dir / "export").is_dir()
 
@@ -168,9 +243,18 @@ def test_same_seed_gives_same_metrics(tmp_path, built):
     metrics = []
     for attempt in range(2):
         output = tmp_path / str(attempt)
-        result = seqkeras("run", "pipelines/digits_rows.yaml", "--output-dir", str(output),
-                          "--set", "train.epochs=2", "--set", "train.deterministic=true",
-                          *SHORT_DIGITS, data_dir=built.data_dir)
+        result = seqkeras(
+            "run",
+            "pipelines/digits_rows.yaml",
+            "--output-dir",
+            str(output),
+            "--set",
+            "train.epochs=2",
+            "--set",
+            "train.deterministic=true",
+            *SHORT_DIGITS,
+            data_dir=built.data_dir,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         [run_dir] = finished_runs(output, "digits_rows")
         metrics.append(json.loads((run_dir / "metrics.json").read_text()))
@@ -179,9 +263,11 @@ def test_same_seed_gives_same_metrics(tmp_path, built):
 
 def test_data_error_exits_2_naming_the_file_and_leaves_no_run_folder(tmp_path):
     (tmp_path / "lm.yaml").write_text(
-        "task: language_model\ndata: {dataset: text, path: missing.txt}\n")
-    result = seqkeras("run", "lm.yaml", "--output-dir", "runs", data_dir=tmp_path / "data",
-                      cwd=tmp_path)
+        "task: language_model\ndata: {dataset: text, path: missing.txt}\n"
+    )
+    result = seqkeras(
+        "run", "lm.yaml", "--output-dir", "runs", data_dir=tmp_path / "data", cwd=tmp_path
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "missing.txt" in result.stderr
     assert "Traceback" not in result.stderr
@@ -191,8 +277,14 @@ def test_data_error_exits_2_naming_the_file_and_leaves_no_run_folder(tmp_path):
 @pytest.mark.slow
 def test_train_runs_without_the_export_stage(tmp_path, built):
     built("sunspots")
-    result = seqkeras("train", "pipelines/sunspots.yaml", "--smoke", "--output-dir",
-                      str(tmp_path), data_dir=built.data_dir)
+    result = seqkeras(
+        "train",
+        "pipelines/sunspots.yaml",
+        "--smoke",
+        "--output-dir",
+        str(tmp_path),
+        data_dir=built.data_dir,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     [run_dir] = finished_runs(tmp_path, "sunspots")
     assert (run_dir / "model.keras").is_file() and (run_dir / "metrics.json").is_file()
@@ -229,9 +321,19 @@ def test_fast_path_and_xla_options_take_effect_with_the_same_training(tmp_path, 
     logs = {}
     for name, extra in options.items():
         output = tmp_path / name
-        result = seqkeras("run", "pipelines/digits_rows.yaml", "--output-dir", str(output),
-                          "--set", "train.epochs=2", "--set", "export.enabled=false",
-                          *SHORT_DIGITS, *extra, data_dir=built.data_dir)
+        result = seqkeras(
+            "run",
+            "pipelines/digits_rows.yaml",
+            "--output-dir",
+            str(output),
+            "--set",
+            "train.epochs=2",
+            "--set",
+            "export.enabled=false",
+            *SHORT_DIGITS,
+            *extra,
+            data_dir=built.data_dir,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         [run_dir] = finished_runs(output, "digits_rows")
         [layer] = _recurrent_layer_configs(run_dir / "model.keras")

@@ -36,8 +36,14 @@ def workers_env(built, dataset, tmp_path):
 
 
 def seqkeras(*args, env, timeout=900):
-    return subprocess.run([sys.executable, "-m", "seqkeras", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "seqkeras", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def failure_report(stderr, tail=3000):
@@ -73,9 +79,15 @@ def assert_same_trajectory(got, want, rtol):
 
 # Small digits runs; clipnorm=0.01 makes clipping act on every step, so the
 # comparison also checks that replicas clip the global batch's gradient.
-DIGITS = ["train.epochs=3", "data.limit=320", "model.units=16",
-          "train.early_stopping.patience=null", "export.enabled=false",
-          "train.optimizer.clipnorm=0.01", "train.distribute.strategy=mirrored"]
+DIGITS = [
+    "train.epochs=3",
+    "data.limit=320",
+    "model.units=16",
+    "train.early_stopping.patience=null",
+    "export.enabled=false",
+    "train.optimizer.clipnorm=0.01",
+    "train.distribute.strategy=mirrored",
+]
 
 
 @pytest.mark.slow
@@ -96,7 +108,9 @@ def test_mirrored_over_two_devices_follows_the_one_device_trajectory(tmp_path, b
                          {DIGITS!r} + ["train.distribute.devices=" + devices],
                          output_dir=r"{tmp_path}/" + name, verbose=0)
         """,
-        cwd=ROOT, env_extra={"SEQKERAS_DATA_DIR": str(built.data_dir)}, timeout=600,
+        cwd=ROOT,
+        env_extra={"SEQKERAS_DATA_DIR": str(built.data_dir)},
+        timeout=600,
     )
     assert result.returncode == 0, failure_report(result.stderr)
     one = training_log(only_run(tmp_path / "one", "digits_rows"))
@@ -108,21 +122,49 @@ def test_mirrored_over_two_devices_follows_the_one_device_trajectory(tmp_path, b
 # A small seq2seq run. Dates targets all have 11 tokens and the batches are
 # not length-bucketed, so every global batch splits into equal halves and the
 # replicas' mean losses average to the batch's mean loss.
-DATES = ["--set", "data.limit=256", "--set", "data.batch_size=32", "--set", "model.units=16",
-         "--set", "model.embedding_dim=8", "--set", "train.epochs=2",
-         "--set", "data.num_buckets=1"]
+DATES = [
+    "--set",
+    "data.limit=256",
+    "--set",
+    "data.batch_size=32",
+    "--set",
+    "model.units=16",
+    "--set",
+    "model.embedding_dim=8",
+    "--set",
+    "train.epochs=2",
+    "--set",
+    "data.num_buckets=1",
+]
 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("loopback_cluster")
 def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
     env, workers_tmp = workers_env(built, "dates", tmp_path)
-    single = seqkeras("run", "pipelines/dates.yaml", "--output-dir", str(tmp_path / "single"),
-                      *DATES, "--set", "export.enabled=false",
-                      "--set", "train.distribute.strategy=multi_worker", env=env)
+    single = seqkeras(
+        "run",
+        "pipelines/dates.yaml",
+        "--output-dir",
+        str(tmp_path / "single"),
+        *DATES,
+        "--set",
+        "export.enabled=false",
+        "--set",
+        "train.distribute.strategy=multi_worker",
+        env=env,
+    )
     assert single.returncode == 0, failure_report(single.stderr)
-    workers = seqkeras("run", "pipelines/dates.yaml", "--workers", "2",
-                       "--output-dir", str(tmp_path / "workers"), *DATES, env=env)
+    workers = seqkeras(
+        "run",
+        "pipelines/dates.yaml",
+        "--workers",
+        "2",
+        "--output-dir",
+        str(tmp_path / "workers"),
+        *DATES,
+        env=env,
+    )
     assert workers.returncode == 0, failure_report(workers.stderr)
 
     run_dir = only_run(tmp_path / "workers", "dates")
@@ -130,8 +172,13 @@ def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
     assert f"[worker 0] Run folder: {run_dir}" in workers.stdout
     assert "[worker 1] This worker has finished; the chief writes the run folder." in workers.stdout
     assert "[launcher] all 2 workers finished" in workers.stdout
-    for artifact in ["metrics.json", "model.keras", "export/saved_model.pb",
-                     "checkpoints/best.weights.h5", "vocabulary.source.txt"]:
+    for artifact in [
+        "metrics.json",
+        "model.keras",
+        "export/saved_model.pb",
+        "checkpoints/best.weights.h5",
+        "vocabulary.source.txt",
+    ]:
         assert (run_dir / artifact).exists(), artifact
     assert not (run_dir / "backup").exists()
     assert list(workers_tmp.iterdir()) == []  # worker 1's temporary files are gone
@@ -148,10 +195,25 @@ def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
 @pytest.mark.xdist_group("loopback_cluster")
 def test_killed_worker_run_resumes_from_the_backup(tmp_path, built):
     env, workers_tmp = workers_env(built, "digits_rows", tmp_path)
-    command = [sys.executable, "-m", "seqkeras", "run", "pipelines/digits_rows.yaml",
-               "--workers", "2", "--output-dir", str(tmp_path / "runs"),
-               "--set", "train.epochs=6", "--set", "train.early_stopping.patience=null",
-               "--set", "data.limit=320", "--set", "model.units=16"]
+    command = [
+        sys.executable,
+        "-m",
+        "seqkeras",
+        "run",
+        "pipelines/digits_rows.yaml",
+        "--workers",
+        "2",
+        "--output-dir",
+        str(tmp_path / "runs"),
+        "--set",
+        "train.epochs=6",
+        "--set",
+        "train.early_stopping.patience=null",
+        "--set",
+        "data.limit=320",
+        "--set",
+        "model.units=16",
+    ]
     out_path, err_path = tmp_path / "launcher.out", tmp_path / "launcher.err"
     with open(out_path, "w") as out, open(err_path, "w") as err:
         launcher = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, text=True)
@@ -173,13 +235,14 @@ def test_killed_worker_run_resumes_from_the_backup(tmp_path, built):
     epochs_before = [line.split(",")[0] for line in log.read_text().splitlines()[1:]]
     assert epochs_before and len(epochs_before) < 6
 
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, failure_report(result.stderr)
     run_dir = only_run(tmp_path / "runs", "digits_rows")
     assert run_dir.name == log.parents[1].name[: -len(".partial")]
-    epochs = [int(line.split(",")[0]) for line in
-              (run_dir / "logs/training.csv").read_text().splitlines()[1:]]
+    epochs = [
+        int(line.split(",")[0])
+        for line in (run_dir / "logs/training.csv").read_text().splitlines()[1:]
+    ]
     assert epochs == list(range(6))  # resumed: nothing lost, nothing repeated
     assert (run_dir / "metrics.json").exists() and (run_dir / "export").is_dir()
     assert list(workers_tmp.iterdir()) == []  # the killed worker's files too
@@ -198,9 +261,17 @@ def test_mixed_precision_dates_runs_match_float32_and_export_strings(tmp_path, b
     exact_match = {}
     for policy in ["float32", "mixed_bfloat16", "mixed_float16"]:
         export = [] if policy != "float32" else ["--set", "export.enabled=false"]
-        result = seqkeras("run", "pipelines/dates.yaml", "--output-dir", str(tmp_path / policy),
-                          *SHORT_DATES, *export, "--set", f"train.mixed_precision={policy}",
-                          env=env)
+        result = seqkeras(
+            "run",
+            "pipelines/dates.yaml",
+            "--output-dir",
+            str(tmp_path / policy),
+            *SHORT_DATES,
+            *export,
+            "--set",
+            f"train.mixed_precision={policy}",
+            env=env,
+        )
         assert result.returncode == 0, failure_report(result.stderr)
         run_dir = only_run(tmp_path / policy, "dates")
         log = training_log(run_dir)
@@ -220,28 +291,46 @@ def test_mixed_precision_dates_runs_match_float32_and_export_strings(tmp_path, b
 
 
 BAD_COMBINATIONS = [
-    (["pipelines/char_lm.yaml", "--set", "train.distribute.strategy=mirrored"],
-     "train.distribute.strategy: got 'mirrored'; the language_model task trains with "
-     "stateful truncated backpropagation (train.tbptt.window), which tf.distribute does not support"),
-    (["pipelines/char_lm.yaml", "--workers", "2"],
-     "train.distribute.strategy: got 'multi_worker'; the language_model task"),
-    (["pipelines/dates.yaml", "--workers", "2", "--set", "train.distribute.strategy=mirrored"],
-     "--workers: got 2, which starts a multi_worker run, but train.distribute.strategy is 'mirrored'"),
+    (
+        ["pipelines/char_lm.yaml", "--set", "train.distribute.strategy=mirrored"],
+        "train.distribute.strategy: got 'mirrored'; the language_model task trains with "
+        "stateful truncated backpropagation (train.tbptt.window), which tf.distribute does not support",
+    ),
+    (
+        ["pipelines/char_lm.yaml", "--workers", "2"],
+        "train.distribute.strategy: got 'multi_worker'; the language_model task",
+    ),
+    (
+        ["pipelines/dates.yaml", "--workers", "2", "--set", "train.distribute.strategy=mirrored"],
+        "--workers: got 2, which starts a multi_worker run, but train.distribute.strategy is 'mirrored'",
+    ),
     (["pipelines/dates.yaml", "--workers", "0"], "--workers: got 0; expected a positive integer."),
-    (["pipelines/dates.yaml", "--set", "train.distribute.devices=[/cpu:0]"],
-     "train.distribute.devices: got ['/cpu:0']; devices are listed for train.distribute.strategy 'mirrored' only"),
-    (["pipelines/dates.yaml", "--set", "train.distribute.strategy=tpu",
-      "--set", "train.mixed_precision=mixed_float16"],
-     "train.mixed_precision: got 'mixed_float16'; with train.distribute.strategy 'tpu' use mixed_bfloat16"),
-    (["pipelines/dates.yaml", "--workers", "2", "--set", "data.batch_size=33"],
-     "data.batch_size: got 33; the global batch is divided across the 2 workers"),
+    (
+        ["pipelines/dates.yaml", "--set", "train.distribute.devices=[/cpu:0]"],
+        "train.distribute.devices: got ['/cpu:0']; devices are listed for train.distribute.strategy 'mirrored' only",
+    ),
+    (
+        [
+            "pipelines/dates.yaml",
+            "--set",
+            "train.distribute.strategy=tpu",
+            "--set",
+            "train.mixed_precision=mixed_float16",
+        ],
+        "train.mixed_precision: got 'mixed_float16'; with train.distribute.strategy 'tpu' use mixed_bfloat16",
+    ),
+    (
+        ["pipelines/dates.yaml", "--workers", "2", "--set", "data.batch_size=33"],
+        "data.batch_size: got 33; the global batch is divided across the 2 workers",
+    ),
 ]
 
 
 @pytest.mark.parametrize("args, message", BAD_COMBINATIONS)
 def test_invalid_combinations_exit_2_naming_the_keys(args, message, tmp_path):
-    result = seqkeras("run", *args, "--output-dir", str(tmp_path / "runs"),
-                      env=command_env(tmp_path / "data"))
+    result = seqkeras(
+        "run", *args, "--output-dir", str(tmp_path / "runs"), env=command_env(tmp_path / "data")
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     assert message in result.stderr
     assert "Traceback" not in result.stderr

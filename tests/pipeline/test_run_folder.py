@@ -4,15 +4,22 @@ import json
 
 import pytest
 
-from tests.pipeline.test_run import finished_runs, seqkeras
+from tests.pipeline.test_run import finished_runs
+from tests.pipeline.test_run import seqkeras
 
 
 @pytest.fixture(scope="module")
 def dates_run(tmp_path_factory, built):
     built("dates")
     output = tmp_path_factory.mktemp("runs")
-    result = seqkeras("run", "pipelines/dates.yaml", "--smoke", "--output-dir", str(output),
-                      data_dir=built.data_dir)
+    result = seqkeras(
+        "run",
+        "pipelines/dates.yaml",
+        "--smoke",
+        "--output-dir",
+        str(output),
+        data_dir=built.data_dir,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     [run_dir] = finished_runs(output, "dates")
     assert f"seqkeras predict {run_dir}" in result.stdout
@@ -24,8 +31,9 @@ def test_predict_answers_every_input_with_both_strategies(dates_run):
     run_dir, data_dir = dates_run
     inputs = ["21 novembre 2026", "", "\u2603\u2603 unseen \u00df", "9" * 300]
     for strategy in ("greedy", "beam"):
-        result = seqkeras("predict", str(run_dir), *inputs, "--strategy", strategy,
-                          data_dir=data_dir)
+        result = seqkeras(
+            "predict", str(run_dir), *inputs, "--strategy", strategy, data_dir=data_dir
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         lines = result.stdout.splitlines()
         assert len(lines) == len(inputs)

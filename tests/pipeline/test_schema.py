@@ -1,7 +1,9 @@
 import pytest
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.schema import PipelineConfig, from_dict, json_schema
+from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.pipeline.schema import from_dict
+from seqkeras.pipeline.schema import json_schema
 
 
 def load(values):
@@ -9,8 +11,13 @@ def load(values):
 
 
 def test_defaults_and_nested_values():
-    config = load({"task": "seq2seq", "model": {"units": 8, "attention": {"normalize": True}},
-                   "train": {"optimizer": {"learning_rate": 1}}})
+    config = load(
+        {
+            "task": "seq2seq",
+            "model": {"units": 8, "attention": {"normalize": True}},
+            "train": {"optimizer": {"learning_rate": 1}},
+        }
+    )
     assert config.task == "seq2seq"
     assert config.model.units == 8 and config.model.attention.normalize is True
     assert config.train.optimizer.learning_rate == 1.0  # an int is a valid number
@@ -21,14 +28,29 @@ def test_defaults_and_nested_values():
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"modle": {}}, r"^p\.yaml: modle: unknown key 'modle'; did you mean 'model'\? Expected one of: name, task"),
-        ({"train": {"optimizer": {"nme": "adam"}}}, r"train\.optimizer\.nme: unknown key 'nme'; did you mean 'name'"),
+        (
+            {"modle": {}},
+            r"^p\.yaml: modle: unknown key 'modle'; did you mean 'model'\? Expected one of: name, task",
+        ),
+        (
+            {"train": {"optimizer": {"nme": "adam"}}},
+            r"train\.optimizer\.nme: unknown key 'nme'; did you mean 'name'",
+        ),
         ({"model": {"units": "64"}}, r"model\.units: got '64'; expected an integer\."),
         ({"model": {"units": 0}}, r"model\.units: got 0; expected a value >= 1\."),
-        ({"model": {"dropout": 1.5}}, r"model\.dropout: got 1\.5; expected a value between 0\.0 and 0\.99\."),
-        ({"model": {"bidirectional": "yes"}}, r"model\.bidirectional: got 'yes'; expected a boolean\."),
+        (
+            {"model": {"dropout": 1.5}},
+            r"model\.dropout: got 1\.5; expected a value between 0\.0 and 0\.99\.",
+        ),
+        (
+            {"model": {"bidirectional": "yes"}},
+            r"model\.bidirectional: got 'yes'; expected a boolean\.",
+        ),
         ({"train": {"epochs": True}}, r"train\.epochs: got True; expected an integer\."),
-        ({"train": {"optimizer": {"name": "adm"}}}, r"train\.optimizer\.name: got 'adm'; expected one of: adam, rmsprop, sgd \(did you mean 'adam'\?\)"),
+        (
+            {"train": {"optimizer": {"name": "adm"}}},
+            r"train\.optimizer\.name: got 'adm'; expected one of: adam, rmsprop, sgd \(did you mean 'adam'\?\)",
+        ),
         ({"task": "translate"}, r"task: got 'translate'; expected one of: classify, tag, seq2seq"),
         ({"data": [1, 2]}, r"p\.yaml: data: expected a mapping, got \[1, 2\]"),
     ],
@@ -44,7 +66,9 @@ def test_json_schema_describes_types_choices_and_bounds():
     model = schema["properties"]["model"]
     assert model["properties"]["cell"]["enum"] == ["lstm", "vanilla"]
     assert model["properties"]["units"] == {
-        "type": "integer", "default": 64, "minimum": 1,
+        "type": "integer",
+        "default": 64,
+        "minimum": 1,
         "description": "Units per recurrent layer.",
     }
     assert model["properties"]["attention"]["properties"]["units"]["type"] == ["integer", "null"]
@@ -56,7 +80,8 @@ def test_choices_come_from_the_registries():
     from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
     from seqkeras.models.recurrent_stack import CELLS
     from seqkeras.pipeline.decoding_strategy import FROM_EVALUATE
-    from seqkeras.pipeline.tasks import TASKS, get_task
+    from seqkeras.pipeline.tasks import TASKS
+    from seqkeras.pipeline.tasks import get_task
 
     schema = json_schema()["properties"]
     assert schema["task"]["enum"] == list(TASKS)
@@ -72,12 +97,22 @@ def test_choices_come_from_the_registries():
     "evaluate, task, expected",
     [
         ({}, "seq2seq", "Greedy(max_length=40)"),
-        ({"beam_width": 5}, "seq2seq", "BeamSearch(length_penalty=0.0, max_length=40, n_best=1, width=5)"),
-        ({"strategy": "beam", "length_penalty": 0.6}, "caption",
-         "BeamSearch(length_penalty=0.6, max_length=40, n_best=1, width=1)"),
+        (
+            {"beam_width": 5},
+            "seq2seq",
+            "BeamSearch(length_penalty=0.0, max_length=40, n_best=1, width=5)",
+        ),
+        (
+            {"strategy": "beam", "length_penalty": 0.6},
+            "caption",
+            "BeamSearch(length_penalty=0.6, max_length=40, n_best=1, width=1)",
+        ),
         ({}, "language_model", "Sampling(max_length=40, seed=3, temperature=1.0, top_k=None)"),
-        ({"strategy": "sample", "temperature": 0.5, "top_k": 4, "max_length": 9}, "seq2seq",
-         "Sampling(max_length=9, seed=3, temperature=0.5, top_k=4)"),
+        (
+            {"strategy": "sample", "temperature": 0.5, "top_k": 4, "max_length": 9},
+            "seq2seq",
+            "Sampling(max_length=9, seed=3, temperature=0.5, top_k=4)",
+        ),
         ({"strategy": "greedy"}, "language_model", "Greedy(max_length=40)"),
         ({"beam_width": 5}, "classify", "None"),
     ],
@@ -92,13 +127,22 @@ def test_the_decoding_strategy_is_built_once_from_evaluate(evaluate, task, expec
 def test_a_beam_width_with_another_strategy_is_refused():
     from seqkeras.pipeline.tasks import get_task
 
-    config = load({"task": "seq2seq", "data": {"dataset": "dates"},
-                   "evaluate": {"strategy": "sample", "beam_width": 4}})
-    with pytest.raises(ConfigError, match=r"^evaluate\.beam_width: got 4 with evaluate\.strategy 'sample'"):
+    config = load(
+        {
+            "task": "seq2seq",
+            "data": {"dataset": "dates"},
+            "evaluate": {"strategy": "sample", "beam_width": 4},
+        }
+    )
+    with pytest.raises(
+        ConfigError, match=r"^evaluate\.beam_width: got 4 with evaluate\.strategy 'sample'"
+    ):
         get_task("seq2seq").check(config)
 
 
 @pytest.mark.parametrize("seed", [-1, 2**32])
 def test_seed_must_fit_the_random_generators(seed):
-    with pytest.raises(ConfigError, match=rf"seed: got {seed}; expected a value between 0 and 4294967295"):
+    with pytest.raises(
+        ConfigError, match=rf"seed: got {seed}; expected a value between 0 and 4294967295"
+    ):
         load({"seed": seed})

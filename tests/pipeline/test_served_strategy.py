@@ -9,20 +9,34 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.pipeline.test_run import finished_runs, seqkeras
+from tests.pipeline.test_run import finished_runs
+from tests.pipeline.test_run import seqkeras
 
 pytestmark = pytest.mark.slow
 
 BEAM = ["--set", "evaluate.beam_width=3", "--set", "evaluate.length_penalty=0.8"]
-SAMPLING = ["--set", "evaluate.strategy=sample", "--set", "evaluate.temperature=1.5",
-            "--set", "seed=11"]
+SAMPLING = [
+    "--set",
+    "evaluate.strategy=sample",
+    "--set",
+    "evaluate.temperature=1.5",
+    "--set",
+    "seed=11",
+]
 
 
 def smoke_run(pipeline, options, tmp_path, built, dataset):
     built(dataset)
     output = tmp_path / "runs"
-    result = seqkeras("run", f"pipelines/{pipeline}.yaml", "--smoke", *options,
-                      "--output-dir", str(output), data_dir=built.data_dir)
+    result = seqkeras(
+        "run",
+        f"pipelines/{pipeline}.yaml",
+        "--smoke",
+        *options,
+        "--output-dir",
+        str(output),
+        data_dir=built.data_dir,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     [run_dir] = finished_runs(output, pipeline)
     return run_dir
@@ -46,12 +60,26 @@ def recorded(run_dir):
     return metrics["decoding"]
 
 
-@pytest.mark.parametrize("options, strategy", [
-    (BEAM, {"name": "beam", "config": {"max_length": 12, "width": 3, "length_penalty": 0.8,
-                                       "n_best": 1}}),
-    (SAMPLING, {"name": "sample", "config": {"max_length": 12, "temperature": 1.5,
-                                             "top_k": None, "seed": 11}}),
-], ids=["beam", "sample"])
+@pytest.mark.parametrize(
+    "options, strategy",
+    [
+        (
+            BEAM,
+            {
+                "name": "beam",
+                "config": {"max_length": 12, "width": 3, "length_penalty": 0.8, "n_best": 1},
+            },
+        ),
+        (
+            SAMPLING,
+            {
+                "name": "sample",
+                "config": {"max_length": 12, "temperature": 1.5, "top_k": None, "seed": 11},
+            },
+        ),
+    ],
+    ids=["beam", "sample"],
+)
 def test_seq2seq_export_serves_the_evaluated_strategy(options, strategy, tmp_path, built):
     run_dir = smoke_run("dates", options, tmp_path, built, "dates")
     assert recorded(run_dir) == strategy
@@ -69,8 +97,10 @@ def test_seq2seq_export_serves_the_evaluated_strategy(options, strategy, tmp_pat
 
 def test_language_model_export_serves_the_evaluated_sampling(tmp_path, built):
     run_dir = smoke_run("char_lm", ["--set", "seed=5"], tmp_path, built, "text")
-    assert recorded(run_dir) == {"name": "sample", "config": {
-        "max_length": 120, "temperature": 0.8, "top_k": None, "seed": 5}}
+    assert recorded(run_dir) == {
+        "name": "sample",
+        "config": {"max_length": 120, "temperature": 0.8, "top_k": None, "seed": 5},
+    }
     rows = predictions(run_dir)
     primes = [row["prime"] for row in rows]
     assert served(run_dir, primes) == [row["prediction"] for row in rows]
@@ -79,7 +109,8 @@ def test_language_model_export_serves_the_evaluated_sampling(tmp_path, built):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "seqkeras predict: sample (" in result.stderr
     assert [line.split("\t", 1)[1] for line in result.stdout.splitlines()] == [
-        row["prediction"] for row in rows]
+        row["prediction"] for row in rows
+    ]
 
 
 def test_caption_export_serves_the_evaluated_beam(tmp_path, built, monkeypatch):
@@ -104,7 +135,15 @@ def test_a_wider_beam_in_the_yaml_changes_what_predict_uses(tmp_path, built):
         info = json.loads((run_dir / "export" / "seqkeras_export.json").read_text())
         assert info["decoding"]["name"] == name
     # An override picks the matching signature and says which strategy the run had.
-    result = seqkeras("predict", str(beam_dir), "21 novembre 2026", "--strategy", "greedy",
-                      data_dir=built.data_dir)
+    result = seqkeras(
+        "predict",
+        str(beam_dir),
+        "21 novembre 2026",
+        "--strategy",
+        "greedy",
+        data_dir=built.data_dir,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "seqkeras predict: greedy (max_length=12); the run evaluated with beam (" in result.stderr
+    assert (
+        "seqkeras predict: greedy (max_length=12); the run evaluated with beam (" in result.stderr
+    )

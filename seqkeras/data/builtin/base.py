@@ -14,7 +14,12 @@ datasets built with different seeds live side by side:
 import dataclasses
 import hashlib
 import os
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
+from typing import Dict
+from typing import Iterable
+from typing import List
+from typing import Optional
+from typing import Tuple
 
 import tensorflow_datasets as tfds
 

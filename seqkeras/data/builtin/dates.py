@@ -43,7 +43,8 @@ DATE_COUNT, RENDERINGS = 10_000, 3
 
 def render(date: datetime.date, locale: str, form: str) -> str:
     """Write `date` as CLDR does for `locale` in `form`."""
-    from babel.dates import format_date, format_skeleton
+    from babel.dates import format_date
+    from babel.dates import format_skeleton
 
     if form in ("medium", "long", "full"):
         return format_date(date, format=form, locale=locale)
@@ -75,8 +76,12 @@ class Dates(BuiltinBuilder):
                 if source not in seen:
                     seen.add(source)
                     examples.append(
-                        {"source": source, "target": date.isoformat(),
-                         "locale": locale, "format": form}
+                        {
+                            "source": source,
+                            "target": date.isoformat(),
+                            "locale": locale,
+                            "format": form,
+                        }
                     )
                 if len(seen) == RENDERINGS:
                     break

@@ -54,7 +54,9 @@ class Text(BuiltinBuilder):
     LICENSE = "PSF License (Python documentation) or the user's own file"
 
     def features(self):
-        return tfds.features.FeaturesDict({"title": tfds.features.Text(), "text": tfds.features.Text()})
+        return tfds.features.FeaturesDict(
+            {"title": tfds.features.Text(), "text": tfds.features.Text()}
+        )
 
     def make_splits(self, seed, path):
         return {

@@ -1,7 +1,10 @@
 """What every task module provides to the runner."""
 
 import dataclasses
-from typing import Any, Dict, List, Optional
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Optional
 
 import keras
 import tensorflow as tf
@@ -150,7 +153,11 @@ class Task:
         raise NotImplementedError
 
     def export(
-        self, model, data: TaskData, config: PipelineConfig, path,
+        self,
+        model,
+        data: TaskData,
+        config: PipelineConfig,
+        path,
         strategy: Optional[DecodingStrategy],
     ) -> None:
         """Write the SavedModel that serves raw inputs (see seqkeras.export).

@@ -43,8 +43,11 @@ class CaptionTask(Task):
 
     def prepare(self, config, smoke, vocabularies=None):
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
-        vocabulary = given_vocabulary(vocabularies, "caption", lambda: sk_data.Vocabulary.build(
-            texts(columns["train"]["caption"]), split="word"))
+        vocabulary = given_vocabulary(
+            vocabularies,
+            "caption",
+            lambda: sk_data.Vocabulary.build(texts(columns["train"]["caption"]), split="word"),
+        )
         prepared = {}
         for split, column in columns.items():
             ids = vocabulary.encode_batch(texts(column["caption"]))

@@ -1,7 +1,8 @@
 """forecast: the next value of a series from a window of past values."""
 
 import dataclasses
-from typing import Dict, Tuple
+from typing import Dict
+from typing import Tuple
 
 import keras
 import numpy as np
@@ -9,8 +10,8 @@ import tensorflow as tf
 
 from seqkeras.export import export_forecaster
 from seqkeras.models import build_many_to_one
-from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import SPLITS
+from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import as_numpy_columns
@@ -33,7 +34,7 @@ def split_windows(values_by_split, window):
     for split in SPLITS:
         stop = start + len(values_by_split[split])
         targets = np.arange(max(start, window), stop)
-        x = np.stack([series[t - window:t] for t in targets])[..., None]
+        x = np.stack([series[t - window : t] for t in targets])[..., None]
         result[split] = (x.astype("float32"), series[targets][:, None], targets)
         start = stop
     return series, result
@@ -78,7 +79,10 @@ class ForecastTask(Task):
             train_examples=len(windows["train"][0]),
             batch_size=batch,
             test_set=ForecastSeries(
-                mean=mean, std=std, series=series, windows=windows,
+                mean=mean,
+                std=std,
+                series=series,
+                windows=windows,
                 season=SEASONS[config.data.dataset],
             ),
         )

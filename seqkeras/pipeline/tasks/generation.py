@@ -23,7 +23,7 @@ def generate_outputs(model, sources, strategy: DecodingStrategy, batch_size: int
     for start in range(0, len(sources), batch_size):
         result = generate(
             step,
-            sources[start:start + batch_size],
+            sources[start : start + batch_size],
             strategy,
             start_id=Vocabulary.start_id,
             end_id=Vocabulary.end_id,

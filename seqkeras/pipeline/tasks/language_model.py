@@ -71,8 +71,11 @@ class LanguageModelTask(Task):
     def prepare(self, config, smoke, vocabularies=None):
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
         streams = {s: "\n\n".join(texts(c["text"])) for s, c in columns.items()}
-        vocabulary = given_vocabulary(vocabularies, "characters", lambda: sk_data.Vocabulary.build(
-            [streams["train"]], split="char"))
+        vocabulary = given_vocabulary(
+            vocabularies,
+            "characters",
+            lambda: sk_data.Vocabulary.build([streams["train"]], split="char"),
+        )
         window, batch = self.window(config), config.data.batch_size
         ids = {s: np.asarray(vocabulary.encode(t), "int32") for s, t in streams.items()}
         if smoke:
@@ -122,9 +125,7 @@ class LanguageModelTask(Task):
         loss, accuracy = model.evaluate(data.test, verbose=0)
         vocabulary = data.vocabularies["characters"]
         step = language_model_step(model, start_id=vocabulary.start_id)
-        primes = keras.utils.pad_sequences(
-            [vocabulary.encode(p) for p in PRIMES], padding="post"
-        )
+        primes = keras.utils.pad_sequences([vocabulary.encode(p) for p in PRIMES], padding="post")
         result = generate(
             step, primes, strategy, start_id=vocabulary.start_id, end_id=vocabulary.end_id
         )

@@ -64,10 +64,16 @@ class Seq2SeqTask(Task):
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
         train = columns["train"]
         vocabularies = {
-            "source": given_vocabulary(vocabularies, "source", lambda: sk_data.Vocabulary.build(
-                texts(train[source_field]), split=source_split)),
-            "target": given_vocabulary(vocabularies, "target", lambda: sk_data.Vocabulary.build(
-                texts(train[target_field]), split=target_split)),
+            "source": given_vocabulary(
+                vocabularies,
+                "source",
+                lambda: sk_data.Vocabulary.build(texts(train[source_field]), split=source_split),
+            ),
+            "target": given_vocabulary(
+                vocabularies,
+                "target",
+                lambda: sk_data.Vocabulary.build(texts(train[target_field]), split=target_split),
+            ),
         }
         encoded, references = {}, {}
         for split, column in columns.items():
@@ -83,8 +89,11 @@ class Seq2SeqTask(Task):
             sources, targets = encoded[split]
             dataset = sk_data.sequence_dataset(sources, targets)
             batched = length_batches(
-                dataset, [len(s) for s in sources], config,
-                map_fn=sk_data.teacher_forcing_pairs, shuffle=shuffle,
+                dataset,
+                [len(s) for s in sources],
+                config,
+                map_fn=sk_data.teacher_forcing_pairs,
+                shuffle=shuffle,
             )
             return batched.map(_as_model_inputs)
 
@@ -164,9 +173,11 @@ class Seq2SeqTask(Task):
         for i in range(min(config.evaluate.attention_plots, len(hypotheses))):
             source_ids = [t for t in sources[i] if t]
             output_ids = [t for t in tokens[i] if t]
-            attention.append({
-                "source": [source_vocabulary.id_to_token(t) for t in source_ids],
-                "target": [target_vocabulary.id_to_token(t) for t in output_ids],
-                "alignments": alignments[i],
-            })
+            attention.append(
+                {
+                    "source": [source_vocabulary.id_to_token(t) for t in source_ids],
+                    "target": [target_vocabulary.id_to_token(t) for t in output_ids],
+                    "alignments": alignments[i],
+                }
+            )
         return Evaluation(metrics, rows, attention)

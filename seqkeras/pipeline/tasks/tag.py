@@ -17,7 +17,6 @@ from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
 
-
 # Tag names by tag id, as the export returns them.
 TAGS = ("inside", "word_start")
 
@@ -28,12 +27,17 @@ class TagTask(Task):
 
     def prepare(self, config, smoke, vocabularies=None):
         columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
-        vocabulary = given_vocabulary(vocabularies, "characters", lambda: sk_data.Vocabulary.build(
-            texts(columns["train"]["characters"]), split="char"))
+        vocabulary = given_vocabulary(
+            vocabularies,
+            "characters",
+            lambda: sk_data.Vocabulary.build(texts(columns["train"]["characters"]), split="char"),
+        )
         encoded = {}
         for split, column in columns.items():
-            ids = truncate(vocabulary.encode_batch(texts(column["characters"])), config.data.max_length)
-            labels = [list(l[: len(i)]) for l, i in zip(column["labels"], ids)]
+            ids = truncate(
+                vocabulary.encode_batch(texts(column["characters"])), config.data.max_length
+            )
+            labels = [list(tags[: len(row)]) for tags, row in zip(column["labels"], ids)]
             encoded[split] = (ids, labels)
 
         def batches(split, shuffle):
@@ -100,7 +104,9 @@ class TagTask(Task):
 
 
 def _spaced(characters, tags):
-    return "".join((" " if tag == 1 and i else "") + c for i, (c, tag) in enumerate(zip(characters, tags)))
+    return "".join(
+        (" " if tag == 1 and i else "") + c for i, (c, tag) in enumerate(zip(characters, tags))
+    )
 
 
 def _spaced_row(vocabulary, ids, labels, predicted):

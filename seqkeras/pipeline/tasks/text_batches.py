@@ -1,6 +1,7 @@
 """Encoding text columns and batching them by length, shared by text tasks."""
 
-from typing import List, Optional
+from typing import List
+from typing import Optional
 
 from seqkeras import data as sk_data
 

@@ -11,7 +11,9 @@ def read_split(builder, split, batched=False):
     if not batched:
         return list(tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)))
     examples = []
-    for batch in tfds.as_numpy(builder.as_dataset(split=split, batch_size=8192, shuffle_files=False)):
+    for batch in tfds.as_numpy(
+        builder.as_dataset(split=split, batch_size=8192, shuffle_files=False)
+    ):
         size = len(next(iter(batch.values())))
         examples.extend({k: v[i] for k, v in batch.items()} for i in range(size))
     return examples

@@ -2,9 +2,14 @@
 
 import pytest
 
-from seqkeras.data import Vocabulary, catalog, pipeline, teacher_forcing_pairs
-from seqkeras.data.builtin.cmudict import phoneme_vocabulary, pronunciations
-from tests.data.builtin.common import check_documented, read_split
+from seqkeras.data import Vocabulary
+from seqkeras.data import catalog
+from seqkeras.data import pipeline
+from seqkeras.data import teacher_forcing_pairs
+from seqkeras.data.builtin.cmudict import phoneme_vocabulary
+from seqkeras.data.builtin.cmudict import pronunciations
+from tests.data.builtin.common import check_documented
+from tests.data.builtin.common import read_split
 
 ENTRY = catalog.CATALOG["cmudict"]
 
@@ -27,7 +32,9 @@ def test_every_pronunciation_once_and_words_never_cross_splits(built):
     assert {name: len(v) for name, v in splits.items()} == ENTRY.sizes
     words = {name: {e["word"] for e in v} for name, v in splits.items()}
     assert {name: len(v) for name, v in words.items()} == {
-        "train": 100842, "validation": 12605, "test": 12605
+        "train": 100842,
+        "validation": 12605,
+        "test": 12605,
     }
     assert len(set.union(*words.values())) == 126052
     read = sorted((e["word"].decode(), e["phonemes"].decode()) for v in splits.values() for e in v)
@@ -51,7 +58,9 @@ def test_bucketing_halves_the_padding(built, datasets_dir):
     bucketed = pipeline.pad_share(
         pipeline.batch_sequences(pairs, 64, seed=0, bucket_boundaries=boundaries)
     )
-    print(f"\ncmudict validation, batch 64: pad share {plain:.3f} without bucketing, "
-          f"{bucketed:.3f} with buckets at {boundaries}")
+    print(
+        f"\ncmudict validation, batch 64: pad share {plain:.3f} without bucketing, "
+        f"{bucketed:.3f} with buckets at {boundaries}"
+    )
     assert bucketed <= plain / 2
     assert plain > 0.3  # the comparison is meaningful: without buckets, padding is heavy

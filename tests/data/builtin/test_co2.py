@@ -3,7 +3,8 @@
 import numpy as np
 
 from seqkeras.data import catalog
-from tests.data.builtin.common import check_documented, read_split
+from tests.data.builtin.common import check_documented
+from tests.data.builtin.common import read_split
 
 ENTRY = catalog.CATALOG["co2"]
 
@@ -25,4 +26,8 @@ def test_size_gaps_filled_and_chronological(built):
         right = i + 1
         while filled[right]:
             right += 1
-        assert min(values[left], values[right]) - 1e-3 <= values[i] <= max(values[left], values[right]) + 1e-3
+        assert (
+            min(values[left], values[right]) - 1e-3
+            <= values[i]
+            <= max(values[left], values[right]) + 1e-3
+        )

@@ -4,8 +4,10 @@ import collections
 import datetime
 
 from seqkeras.data import catalog
-from seqkeras.data.builtin.dates import LOCALES, render
-from tests.data.builtin.common import check_documented, read_split
+from seqkeras.data.builtin.dates import LOCALES
+from seqkeras.data.builtin.dates import render
+from tests.data.builtin.common import check_documented
+from tests.data.builtin.common import read_split
 
 ENTRY = catalog.CATALOG["dates"]
 
@@ -20,7 +22,9 @@ def test_size_fields_and_renderings(built):
     for example in train[:300]:
         date = datetime.date.fromisoformat(example["target"].decode())
         assert datetime.date(1900, 1, 1) <= date <= datetime.date(2099, 12, 31)
-        assert example["source"].decode() == render(date, example["locale"].decode(), example["format"].decode())
+        assert example["source"].decode() == render(
+            date, example["locale"].decode(), example["format"].decode()
+        )
     per_date = collections.Counter(e["target"] for e in train)
     assert set(per_date.values()) == {3}
 

@@ -5,7 +5,8 @@ import numpy as np
 from seqkeras.data import catalog
 from seqkeras.data.builtin.digit_captions import NUMBER_WORDS
 from seqkeras.data.builtin.digits_rows import digit_images
-from tests.data.builtin.common import check_documented, read_split
+from tests.data.builtin.common import check_documented
+from tests.data.builtin.common import read_split
 
 ENTRY = catalog.CATALOG["digit_captions"]
 
@@ -25,8 +26,10 @@ def test_size_fields_and_captions_match_images(built):
         assert example["digits"].decode() == "".join(str(labels[i]) for i in ids)
         assert example["grid"].shape == (4, 64) and example["image"].shape == (8, 32, 1)
         assert np.array_equal(example["grid"][: len(ids)], images[ids].reshape(-1, 64))
-        assert not example["grid"][len(ids):].any()
-        assert np.array_equal(example["image"][:, : 8 * len(ids), 0], np.concatenate(list(images[ids]), axis=1))
+        assert not example["grid"][len(ids) :].any()
+        assert np.array_equal(
+            example["image"][:, : 8 * len(ids), 0], np.concatenate(list(images[ids]), axis=1)
+        )
     assert lengths == {1, 2, 3, 4}
 
 

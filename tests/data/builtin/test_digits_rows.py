@@ -4,7 +4,8 @@ import numpy as np
 
 from seqkeras.data import catalog
 from seqkeras.data.builtin.digits_rows import digit_images
-from tests.data.builtin.common import check_documented, read_split
+from tests.data.builtin.common import check_documented
+from tests.data.builtin.common import read_split
 
 ENTRY = catalog.CATALOG["digits_rows"]
 
@@ -29,5 +30,7 @@ def test_seed_changes_the_split_and_load_gives_supervised_pairs(built, datasets_
     first = {int(e["index"]) for e in read_split(built("digits_rows", seed=0), "test")}
     other = {int(e["index"]) for e in read_split(built("digits_rows", seed=1), "test")}
     assert first != other
-    rows, label = next(iter(catalog.load("digits_rows", "validation", data_dir=datasets_dir, as_supervised=True)))
+    rows, label = next(
+        iter(catalog.load("digits_rows", "validation", data_dir=datasets_dir, as_supervised=True))
+    )
     assert rows.shape == (8, 8) and label.dtype.is_integer

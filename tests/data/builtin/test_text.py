@@ -1,13 +1,14 @@
 """text: Python's help topics (or the user's file), documents never cross splits."""
 
 import re
+from pydoc_data.topics import topics
 
 import pytest
-from pydoc_data.topics import topics
 
 from seqkeras.data import catalog
 from seqkeras.errors import DataError
-from tests.data.builtin.common import check_documented, read_split
+from tests.data.builtin.common import check_documented
+from tests.data.builtin.common import read_split
 
 ENTRY = catalog.CATALOG["text"]
 
@@ -31,7 +32,10 @@ def test_user_file_split_into_paragraphs(tmp_path, datasets_dir):
     paragraphs = [f"Paragraph {i} says something.\nIt has two lines." for i in range(20)]
     path.write_text("\n\n\n".join(paragraphs) + "\n", encoding="utf-8")
     read = {
-        name: [e["text"].numpy().decode() for e in catalog.load("text", name, path=path, data_dir=datasets_dir)]
+        name: [
+            e["text"].numpy().decode()
+            for e in catalog.load("text", name, path=path, data_dir=datasets_dir)
+        ]
         for name in ("train", "validation", "test")
     }
     assert [len(v) for v in read.values()] == [16, 2, 2]

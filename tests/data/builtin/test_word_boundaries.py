@@ -2,7 +2,8 @@
 
 from seqkeras.data import catalog
 from seqkeras.data.builtin.word_boundaries import tag_line
-from tests.data.builtin.common import check_documented, read_split
+from tests.data.builtin.common import check_documented
+from tests.data.builtin.common import read_split
 
 ENTRY = catalog.CATALOG["word_boundaries"]
 
