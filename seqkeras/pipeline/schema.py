@@ -19,6 +19,7 @@ from seqkeras.decoding.strategy import STRATEGIES as DECODING_STRATEGIES
 from seqkeras.errors import ConfigError
 from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
 from seqkeras.models.recurrent_stack import CELLS
+from seqkeras.pipeline.optimizers import OPTIMIZERS
 from seqkeras.pipeline.tasks import TASKS
 
 
@@ -111,7 +112,7 @@ class ModelConfig:
 
 @dataclasses.dataclass
 class OptimizerConfig:
-    name: str = option("adam", help="Optimizer.", choices=("adam", "rmsprop", "sgd"))
+    name: str = option("adam", help="Optimizer.", choices=tuple(OPTIMIZERS))
     learning_rate: float = option(0.001, help="Initial learning rate.", minimum=0.0)
     clipnorm: Optional[float] = option(
         1.0, help="Clip each gradient to this norm (the default for recurrent models).", minimum=0.0

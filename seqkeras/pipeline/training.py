@@ -7,13 +7,8 @@ from typing import List
 import keras
 import tensorflow as tf
 
+from seqkeras.pipeline.optimizers import OPTIMIZERS
 from seqkeras.pipeline.schema import TrainConfig
-
-OPTIMIZERS = {
-    "adam": keras.optimizers.Adam,
-    "rmsprop": keras.optimizers.RMSprop,
-    "sgd": keras.optimizers.SGD,
-}
 
 
 def build_optimizer(

@@ -80,6 +80,7 @@ def test_choices_come_from_the_registries():
     from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
     from seqkeras.models.recurrent_stack import CELLS
     from seqkeras.pipeline.decoding_strategy import FROM_EVALUATE
+    from seqkeras.pipeline.optimizers import OPTIMIZERS
     from seqkeras.pipeline.tasks import TASKS
     from seqkeras.pipeline.tasks import get_task
 
@@ -89,6 +90,8 @@ def test_choices_come_from_the_registries():
     assert schema["model"]["properties"]["implementation"]["enum"] == list(IMPLEMENTATIONS)
     assert schema["evaluate"]["properties"]["strategy"]["enum"] == list(STRATEGIES)
     assert set(FROM_EVALUATE) == set(STRATEGIES)
+    optimizer = schema["train"]["properties"]["optimizer"]["properties"]["name"]
+    assert optimizer["enum"] == list(OPTIMIZERS)
     for name in TASKS:
         assert type(get_task(name)).__module__ == f"seqkeras.pipeline.tasks.{TASKS[name][0]}"
 
