@@ -9,6 +9,8 @@ from seqkeras.data.catalog import default_data_dir
 from seqkeras.data.catalog import format_catalog
 from seqkeras.data.catalog import list_datasets
 from seqkeras.data.catalog import load
+from seqkeras.data.conll import read_conll
+from seqkeras.data.conll import read_conllu
 from seqkeras.data.lengths import LengthReport
 from seqkeras.data.lengths import limit_lengths
 from seqkeras.data.pipeline import batch_sequences
@@ -57,6 +59,8 @@ __all__ = [
     "load",
     "map_batched",
     "pad_share",
+    "read_conll",
+    "read_conllu",
     "read_csv",
     "read_delimited",
     "read_jsonl",
