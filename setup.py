@@ -31,7 +31,7 @@ setup(
         "sacrebleu>=2.3",
     ],
     extras_require={
-        "test": ["pytest>=7", "pytest-xdist>=3", "seqeval>=1.2"],
+        "test": ["pytest>=7", "pytest-xdist>=3", "hypothesis>=6", "seqeval>=1.2"],
         # The formatter and linter (`make lint`, `make format`); pinned, as
         # its formatting changes between releases.
         "lint": ["ruff==0.17.6"],

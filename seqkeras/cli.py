@@ -123,9 +123,9 @@ def _run(args) -> None:
     export = run_dir / "export"
     if export.is_dir():
         from seqkeras.export import read_export_info
-        from seqkeras.pipeline.prediction import TEXT_INPUT_KINDS
+        from seqkeras.pipeline.prediction import takes_text
 
-        if read_export_info(str(export)).get("kind") in TEXT_INPUT_KINDS:
+        if takes_text(read_export_info(str(export))):
             print(f'Predict: seqkeras predict {run_dir} "your input"')
         else:
             print(f"Serve: tf.saved_model.load({str(export)!r}).signatures['serving_default']")

@@ -2,6 +2,7 @@
 
 import ast
 import pathlib
+import re
 
 import pytest
 
@@ -75,3 +76,14 @@ def test_the_pipeline_passes_typed_objects_not_info_dicts():
         text = path.read_text(encoding="utf-8")
         for pattern in ('info["', "info.get(", "callbacks_extra"):
             assert pattern not in text, f"{path.name}: {pattern}"
+
+
+def test_tasks_know_no_dataset_by_name():
+    from seqkeras.data.catalog import CATALOG
+
+    # "text" is a dataset name and also the column type every text task reads.
+    names = [name for name in CATALOG if name != "text"]
+    for path in (PACKAGE / "pipeline" / "tasks").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for name in names:
+            assert not re.search(rf"\b{name}\b", source), f"{path.name} names {name!r}"

@@ -9,6 +9,7 @@ from seqkeras.data.catalog import default_data_dir
 from seqkeras.data.catalog import format_catalog
 from seqkeras.data.catalog import list_datasets
 from seqkeras.data.catalog import load
+from seqkeras.data.columns import ColumnSpec
 from seqkeras.data.conll import read_conll
 from seqkeras.data.conll import read_conllu
 from seqkeras.data.lengths import LengthReport
@@ -44,6 +45,7 @@ from seqkeras.data.windows import tbptt_streams
 __all__ = [
     "batch_sequences",
     "bucket_boundaries_for",
+    "ColumnSpec",
     "DatasetEntry",
     "decoder_sequences",
     "default_data_dir",

@@ -17,10 +17,12 @@ from typing import Any
 from typing import Dict
 from typing import List
 from typing import Optional
+from typing import Tuple
 from typing import Union
 
 import tensorflow as tf
 
+from seqkeras.data.columns import ColumnSpec
 from seqkeras.utils.arguments import invalid
 
 logger = logging.getLogger("seqkeras.data")
@@ -46,6 +48,13 @@ class DatasetEntry:
             not depend on it).
         sizes_vary_with_seed: split sizes depend on the seed (the splits
             count groups such as words or documents, not examples).
+        source_column: the input `ColumnSpec` pipelines read.
+        target_column: the output `ColumnSpec`, or `None` (language model).
+        season: steps per season of a series, for the seasonal-naive
+            baseline of forecasts; `None` for other data.
+        normalized_scores: `(suffix, pattern)` pairs: sequence scores are
+            also reported with `pattern` (a regular expression) removed from
+            both sides, as `<metric>_<suffix>` (g2p results without stress).
     """
 
     name: str
@@ -59,6 +68,10 @@ class DatasetEntry:
     options: tuple = ()
     seeded: bool = True
     sizes_vary_with_seed: bool = False
+    source_column: Optional[ColumnSpec] = None
+    target_column: Optional[ColumnSpec] = None
+    season: Optional[int] = None
+    normalized_scores: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def total(self) -> int:
@@ -75,6 +88,8 @@ _ENTRIES = (
         source="scikit-learn",
         license="CC BY 4.0",
         builder="digits_rows.DigitsRows",
+        source_column=ColumnSpec("rows", "numbers"),
+        target_column=ColumnSpec("label", "label"),
     ),
     DatasetEntry(
         name="digit_captions",
@@ -85,6 +100,8 @@ _ENTRIES = (
         source="scikit-learn",
         license="CC BY 4.0",
         builder="digit_captions.DigitCaptions",
+        source_column=ColumnSpec("grid", "numbers"),
+        target_column=ColumnSpec("caption", "text", tokens="word"),
     ),
     DatasetEntry(
         name="dates",
@@ -95,6 +112,8 @@ _ENTRIES = (
         source="babel (Unicode CLDR)",
         license="Unicode License v3",
         builder="dates.Dates",
+        source_column=ColumnSpec("source", "text", tokens="char"),
+        target_column=ColumnSpec("target", "text", tokens="char"),
     ),
     DatasetEntry(
         name="cmudict",
@@ -106,6 +125,9 @@ _ENTRIES = (
         license="BSD-style (CMU)",
         builder="cmudict.Cmudict",
         sizes_vary_with_seed=True,
+        source_column=ColumnSpec("word", "text", tokens="char"),
+        target_column=ColumnSpec("phonemes", "text", tokens="whitespace"),
+        normalized_scores=(("without_stress", r"\d"),),
     ),
     DatasetEntry(
         name="text",
@@ -117,6 +139,7 @@ _ENTRIES = (
         license="PSF License",
         builder="text.Text",
         options=("path",),
+        source_column=ColumnSpec("text", "text", tokens="char"),
     ),
     DatasetEntry(
         name="word_boundaries",
@@ -129,6 +152,8 @@ _ENTRIES = (
         builder="word_boundaries.WordBoundaries",
         options=("path",),
         sizes_vary_with_seed=True,
+        source_column=ColumnSpec("characters", "text", tokens="char"),
+        target_column=ColumnSpec("labels", "tags", names=("inside", "word_start")),
     ),
     DatasetEntry(
         name="sunspots",
@@ -140,6 +165,8 @@ _ENTRIES = (
         license="Public domain",
         builder="sunspots.Sunspots",
         seeded=False,
+        source_column=ColumnSpec("value", "numbers", time="year"),
+        season=11,
     ),
     DatasetEntry(
         name="co2",
@@ -151,6 +178,8 @@ _ENTRIES = (
         license="Public domain",
         builder="co2.Co2",
         seeded=False,
+        source_column=ColumnSpec("value", "numbers", time="date"),
+        season=52,
     ),
 )
 CATALOG: Dict[str, DatasetEntry] = {entry.name: entry for entry in _ENTRIES}

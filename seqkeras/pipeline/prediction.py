@@ -16,7 +16,6 @@ from typing import Tuple
 from seqkeras.errors import ConfigError
 from seqkeras.pipeline.run_folder import open_run
 
-TEXT_INPUT_KINDS = ("seq2seq", "language_model", "tag")
 GENERATING_KINDS = ("seq2seq", "caption", "language_model")
 # The signature serving each strategy, and the defaults of its options when
 # the recorded strategy is another one (the decoding functions' defaults).
@@ -57,7 +56,7 @@ def predict_run(
     # seqkeras_export.json, as the export wrote it.
     written = read_export_info(str(export))
     kind = written.get("kind")
-    if kind not in TEXT_INPUT_KINDS:
+    if not takes_text(written):
         raise ConfigError(
             f"{run_dir}: this {kind} export takes float tensors, not text; load "
             f"it with tf.saved_model.load({str(export)!r}) and call "
@@ -76,6 +75,11 @@ def predict_run(
     served = tf.saved_model.load(str(export))
     outputs = served.signatures[signature](inputs=tf.constant(inputs), **arguments)
     return [_as_text(row) for row in outputs["outputs"].numpy()], used
+
+
+def takes_text(written: dict) -> bool:
+    """Whether an export takes strings, from its `seqkeras_export.json`."""
+    return written.get("inputs") == "strings"
 
 
 def _signature_for(recorded, overrides: DecodingOverrides):

@@ -32,7 +32,32 @@ def option(default, *, help: str, choices=None, minimum=None, maximum=None):
     return dataclasses.field(default=default, metadata=metadata)
 
 
-TOKENS = ("char", "whitespace")
+TOKENS = ("char", "whitespace", "word")
+#: What a column holds: text (split into `tokens`), numbers (a (T, D) array
+#: per example, or one number per row of a series) or an image file.
+COLUMN_TYPES = ("text", "numbers", "image")
+#: A column by name (CSV/TSV header, JSON field, tfds feature, CoNLL-U field)
+#: or by 0-based index (CoNLL files have no header).
+ColumnName = typing.Union[int, str]
+
+
+@dataclasses.dataclass
+class ColumnConfig:
+    column: Optional[ColumnName] = option(
+        None,
+        help="Column name (CSV/TSV header, JSON field, tfds feature, CoNLL-U field such as "
+        "form or upos) or 0-based CoNLL column; null: the built-in dataset's own.",
+    )
+    type: Optional[str] = option(
+        None,
+        help="What the column holds; null: the dataset's own, else text.",
+        choices=COLUMN_TYPES,
+    )
+    tokens: Optional[str] = option(
+        None,
+        help="How text splits into tokens; null: the dataset's own, else char.",
+        choices=TOKENS,
+    )
 
 
 @dataclasses.dataclass
@@ -46,8 +71,16 @@ class FilesConfig:
     test: Optional[str] = option(None, help="Test examples; 10% of the training file when null.")
     source: str = option("source", help="Column (or JSON field) of the input text.")
     target: str = option("target", help="Column (or JSON field) of the output text.")
-    source_tokens: str = option("char", help="How inputs split into tokens.", choices=TOKENS)
-    target_tokens: str = option("char", help="How outputs split into tokens.", choices=TOKENS)
+    source_tokens: Optional[str] = option(
+        None,
+        help="How inputs split into tokens (data.source.tokens says it too).",
+        choices=TOKENS,
+    )
+    target_tokens: Optional[str] = option(
+        None,
+        help="How outputs split into tokens (data.target.tokens says it too).",
+        choices=TOKENS,
+    )
 
 
 @dataclasses.dataclass
@@ -61,6 +94,10 @@ class DataConfig:
     )
     path: Optional[str] = option(
         None, help="Your own UTF-8 text file, for the `text` and `word_boundaries` datasets."
+    )
+    source: ColumnConfig = option(ColumnConfig, help="The input column and what it holds.")
+    target: ColumnConfig = option(
+        ColumnConfig, help="The output column: a label, tags (one per token) or text."
     )
     batch_size: int = option(64, help="Examples per batch.", minimum=1)
     max_length: Optional[int] = option(
@@ -263,18 +300,37 @@ def _unknown_key_message(source: str, key_path: str, key: Any, known: List[str])
     return message + f" Expected one of: {', '.join(known)}."
 
 
+def _without_none(hint):
+    """`(hint, optional)`: `Optional[X]` as `(X, True)`, keeping unions such as `ColumnName`."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is not typing.Union or type(None) not in args:
+        return hint, False
+    rest = tuple(a for a in args if a is not type(None))
+    return (rest[0] if len(rest) == 1 else typing.Union[rest]), True
+
+
 def _convert(hint, value, metadata, source: str, key_path: str):
-    optional = typing.get_origin(hint) is typing.Union and type(None) in typing.get_args(hint)
-    if optional:
-        if value is None:
-            return None
-        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    hint, optional = _without_none(hint)
+    if optional and value is None:
+        return None
     if dataclasses.is_dataclass(hint):
         return from_dict(hint, value, source=source, path=key_path)
     if typing.get_origin(hint) is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a list of strings.")
         return list(value)
+    if hint == ColumnName:
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            if isinstance(value, int) and value < 0:
+                raise ConfigError(
+                    f"{source}: {key_path}: got {value!r}; expected a column name or a "
+                    f"0-based column index."
+                )
+            return value
+        raise ConfigError(
+            f"{source}: {key_path}: got {value!r}; expected a column name or a 0-based "
+            f"column index."
+        )
     expected = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}[hint]
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
@@ -325,24 +381,25 @@ def json_schema(cls=PipelineConfig) -> Dict[str, Any]:
 
 
 def _field_schema(hint, field) -> Dict[str, Any]:
-    optional = typing.get_origin(hint) is typing.Union and type(None) in typing.get_args(hint)
-    if optional:
-        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    hint, optional = _without_none(hint)
     if dataclasses.is_dataclass(hint):
         schema = json_schema(hint)
     elif typing.get_origin(hint) is list:
         schema = {"type": "array", "items": {"type": "string"}, "default": field.default_factory()}
+    elif hint == ColumnName:
+        schema = {"type": ["integer", "string"], "default": field.default}
     else:
         schema = {"type": {bool: "boolean", int: "integer", float: "number", str: "string"}[hint]}
         schema["default"] = field.default
         meta = field.metadata
         if meta.get("choices"):
-            schema["enum"] = list(meta["choices"])
+            schema["enum"] = list(meta["choices"]) + ([None] if optional else [])
         if meta.get("minimum") is not None:
             schema["minimum"] = meta["minimum"]
         if meta.get("maximum") is not None:
             schema["maximum"] = meta["maximum"]
     if optional:
-        schema["type"] = [schema["type"], "null"]
+        kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        schema["type"] = [*kinds, "null"]
     schema["description"] = field.metadata.get("help", "")
     return schema

@@ -8,8 +8,10 @@ import sys
 import pytest
 
 from seqkeras.errors import DataError
-from seqkeras.pipeline.file_data import file_splits
-from seqkeras.pipeline.schema import FilesConfig
+from seqkeras.pipeline.examples import read_examples
+from seqkeras.pipeline.examples import resolve_columns
+from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.pipeline.schema import from_dict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORDS = [f"w{i:03d}" for i in range(200)]
@@ -25,16 +27,26 @@ def spelled(word):
     return " ".join(word.upper())
 
 
-def as_lists(dataset):
-    rows = [(e["source"].decode(), e["target"].decode()) for e in dataset.as_numpy_iterator()]
-    return rows
+def as_lists(examples):
+    return list(zip(examples.sources, examples.targets))
+
+
+def file_splits(seed=0, **files):
+    """The three splits of a seq2seq pipeline on `files` (data.files keys)."""
+    config = from_dict(
+        PipelineConfig,
+        {"task": "seq2seq", "seed": seed, "data": {"dataset": "files", "files": files}},
+        source="test.yaml",
+    )
+    source, target = resolve_columns(config, "text")
+    return read_examples(config, source, target, smoke=False)
 
 
 def test_missing_splits_are_carved_from_train_by_source(tmp_path):
     # Two targets for each of the first words: both must land in one split.
     rows = [(w, spelled(w)) for w in WORDS] + [(w, spelled(w) + " X") for w in WORDS[:20]]
     train = write_tsv(tmp_path / "train.tsv", rows)
-    splits = file_splits(FilesConfig(train=train, source="word", target="spelled"), seed=3)
+    splits = file_splits(train=train, source="word", target="spelled", seed=3)
     sources = {split: {s for s, _ in as_lists(d)} for split, d in splits.items()}
     assert sum(len(s) for s in sources.values()) == len(WORDS)
     assert not (
@@ -44,7 +56,7 @@ def test_missing_splits_are_carved_from_train_by_source(tmp_path):
     )
     assert len(sources["validation"]) == len(sources["test"]) == 20
     assert sum(len(as_lists(d)) for d in splits.values()) == len(rows)
-    again = file_splits(FilesConfig(train=train, source="word", target="spelled"), seed=3)
+    again = file_splits(train=train, source="word", target="spelled", seed=3)
     assert as_lists(again["test"]) == as_lists(splits["test"])
 
 
@@ -56,14 +68,13 @@ def test_given_files_are_used_as_they_are(tmp_path):
     (tmp_path / "test.csv").write_text(
         "spelled,word\n" + "".join(f"{spelled(w)},{w}\n" for w in WORDS[175:])
     )
-    files = FilesConfig(
+    splits = file_splits(
         train=train,
         validation=str(tmp_path / "valid.jsonl"),
         test=str(tmp_path / "test.csv"),
         source="word",
         target="spelled",
     )
-    splits = file_splits(files, seed=0)
     assert [len(as_lists(splits[s])) for s in ("train", "validation", "test")] == [150, 25, 25]
     assert as_lists(splits["test"])[0] == ("w175", "W 1 7 5")
     assert as_lists(splits["validation"])[-1] == ("w174", "W 1 7 4")
@@ -72,15 +83,12 @@ def test_given_files_are_used_as_they_are(tmp_path):
 def test_bad_rows_name_the_file_and_line(tmp_path):
     train = write_tsv(tmp_path / "train.tsv", [("a", "A"), ("b",)])
     with pytest.raises(DataError, match=r"train.tsv, line 3: column 'spelled' is field 2"):
-        file_splits(FilesConfig(train=train, source="word", target="spelled"), seed=0)
+        file_splits(train=train, source="word", target="spelled")
     with pytest.raises(DataError, match=r"no column named 'phones'"):
-        file_splits(FilesConfig(train=train, source="word", target="phones"), seed=0)
+        file_splits(train=train, source="word", target="phones")
     (tmp_path / "numbers.jsonl").write_text('{"word": "a", "spelled": 3}\n')
     with pytest.raises(DataError, match=r"numbers.jsonl, line 1: 'spelled' is 3; expected text"):
-        file_splits(
-            FilesConfig(train=str(tmp_path / "numbers.jsonl"), source="word", target="spelled"),
-            seed=0,
-        )
+        file_splits(train=str(tmp_path / "numbers.jsonl"), source="word", target="spelled")
 
 
 @pytest.mark.slow

@@ -15,9 +15,9 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PIPELINES = sorted(p.stem for p in (ROOT / "pipelines").glob("*.yaml"))
 TASK_METRICS = {
-    "classify": {"accuracy", "confusion_matrix"},
+    "classify": {"accuracy", "macro_f1", "per_class", "confusion_matrix", "class_names"},
     "forecast": {"mae", "rmse", "persistence_mae", "seasonal_naive_mae"},
-    "tag": {"accuracy", "f1", "precision", "recall"},
+    "tag": {"accuracy", "macro_f1", "per_tag", "tag_names"},
     "seq2seq": {"exact_match", "word_error_rate"},
     "caption": {"exact_match", "token_error_rate", "word_error_rate"},
     "language_model": {
@@ -109,8 +109,8 @@ BAD_CONFIGS = [
         "bad.yaml: include.0: no such file 'configs/nothere.yaml'",
     ),
     (
-        "task: classify\ndata: {dataset: dates}\n",
-        "data.dataset: got 'dates'; task 'classify' runs on: digits_rows.",
+        "task: tag\ndata: {dataset: digits_rows}\n",
+        "data.source.type: got 'numbers'; the tag task reads text",
     ),
     (
         "task: tag\ndata: {dataset: word_boundaries}\ntrain: {tbptt: {window: 20}}\n",
@@ -126,15 +126,15 @@ BAD_CONFIGS = [
     ),
     (
         "task: seq2seq\ndata: {dataset: files, files: {train: a.txt}}\n",
-        "data.files.train: got 'a.txt'; expected a file ending in .tsv, .csv, .jsonl.",
+        "data.files.train: got 'a.txt'; expected a file ending in .tsv, .csv, .jsonl, .conll, .conllu.",
     ),
     (
         "data: {files: {train: a.tsv}}\n",
         "data.files.train: given, but data.dataset is 'digits_rows'",
     ),
     (
-        "task: classify\ndata: {dataset: files, files: {train: a.tsv}}\n",
-        "data.dataset: got 'files'; task 'classify' runs on: digits_rows.",
+        "task: classify\ndata: {dataset: files, files: {train: a.tsv}, source: {column: text}}\n",
+        "data.files.train: no such file 'a.tsv'.",
     ),
     (
         "model: {implementation: quick}\n",

@@ -88,7 +88,7 @@ def test_choices_come_from_the_registries():
     assert schema["task"]["enum"] == list(TASKS)
     assert schema["model"]["properties"]["cell"]["enum"] == list(CELLS)
     assert schema["model"]["properties"]["implementation"]["enum"] == list(IMPLEMENTATIONS)
-    assert schema["evaluate"]["properties"]["strategy"]["enum"] == list(STRATEGIES)
+    assert schema["evaluate"]["properties"]["strategy"]["enum"] == [*STRATEGIES, None]
     assert set(FROM_EVALUATE) == set(STRATEGIES)
     optimizer = schema["train"]["properties"]["optimizer"]["properties"]["name"]
     assert optimizer["enum"] == list(OPTIMIZERS)

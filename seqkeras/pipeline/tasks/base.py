@@ -31,6 +31,8 @@ class TaskData:
         labels: Class or tag names by output id, when the task has them.
         test_set: What the task's `evaluate` reads beyond the test batches,
             as a dataclass of the task's own (references, source texts).
+        input_shape: What the task's `build` reads of the inputs beyond the
+            vocabularies (a dataclass of the task's own), or `None`.
     """
 
     train: tf.data.Dataset
@@ -41,6 +43,7 @@ class TaskData:
     vocabularies: Dict[str, sk_data.Vocabulary] = dataclasses.field(default_factory=dict)
     labels: List[str] = dataclasses.field(default_factory=list)
     test_set: Any = None
+    input_shape: Any = None
 
     @property
     def steps_per_epoch(self) -> int:
@@ -55,35 +58,6 @@ class Evaluation:
     metrics: Dict[str, Any]
     predictions: List[Dict[str, Any]]
     attention: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
-
-
-def load_splits(config: PipelineConfig, smoke: bool) -> Dict[str, tf.data.Dataset]:
-    """The configured dataset's three splits, cut short for --smoke."""
-    if config.data.dataset == "files":
-        from seqkeras.pipeline.file_data import file_splits
-
-        splits = file_splits(config.data.files, config.seed)
-    else:
-        options = {"path": config.data.path} if config.data.path else {}
-        splits = {
-            split: sk_data.load(config.data.dataset, split=split, seed=config.seed, **options)
-            for split in SPLITS
-        }
-    if config.data.limit:
-        splits["train"] = splits["train"].take(config.data.limit)
-    if smoke:
-        # A couple of batches per split: every stage runs, in seconds.
-        splits = {k: v.take(2 * config.data.batch_size) for k, v in splits.items()}
-    return splits
-
-
-def as_numpy_columns(dataset: tf.data.Dataset) -> Dict[str, list]:
-    """All examples of a small dataset of dicts, one Python list per field."""
-    columns: Dict[str, list] = {}
-    for example in dataset.as_numpy_iterator():
-        for key, value in example.items():
-            columns.setdefault(key, []).append(value)
-    return columns
 
 
 def texts(values) -> List[str]:

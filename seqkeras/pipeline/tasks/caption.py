@@ -1,4 +1,4 @@
-"""caption: image features in, a caption out (strips of handwritten digits)."""
+"""caption: image features in, a caption out (one-to-many with spatial attention)."""
 
 import dataclasses
 from typing import List
@@ -8,15 +8,16 @@ import numpy as np
 import tensorflow as tf
 
 from seqkeras import data as sk_data
+from seqkeras.errors import ConfigError
 from seqkeras.export import export_caption
 from seqkeras.models import build_one_to_many
+from seqkeras.pipeline.examples import read_examples
+from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.metrics import sequence_scores
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
-from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import attention_options
-from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.generation import generate_outputs
@@ -38,15 +39,23 @@ class CaptionTestSet:
 
 class CaptionTask(Task):
     headline = "exact_match"
-    datasets = ("digit_captions",)
     default_strategy = "greedy"
 
     def prepare(self, config, smoke, vocabularies=None):
-        columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
+        source, target = resolve_columns(config, "text")
+        if source.type != "numbers":
+            raise ConfigError(
+                f"data.source.type: got {source.type!r}; the caption task reads image "
+                f"features (numbers: a grid of feature vectors per example)."
+            )
+        examples = read_examples(config, source, target, smoke)
+        columns = {
+            split: {"grid": e.sources, "caption": e.targets} for split, e in examples.items()
+        }
         vocabulary = given_vocabulary(
             vocabularies,
             "caption",
-            lambda: sk_data.Vocabulary.build(texts(columns["train"]["caption"]), split="word"),
+            lambda: sk_data.Vocabulary.build(columns["train"]["caption"], split=target.tokens),
         )
         prepared = {}
         for split, column in columns.items():

@@ -1,47 +1,145 @@
-"""classify: a sequence in, a class out (digits read row by row)."""
+"""classify: a sequence in (text, or vectors per step), a class out."""
+
+import dataclasses
+import logging
+from typing import List
+from typing import Optional
 
 import keras
 import numpy as np
+import tensorflow as tf
 
+from seqkeras import data as sk_data
+from seqkeras.errors import ConfigError
+from seqkeras.errors import DataError
 from seqkeras.export import export_classifier
 from seqkeras.models import build_many_to_one
+from seqkeras.pipeline.examples import read_examples
+from seqkeras.pipeline.examples import resolve_columns
+from seqkeras.pipeline.label_metrics import classification_scores
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
-from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import recurrent_options
+from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
+from seqkeras.pipeline.tasks.labels import UNSEEN
+from seqkeras.pipeline.tasks.labels import label_ids
+from seqkeras.pipeline.tasks.labels import label_names
+from seqkeras.pipeline.tasks.labels import unseen_labels
+from seqkeras.pipeline.tasks.text_batches import length_batches
+from seqkeras.pipeline.tasks.text_batches import truncate
+
+logger = logging.getLogger("seqkeras")
+
+
+@dataclasses.dataclass
+class ClassifyTestSet:
+    """The test split as evaluation reads it."""
+
+    labels: np.ndarray  # class ids; -1 for a label never seen in training
+    label_texts: List[str]
+    inputs: List[str]  # the input text (or "", for vectors), for predictions.tsv
+    unseen: dict  # label never seen in training -> test examples with it
+
+
+@dataclasses.dataclass
+class SequenceShape:
+    """What the model reads: token ids (a vocabulary) or `(steps, features)` vectors."""
+
+    features: Optional[int]  # D of (T, D) vectors; None for text
+    steps: Optional[int]  # a fixed T, or None when lengths vary
+    masked: bool  # vectors padded with zero steps that the model skips
 
 
 class ClassifyTask(Task):
     headline = "accuracy"
-    datasets = ("digits_rows",)
+    source_types = ("text", "numbers")
+
+    def check(self, config):
+        super().check(config)
+        self.columns(config)
+
+    def columns(self, config):
+        source, target = resolve_columns(config, "label")
+        if source.type not in self.source_types:
+            raise ConfigError(
+                f"data.source.type: got {source.type!r}; the classify task reads "
+                f"{' or '.join(self.source_types)}."
+            )
+        return source, target
 
     def prepare(self, config, smoke, vocabularies=None):
-        splits = load_splits(config, smoke)
+        source, target = self.columns(config)
+        examples = read_examples(config, source, target, smoke)
+        names = label_names(examples["train"].targets, target)
+        labels = {s: label_ids(e.targets, names) for s, e in examples.items()}
+        examples["validation"], labels["validation"] = _known_only(
+            examples["validation"], labels["validation"]
+        )
         batch = config.data.batch_size
+        if source.type == "text":
+            vocabulary = given_vocabulary(
+                vocabularies,
+                "source",
+                lambda: sk_data.Vocabulary.build(examples["train"].sources, split=source.tokens),
+            )
+            ids = {
+                s: truncate(vocabulary.encode_batch(e.sources), config.data.max_length)
+                for s, e in examples.items()
+            }
+            vocabularies = {"source": vocabulary}
+            shape = SequenceShape(features=None, steps=None, masked=True)
 
-        def batches(dataset, shuffle):
-            dataset = dataset.map(lambda e: (e["rows"], e["label"]))
-            if shuffle:
-                dataset = dataset.shuffle(4096, seed=config.seed)
-            return dataset.batch(batch).cache().prefetch(-1)
+            def batches(split, shuffle):
+                dataset = sk_data.sequence_dataset(ids[split], labels[split])
+                lengths = [len(i) for i in ids[split]]
+                return length_batches(
+                    dataset, lengths, config, shuffle=shuffle, keep_order=split == "test"
+                )
 
-        train_size = sum(1 for _ in splits["train"])
+        else:
+            vocabularies = {}
+            arrays, shape = _vectors(examples)
+
+            def batches(split, shuffle):
+                dataset = tf.data.Dataset.from_tensor_slices((arrays[split], labels[split]))
+                if shuffle:
+                    dataset = dataset.shuffle(4096, seed=config.seed)
+                return dataset.batch(batch).cache().prefetch(-1)
+
+        test = examples["test"]
         return TaskData(
-            train=batches(splits["train"], shuffle=True),
-            validation=batches(splits["validation"], shuffle=False),
-            test=batches(splits["test"], shuffle=False),
-            train_examples=train_size,
+            train=batches("train", shuffle=True),
+            validation=batches("validation", shuffle=False),
+            test=batches("test", shuffle=False),
+            train_examples=len(examples["train"]),
             batch_size=batch,
-            labels=[str(label) for label in range(10)],
+            vocabularies=vocabularies,
+            labels=names,
+            test_set=ClassifyTestSet(
+                labels=labels["test"],
+                label_texts=[str(t) for t in test.targets],
+                inputs=test.sources if source.type == "text" else [""] * len(test),
+                unseen=unseen_labels(test.targets, names),
+            ),
+            input_shape=shape,
         )
 
     def build(self, config, data):
         model = config.model
+        shape = data.input_shape
+        inputs = (
+            {"vocab_size": len(data.vocabularies["source"]), "embedding_dim": model.embedding_dim}
+            if shape.features is None
+            else {
+                "input_dim": shape.features,
+                "sequence_length": shape.steps,
+                "mask_value": 0.0 if shape.masked else None,
+            }
+        )
         return build_many_to_one(
             len(data.labels),
-            input_dim=8,
-            sequence_length=8,
+            **inputs,
             num_layers=model.layers,
             bidirectional=model.bidirectional,
             **recurrent_options(model),
@@ -54,25 +152,74 @@ class ClassifyTask(Task):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
     def export(self, model, data, config, path, strategy):
-        export_classifier(model, path, labels=data.labels)
+        export_classifier(model, path, labels=data.labels, vocab=data.vocabularies.get("source"))
 
     def evaluate(self, model, data, config, strategy):
-        labels, predicted = [], []
-        for rows, label in data.test:
-            predicted.append(np.argmax(model.predict_on_batch(rows), axis=-1))
-            labels.append(label.numpy())
-        labels, predicted = np.concatenate(labels), np.concatenate(predicted)
-        classes = len(data.labels)
-        confusion = np.zeros((classes, classes), dtype=int)
-        np.add.at(confusion, (labels, predicted), 1)
+        predicted = []
+        for inputs, _ in data.test:
+            predicted.append(np.argmax(model.predict_on_batch(inputs), axis=-1))
+        predicted = np.concatenate(predicted)
+        test_set = data.test_set
+        labels = test_set.labels
+        seen = labels >= 0
+        scores = classification_scores(labels[seen], predicted[seen], data.labels)
         metrics = {
             "headline": self.headline,
+            # A test label never seen in training is an error, not a crash.
             "accuracy": float(np.mean(labels == predicted)),
-            "confusion_matrix": confusion.tolist(),
+            "macro_f1": scores["macro_f1"],
+            "per_class": scores["per_class"],
+            "confusion_matrix": scores["confusion_matrix"],
+            "class_names": list(data.labels),
             "test_examples": int(len(labels)),
         }
-        rows = [
-            {"index": i, "label": int(labels[i]), "prediction": int(predicted[i])}
-            for i in range(min(config.evaluate.samples, len(labels)))
-        ]
+        if test_set.unseen:
+            metrics["unseen_test_labels"] = test_set.unseen
+        rows = []
+        for i in range(min(config.evaluate.samples, len(labels))):
+            row = {"input": test_set.inputs[i]} if test_set.inputs[i] else {"index": i}
+            row.update(
+                {
+                    "label": test_set.label_texts[i],
+                    "prediction": data.labels[predicted[i]],
+                }
+            )
+            rows.append(row)
         return Evaluation(metrics, rows)
+
+
+def _known_only(examples, labels):
+    """Validation examples whose label training has; the others cannot be scored."""
+    keep = labels != UNSEEN
+    if keep.all():
+        return examples, labels
+    logger.info(
+        "validation: %d example(s) with a label never seen in training are left out.",
+        int((~keep).sum()),
+    )
+    return examples.select(np.flatnonzero(keep)), labels[keep]
+
+
+def _vectors(examples):
+    """`(N, T, D)` float32 arrays per split, zero-padded when lengths vary."""
+    train = examples["train"]
+    features = train.sources[0].shape[1]
+    for split in examples.values():
+        for array, where in zip(split.sources, split.where):
+            if array.shape[1] != features:
+                raise DataError(
+                    f"{where}: {array.shape[1]} numbers per step; the first training "
+                    f"example ({train.where[0]}) has {features}. Every step of every "
+                    f"example needs the same count."
+                )
+    steps = {len(a) for split in examples.values() for a in split.sources}
+    longest = max(steps)
+    arrays = {}
+    for name, split in examples.items():
+        padded = np.zeros((len(split), longest, features), "float32")
+        for row, array in enumerate(split.sources):
+            padded[row, : len(array)] = array
+        arrays[name] = padded
+    fixed = len(steps) == 1
+    shape = SequenceShape(features=features, steps=longest if fixed else None, masked=not fixed)
+    return arrays, shape

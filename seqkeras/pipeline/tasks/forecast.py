@@ -8,18 +8,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from seqkeras.data.catalog import CATALOG
+from seqkeras.errors import ConfigError
 from seqkeras.export import export_forecaster
 from seqkeras.models import build_many_to_one
+from seqkeras.pipeline.examples import read_examples
+from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.tasks.base import SPLITS
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
-from seqkeras.pipeline.tasks.base import as_numpy_columns
-from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import recurrent_options
-
-# Steps per season, for the seasonal-naive baseline.
-SEASONS = {"sunspots": 11, "co2": 52}
 
 
 def split_windows(values_by_split, window):
@@ -53,11 +52,22 @@ class ForecastSeries:
 
 class ForecastTask(Task):
     headline = "mae"
-    datasets = tuple(SEASONS)
 
     def prepare(self, config, smoke, vocabularies=None):
-        splits = load_splits(config, smoke=False)
-        values = {s: np.asarray(as_numpy_columns(d)["value"], "float32") for s, d in splits.items()}
+        source, _ = resolve_columns(config, None)
+        entry = CATALOG.get(config.data.dataset)
+        if source.type != "numbers" or entry is None or entry.season is None:
+            raise ConfigError(
+                f"data.dataset: got {config.data.dataset!r}; the forecast task runs on the "
+                f"built-in series ({', '.join(n for n, e in CATALOG.items() if e.season)}) "
+                f"for now."
+            )
+        # The whole series even for --smoke: its windows reach across splits.
+        examples = read_examples(config, source, None, smoke=False)
+        values = {
+            s: np.concatenate([v.reshape(-1) for v in e.sources]).astype("float32")
+            for s, e in examples.items()
+        }
         mean, std = float(values["train"].mean()), float(values["train"].std())
         scaled = {s: (v - mean) / std for s, v in values.items()}
         series, windows = split_windows(scaled, config.data.window)
@@ -83,7 +93,7 @@ class ForecastTask(Task):
                 std=std,
                 series=series,
                 windows=windows,
-                season=SEASONS[config.data.dataset],
+                season=entry.season,
             ),
         )
 

@@ -11,13 +11,12 @@ from seqkeras.decoding import language_model_step
 from seqkeras.errors import ConfigError
 from seqkeras.export import export_language_model
 from seqkeras.models import build_many_to_many
+from seqkeras.pipeline.examples import read_examples
+from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
-from seqkeras.pipeline.tasks.base import as_numpy_columns
-from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import recurrent_options
-from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 
 PRIMES = ("The ", "def ", "A list ")
@@ -46,7 +45,6 @@ class ResetStates(keras.callbacks.Callback):
 
 class LanguageModelTask(Task):
     headline = "bits_per_character"
-    datasets = ("text",)
     supports_tbptt = True
     default_strategy = "sample"
 
@@ -69,12 +67,18 @@ class LanguageModelTask(Task):
         return config.train.tbptt.window or config.data.window
 
     def prepare(self, config, smoke, vocabularies=None):
-        columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
-        streams = {s: "\n\n".join(texts(c["text"])) for s, c in columns.items()}
+        source, _ = resolve_columns(config, None)
+        if source.type != "text":
+            raise ConfigError(
+                f"data.source.type: got {source.type!r}; the language_model task reads text."
+            )
+        examples = read_examples(config, source, None, smoke)
+        # Documents joined into one stream per split, a blank line between them.
+        streams = {s: "\n\n".join(e.sources) for s, e in examples.items()}
         vocabulary = given_vocabulary(
             vocabularies,
             "characters",
-            lambda: sk_data.Vocabulary.build([streams["train"]], split="char"),
+            lambda: sk_data.Vocabulary.build([streams["train"]], split=source.tokens),
         )
         window, batch = self.window(config), config.data.batch_size
         ids = {s: np.asarray(vocabulary.encode(t), "int32") for s, t in streams.items()}

@@ -1,4 +1,4 @@
-"""seq2seq: source text in, target text out (dates, grapheme to phoneme)."""
+"""seq2seq: source text in, target text out (translation, grapheme to phoneme)."""
 
 import dataclasses
 import re
@@ -7,33 +7,22 @@ from typing import List
 import keras
 
 from seqkeras import data as sk_data
+from seqkeras.data.catalog import CATALOG
+from seqkeras.errors import ConfigError
 from seqkeras.export import export_seq2seq
 from seqkeras.models import build_seq2seq
+from seqkeras.pipeline.examples import read_examples
+from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.metrics import sequence_scores
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
-from seqkeras.pipeline.tasks.base import as_numpy_columns
 from seqkeras.pipeline.tasks.base import attention_options
-from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.generation import generate_outputs
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
-
-# (source field, target field, source split, target split) per dataset.
-FIELDS = {
-    "dates": ("source", "target", "char", "char"),
-    "cmudict": ("word", "phonemes", "char", "whitespace"),
-    "files": ("source", "target", None, None),  # tokens from data.files
-}
-
-# Extra scores under a normalisation, by dataset: g2p results are often
-# published on phonemes without stress marks ("AH0" -> "AH").
-NORMALIZED_SCORES = {
-    "cmudict": ("without_stress", lambda phonemes: re.sub(r"\d", "", phonemes)),
-}
 
 
 @dataclasses.dataclass
@@ -53,15 +42,28 @@ def _as_model_inputs(inputs, decoder_target):
 
 class Seq2SeqTask(Task):
     headline = "exact_match"
-    datasets = tuple(FIELDS)
     default_strategy = "greedy"
 
+    def check(self, config):
+        super().check(config)
+        self.columns(config)
+
+    def columns(self, config):
+        source, target = resolve_columns(config, "text")
+        if source.type != "text":
+            raise ConfigError(
+                f"data.source.type: got {source.type!r}; the seq2seq task reads text."
+            )
+        return source, target
+
     def prepare(self, config, smoke, vocabularies=None):
-        source_field, target_field, source_split, target_split = FIELDS[config.data.dataset]
-        if config.data.dataset == "files":
-            source_split = config.data.files.source_tokens
-            target_split = config.data.files.target_tokens
-        columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
+        source, target = self.columns(config)
+        source_split, target_split = source.tokens, target.tokens
+        examples = read_examples(config, source, target, smoke)
+        columns = {
+            split: {"source": e.sources, "target": e.targets} for split, e in examples.items()
+        }
+        source_field, target_field = "source", "target"
         train = columns["train"]
         vocabularies = {
             "source": given_vocabulary(
@@ -158,9 +160,15 @@ class Seq2SeqTask(Task):
             "test_sources": len(hypotheses),
         }
         metrics.update(sequence_scores(alternatives, hypotheses, test_set.target_unit))
-        if config.data.dataset in NORMALIZED_SCORES:
-            suffix, normalize = NORMALIZED_SCORES[config.data.dataset]
-            scores = sequence_scores(alternatives, hypotheses, test_set.target_unit, normalize)
+        # Extra scores the dataset asks for: g2p results are often published on
+        # phonemes without stress marks ("AH0" -> "AH").
+        for suffix, pattern in _normalized_scores(config):
+            scores = sequence_scores(
+                alternatives,
+                hypotheses,
+                test_set.target_unit,
+                lambda text, pattern=pattern: re.sub(pattern, "", text),
+            )
             metrics.update({f"{name}_{suffix}": value for name, value in scores.items()})
         rows = [
             {"source": s, "reference": " | ".join(r), "prediction": h}
@@ -181,3 +189,8 @@ class Seq2SeqTask(Task):
                 }
             )
         return Evaluation(metrics, rows, attention)
+
+
+def _normalized_scores(config):
+    entry = CATALOG.get(config.data.dataset)
+    return entry.normalized_scores if entry is not None else ()

@@ -1,66 +1,116 @@
-"""tag: a label for every character (word boundaries in unspaced text)."""
+"""tag: a label for every token (POS, NER with BIO tags, word boundaries)."""
+
+import dataclasses
+from typing import List
 
 import keras
 import numpy as np
 
 from seqkeras import data as sk_data
+from seqkeras.data.tokenizers import JOINERS
+from seqkeras.errors import ConfigError
+from seqkeras.errors import DataError
 from seqkeras.export import export_tagger
 from seqkeras.models import build_many_to_many
+from seqkeras.pipeline.examples import read_examples
+from seqkeras.pipeline.examples import resolve_columns
+from seqkeras.pipeline.label_metrics import is_bio
+from seqkeras.pipeline.label_metrics import tag_scores
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
-from seqkeras.pipeline.tasks.base import as_numpy_columns
-from seqkeras.pipeline.tasks.base import load_splits
 from seqkeras.pipeline.tasks.base import recurrent_options
-from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
+from seqkeras.pipeline.tasks.labels import as_name
+from seqkeras.pipeline.tasks.labels import label_ids
+from seqkeras.pipeline.tasks.labels import label_names
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
 
-# Tag names by tag id, as the export returns them.
-TAGS = ("inside", "word_start")
+
+@dataclasses.dataclass
+class TagTestSet:
+    """The test split as evaluation reads it: each sentence's tokens and tags."""
+
+    tokens: List[List[str]]
+    tags: List[List[str]]
 
 
 class TagTask(Task):
-    headline = "f1"
-    datasets = ("word_boundaries",)
+    headline = "macro_f1"
+
+    def check(self, config):
+        super().check(config)
+        self.columns(config)
+
+    def columns(self, config):
+        source, target = resolve_columns(config, "tags", default_tokens="whitespace")
+        if source.type != "text":
+            raise ConfigError(
+                f"data.source.type: got {source.type!r}; the tag task reads text "
+                f"(tokens, each with a tag)."
+            )
+        return source, target
 
     def prepare(self, config, smoke, vocabularies=None):
-        columns = {s: as_numpy_columns(d) for s, d in load_splits(config, smoke).items()}
+        source, target = self.columns(config)
+        examples = read_examples(config, source, target, smoke)
         vocabulary = given_vocabulary(
             vocabularies,
-            "characters",
-            lambda: sk_data.Vocabulary.build(texts(columns["train"]["characters"]), split="char"),
+            "source",
+            lambda: sk_data.Vocabulary.build(examples["train"].sources, split=source.tokens),
         )
-        encoded = {}
-        for split, column in columns.items():
-            ids = truncate(
-                vocabulary.encode_batch(texts(column["characters"])), config.data.max_length
-            )
-            labels = [list(tags[: len(row)]) for tags, row in zip(column["labels"], ids)]
-            encoded[split] = (ids, labels)
+        train_tags = [t for sentence in examples["train"].targets for t in sentence]
+        names = label_names(train_tags, target)
+        encoded, texts = {}, {}
+        for split, split_examples in examples.items():
+            ids, tags, tokens = [], [], []
+            for text, sentence_tags, where in zip(
+                split_examples.sources, split_examples.targets, split_examples.where
+            ):
+                sentence_tokens = vocabulary.tokenize(text)
+                if len(sentence_tokens) != len(sentence_tags):
+                    raise DataError(
+                        f"{where}: {len(sentence_tokens)} token(s) ({source.tokens} "
+                        f"split) but {len(sentence_tags)} tag(s); expected one tag per token."
+                    )
+                ids.append(vocabulary.encode(text))
+                tags.append(label_ids(sentence_tags, names))
+                tokens.append(sentence_tokens)
+            ids = truncate(ids, config.data.max_length)
+            tags = [list(t[: len(i)]) for t, i in zip(tags, ids)]
+            tokens = [t[: len(i)] for t, i in zip(tokens, ids)]
+            encoded[split] = (ids, tags)
+            true_tags = [[as_name(t, names) for t in row] for row in split_examples.targets]
+            texts[split] = (tokens, [row[: len(i)] for row, i in zip(true_tags, ids)])
 
         def batches(split, shuffle):
-            ids, labels = encoded[split]
-            dataset = sk_data.sequence_dataset(ids, labels)
-            return length_batches(dataset, [len(i) for i in ids], config, shuffle=shuffle)
+            ids, tags = encoded[split]
+            if split != "test":
+                # Unseen tags are not classes of the model; train on what it can learn.
+                tags = [[max(t, 0) for t in row] for row in tags]
+            dataset = sk_data.sequence_dataset(ids, tags)
+            lengths = [len(i) for i in ids]
+            return length_batches(
+                dataset, lengths, config, shuffle=shuffle, keep_order=split == "test"
+            )
 
-        train_size = len(encoded["train"][0])
         return TaskData(
             train=batches("train", True),
             validation=batches("validation", False),
             test=batches("test", False),
-            train_examples=train_size,
+            train_examples=len(encoded["train"][0]),
             batch_size=config.data.batch_size,
-            vocabularies={"characters": vocabulary},
-            labels=list(TAGS),
+            vocabularies={"source": vocabulary},
+            labels=names,
+            test_set=TagTestSet(tokens=texts["test"][0], tags=texts["test"][1]),
         )
 
     def build(self, config, data):
         model = config.model
         return build_many_to_many(
             len(data.labels),
-            vocab_size=len(data.vocabularies["characters"]),
+            vocab_size=len(data.vocabularies["source"]),
             embedding_dim=model.embedding_dim,
             num_layers=model.layers,
             bidirectional=model.bidirectional,
@@ -72,47 +122,40 @@ class TagTask(Task):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
     def export(self, model, data, config, path, strategy):
-        export_tagger(model, data.vocabularies["characters"], path, tags=data.labels)
+        export_tagger(model, data.vocabularies["source"], path, tags=data.labels)
 
     def evaluate(self, model, data, config, strategy):
-        vocabulary = data.vocabularies["characters"]
-        true_positive = false_positive = false_negative = correct = total = 0
-        rows = []
-        for ids, labels in data.test:
-            ids, labels = ids.numpy(), labels.numpy()
-            predicted = np.argmax(model.predict_on_batch(ids), axis=-1)
-            real = ids != 0  # padding never counts
-            correct += int(np.sum((predicted == labels) & real))
-            total += int(np.sum(real))
-            true_positive += int(np.sum((predicted == 1) & (labels == 1) & real))
-            false_positive += int(np.sum((predicted == 1) & (labels == 0) & real))
-            false_negative += int(np.sum((predicted == 0) & (labels == 1) & real))
-            for row in range(len(ids)):
-                if len(rows) < config.evaluate.samples:
-                    rows.append(_spaced_row(vocabulary, ids[row], labels[row], predicted[row]))
-        precision = true_positive / max(1, true_positive + false_positive)
-        recall = true_positive / max(1, true_positive + false_negative)
+        predicted = []
+        for ids, _ in data.test:
+            ids = ids.numpy()
+            best = np.argmax(model.predict_on_batch(ids), axis=-1)
+            predicted.extend(
+                list(row[: int(np.sum(row_ids != 0))]) for row, row_ids in zip(best, ids)
+            )
+        test_set = data.test_set
+        hypotheses = [[data.labels[t] for t in row] for row in predicted]
+        # A test tag training never saw is a tag of its own, never predicted.
+        unseen = sorted({t for row in test_set.tags for t in row} - set(data.labels))
+        scores = tag_scores(test_set.tags, hypotheses, [*data.labels, *unseen])
+        bio = is_bio(data.labels)
         metrics = {
-            "headline": self.headline,
-            "accuracy": correct / max(1, total),
-            "precision": precision,
-            "recall": recall,
-            "f1": 2 * precision * recall / max(1e-12, precision + recall),
-            "test_characters": total,
+            "headline": "entity_f1" if bio else self.headline,
+            **scores,
+            "tag_names": list(data.labels),
+            **({"unseen_test_tags": unseen} if unseen else {}),
+            "test_sentences": len(hypotheses),
+            "test_tokens": sum(len(row) for row in hypotheses),
         }
+        joiner = JOINERS[data.vocabularies["source"].split]
+        rows = [
+            {
+                "tokens": joiner.join(tokens),
+                "tags": " ".join(tags),
+                "prediction": " ".join(hypothesis),
+                "errors": sum(a != b for a, b in zip(tags, hypothesis)),
+            }
+            for tokens, tags, hypothesis in list(zip(test_set.tokens, test_set.tags, hypotheses))[
+                : config.evaluate.samples
+            ]
+        ]
         return Evaluation(metrics, rows)
-
-
-def _spaced(characters, tags):
-    return "".join(
-        (" " if tag == 1 and i else "") + c for i, (c, tag) in enumerate(zip(characters, tags))
-    )
-
-
-def _spaced_row(vocabulary, ids, labels, predicted):
-    length = int(np.sum(ids != 0))
-    characters = [vocabulary.id_to_token(int(i)) for i in ids[:length]]
-    return {
-        "reference": _spaced(characters, labels[:length]),
-        "prediction": _spaced(characters, predicted[:length]),
-    }

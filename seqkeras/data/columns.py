@@ -1,0 +1,49 @@
+"""`ColumnSpec`: where an example's input or output is, and what it holds."""
+
+import dataclasses
+from typing import Optional
+from typing import Tuple
+from typing import Union
+
+#: What a column holds.
+#: - ``text``: a string, split into tokens by `tokens` (``char``, ``word``,
+#:   ``whitespace``), or a list of tokens (CoNLL);
+#: - ``numbers``: a `(T, D)` array per example (or one number per row of a
+#:   series);
+#: - ``image``: an image file;
+#: - ``label``: one class per example (a name, or an id into `names`);
+#: - ``tags``: one tag per input token (names, or ids into `names`).
+COLUMN_TYPES = ("text", "numbers", "image", "label", "tags")
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a dataset: its name (or index) and what it holds.
+
+    Built-in datasets declare theirs in the catalog; for files and tfds
+    datasets the pipeline's `data.source` / `data.target` name them.
+
+    Attributes:
+        column: The field name (CSV/TSV header, JSON field, tfds feature,
+            CoNLL-U field) or 0-based CoNLL column.
+        type: One of `COLUMN_TYPES`.
+        tokens: How text splits into tokens (``"char"``, ``"word"``,
+            ``"whitespace"``), for `text`; `None` otherwise.
+        names: Label or tag names by id, when the column stores ids.
+            Defaults to `()`: names come from the data.
+        time: For a series: the column the rows are ordered by. Defaults to
+            `None`.
+    """
+
+    column: Union[int, str]
+    type: str
+    tokens: Optional[str] = None
+    names: Tuple[str, ...] = ()
+    time: Optional[str] = None
+
+    def __post_init__(self):
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(
+                "Received an invalid value for `type`: expected one of "
+                f"{', '.join(repr(t) for t in COLUMN_TYPES)}, got {self.type!r}."
+            )
