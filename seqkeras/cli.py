@@ -1,7 +1,7 @@
 """The `seqkeras` command.
 
-Exit codes follow DESIGN.md: 0 on success, 2 on a user error (with a short
-message and no traceback), 1 on an internal failure.
+Exit codes: 0 on success, 2 on a user error (with a short message naming the
+key, file or line, and no traceback), 1 on an internal failure.
 """
 
 import argparse

@@ -308,7 +308,9 @@ def _value(value, spec: ColumnSpec, where: str):
                 f"{where}: {spec.column!r} is {_short(value)}; expected numbers: a list of "
                 f"steps, each a list of the same count of numbers."
             ) from None
-        if array.ndim == 1:
+        if array.ndim == 0:  # one value of a series
+            array = array.reshape(1, 1)
+        elif array.ndim == 1:  # one number per step
             array = array[:, None]
         if array.ndim != 2 or not np.all(np.isfinite(array)):
             raise DataError(

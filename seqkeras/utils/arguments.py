@@ -1,7 +1,7 @@
 """Validation of constructor and builder arguments, with uniform messages.
 
 Each check raises `ValueError` naming the argument, saying what was expected
-and echoing the value received, in the form STYLE.md asks for:
+and echoing the value received, in one form throughout the package:
 ``Received an invalid value for `units`: expected a positive integer, got -3.``
 """
 

@@ -147,3 +147,16 @@ def test_a_wider_beam_in_the_yaml_changes_what_predict_uses(tmp_path, built):
     assert (
         "seqkeras predict: greedy (max_length=12); the run evaluated with beam (" in result.stderr
     )
+    for options, message in (
+        (
+            ["--top-k", "0"],
+            "--top-k: Received an invalid value for `top_k`: expected a positive integer, got 0.",
+        ),
+        (
+            ["--beam-width", "2", "--temperature", "3"],
+            "--temperature/--top-k/--seed: for --strategy sample, not 'beam'.",
+        ),
+    ):
+        result = seqkeras("predict", str(beam_dir), "x", *options, data_dir=built.data_dir)
+        assert result.returncode == 2, result.stderr[-3000:]
+        assert message in result.stderr and "Traceback" not in result.stderr
