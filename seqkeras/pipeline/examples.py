@@ -62,14 +62,18 @@ class Examples:
 
 
 def resolve_columns(
-    config: PipelineConfig, target_type: Optional[str], default_tokens: str = "char"
+    config: PipelineConfig,
+    target_type: Optional[str],
+    default_tokens: str = "char",
+    source_types: Tuple[str, ...] = ("text", "numbers", "image"),
 ) -> Tuple[ColumnSpec, Optional[ColumnSpec]]:
     """The source and target `ColumnSpec`s: the dataset's own, then the config's keys.
 
     `target_type` is what the task reads from the target (`label`, `tags`,
     `text`), or `None` for a task without one (the language model);
     `default_tokens` how text splits when neither the dataset nor the
-    config says (CoNLL files: always ``whitespace``).
+    config says (CoNLL files: always ``whitespace``); `source_types` what
+    the task can read from the source.
 
     Raises:
         ConfigError: for files and tfds datasets without a named column.
@@ -88,6 +92,11 @@ def resolve_columns(
     # A CoNLL sentence is a list of tokens, joined by spaces.
     tokens = "whitespace" if _is_conll(data) else default_tokens
     source = _override(source, data.source, "data.source", "text", tokens)
+    if source.type not in source_types:
+        raise ConfigError(
+            f"data.source.type: got {source.type!r}; the {config.task} task reads "
+            f"{' or '.join(source_types)}."
+        )
     if target_type is None:
         return source, None
     target = _override(target, data.target, "data.target", target_type, tokens)

@@ -72,8 +72,6 @@ class Task:
     """
 
     headline = "loss"
-    #: Datasets this task can run on; `check` rejects others.
-    datasets: tuple = ()
     #: Whether the task trains with truncated backpropagation (train.tbptt).
     supports_tbptt = False
     #: The decoding strategy when `evaluate.strategy` is null, for tasks
@@ -84,11 +82,6 @@ class Task:
         """Reject configs this task cannot run, before any work is done."""
         from seqkeras.errors import ConfigError
 
-        if self.datasets and config.data.dataset not in self.datasets:
-            raise ConfigError(
-                f"data.dataset: got {config.data.dataset!r}; task "
-                f"{config.task!r} runs on: {', '.join(self.datasets)}."
-            )
         if config.data.dataset != "files" and config.data.files.train is not None:
             raise ConfigError(
                 f"data.files.train: given, but data.dataset is "

@@ -8,7 +8,6 @@ import numpy as np
 import tensorflow as tf
 
 from seqkeras import data as sk_data
-from seqkeras.errors import ConfigError
 from seqkeras.export import export_caption
 from seqkeras.models import build_one_to_many
 from seqkeras.pipeline.examples import read_examples
@@ -42,12 +41,8 @@ class CaptionTask(Task):
     default_strategy = "greedy"
 
     def prepare(self, config, smoke, vocabularies=None):
-        source, target = resolve_columns(config, "text")
-        if source.type != "numbers":
-            raise ConfigError(
-                f"data.source.type: got {source.type!r}; the caption task reads image "
-                f"features (numbers: a grid of feature vectors per example)."
-            )
+        # Image features: a grid of feature vectors per example.
+        source, target = resolve_columns(config, "text", source_types=("numbers",))
         examples = read_examples(config, source, target, smoke)
         columns = {
             split: {"grid": e.sources, "caption": e.targets} for split, e in examples.items()

@@ -10,7 +10,6 @@ import numpy as np
 import tensorflow as tf
 
 from seqkeras import data as sk_data
-from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.export import export_classifier
 from seqkeras.models import build_many_to_one
@@ -53,20 +52,13 @@ class SequenceShape:
 
 class ClassifyTask(Task):
     headline = "accuracy"
-    source_types = ("text", "numbers")
 
     def check(self, config):
         super().check(config)
         self.columns(config)
 
     def columns(self, config):
-        source, target = resolve_columns(config, "label")
-        if source.type not in self.source_types:
-            raise ConfigError(
-                f"data.source.type: got {source.type!r}; the classify task reads "
-                f"{' or '.join(self.source_types)}."
-            )
-        return source, target
+        return resolve_columns(config, "label", source_types=("text", "numbers"))
 
     def prepare(self, config, smoke, vocabularies=None):
         source, target = self.columns(config)

@@ -54,9 +54,9 @@ class ForecastTask(Task):
     headline = "mae"
 
     def prepare(self, config, smoke, vocabularies=None):
-        source, _ = resolve_columns(config, None)
+        source, _ = resolve_columns(config, None, source_types=("numbers",))
         entry = CATALOG.get(config.data.dataset)
-        if source.type != "numbers" or entry is None or entry.season is None:
+        if entry is None or entry.season is None:
             raise ConfigError(
                 f"data.dataset: got {config.data.dataset!r}; the forecast task runs on the "
                 f"built-in series ({', '.join(n for n, e in CATALOG.items() if e.season)}) "

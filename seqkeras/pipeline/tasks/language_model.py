@@ -67,11 +67,7 @@ class LanguageModelTask(Task):
         return config.train.tbptt.window or config.data.window
 
     def prepare(self, config, smoke, vocabularies=None):
-        source, _ = resolve_columns(config, None)
-        if source.type != "text":
-            raise ConfigError(
-                f"data.source.type: got {source.type!r}; the language_model task reads text."
-            )
+        source, _ = resolve_columns(config, None, source_types=("text",))
         examples = read_examples(config, source, None, smoke)
         # Documents joined into one stream per split, a blank line between them.
         streams = {s: "\n\n".join(e.sources) for s, e in examples.items()}

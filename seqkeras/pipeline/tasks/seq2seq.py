@@ -8,7 +8,6 @@ import keras
 
 from seqkeras import data as sk_data
 from seqkeras.data.catalog import CATALOG
-from seqkeras.errors import ConfigError
 from seqkeras.export import export_seq2seq
 from seqkeras.models import build_seq2seq
 from seqkeras.pipeline.examples import read_examples
@@ -49,12 +48,7 @@ class Seq2SeqTask(Task):
         self.columns(config)
 
     def columns(self, config):
-        source, target = resolve_columns(config, "text")
-        if source.type != "text":
-            raise ConfigError(
-                f"data.source.type: got {source.type!r}; the seq2seq task reads text."
-            )
-        return source, target
+        return resolve_columns(config, "text", source_types=("text",))
 
     def prepare(self, config, smoke, vocabularies=None):
         source, target = self.columns(config)

@@ -8,7 +8,6 @@ import numpy as np
 
 from seqkeras import data as sk_data
 from seqkeras.data.tokenizers import JOINERS
-from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.export import export_tagger
 from seqkeras.models import build_many_to_many
@@ -44,13 +43,7 @@ class TagTask(Task):
         self.columns(config)
 
     def columns(self, config):
-        source, target = resolve_columns(config, "tags", default_tokens="whitespace")
-        if source.type != "text":
-            raise ConfigError(
-                f"data.source.type: got {source.type!r}; the tag task reads text "
-                f"(tokens, each with a tag)."
-            )
-        return source, target
+        return resolve_columns(config, "tags", default_tokens="whitespace", source_types=("text",))
 
     def prepare(self, config, smoke, vocabularies=None):
         source, target = self.columns(config)
