@@ -94,7 +94,11 @@ def run_pipeline(
         task.export(model, data, config, run_dir / "export", decoding)
     report.plot_training_curves(run_dir / "logs" / "training.csv", run_dir / "plots")
     report.plot_attention(evaluation.attention, run_dir / "plots")
-    report.plot_confusion_matrix(evaluation.metrics.get("confusion_matrix"), run_dir / "plots")
+    report.plot_confusion_matrix(
+        evaluation.metrics.get("confusion_matrix"),
+        run_dir / "plots",
+        labels=evaluation.metrics.get("class_names"),
+    )
     final_dir = run_dir.with_name(run_dir.name[: -len(PARTIAL)])
     shutil.rmtree(run_dir / "backup", ignore_errors=True)
     os.replace(run_dir, final_dir)
