@@ -46,6 +46,7 @@ class Examples:
     sources: List[Any]
     targets: List[Any]
     where: List[str]
+    origin: str  # the file (or dataset and split) the examples came from
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -55,6 +56,7 @@ class Examples:
             [self.sources[i] for i in indices],
             [self.targets[i] for i in indices],
             [self.where[i] for i in indices],
+            self.origin,
         )
 
     def take(self, count: int) -> "Examples":
@@ -172,7 +174,8 @@ def _builtin(config, split, source, target) -> Examples:
     options = {"path": config.data.path} if config.data.path else {}
     dataset = sk_data.load(config.data.dataset, split=split, seed=config.seed, **options)
     columns = _numpy_columns(dataset)
-    return _examples(columns, source, target, lambda i: f"{config.data.dataset} {split} {i}")
+    origin = f"{config.data.dataset} {split}"
+    return _examples(columns, source, target, lambda i: f"{origin} {i}", origin)
 
 
 def _files(config, source, target) -> Dict[str, Examples]:
@@ -209,7 +212,7 @@ def _read_file(path: str, key: str, source: ColumnSpec, target) -> Examples:
         reader = sk_data.read_tsv if suffix == ".tsv" else sk_data.read_csv
         records = reader(path, wanted)
     columns = {c: records[_record_key(records, c)] for c in wanted}
-    return _examples(columns, source, target, records.where)
+    return _examples(columns, source, target, records.where, path)
 
 
 def _indices(columns, path):
@@ -241,7 +244,8 @@ def _tfds(config, source, target) -> Dict[str, Examples]:
         if found is None:
             continue
         columns = _class_names(_numpy_columns(sk_data.load(name, split=found)), features)
-        given[split] = _examples(columns, source, target, lambda i, s=found: f"{name} {s} {i}")
+        origin = f"{name} {found}"
+        given[split] = _examples(columns, source, target, lambda i, o=origin: f"{o} {i}", origin)
     if "train" not in given:
         raise DataError(f"{name}: no 'train' split; it has: {', '.join(sorted(present))}.")
     return _carve(given, config.seed)
@@ -282,11 +286,13 @@ def _numpy_columns(dataset) -> Dict[str, list]:
     return columns
 
 
-def _examples(columns, source: ColumnSpec, target: Optional[ColumnSpec], where) -> Examples:
+def _examples(
+    columns, source: ColumnSpec, target: Optional[ColumnSpec], where, origin: str
+) -> Examples:
     for spec in filter(None, (source, target)):
         if spec.column not in columns:
             raise DataError(
-                f"{where(0).rsplit(',', 1)[0]}: no column {spec.column!r}; it has: "
+                f"{origin}: no column {spec.column!r}; it has: "
                 f"{', '.join(repr(c) for c in columns)}."
             )
     count = len(columns[source.column])
@@ -295,7 +301,7 @@ def _examples(columns, source: ColumnSpec, target: Optional[ColumnSpec], where) 
     targets = [None] * count
     if target is not None:
         targets = [_value(v, target, places[i]) for i, v in enumerate(columns[target.column])]
-    return Examples(sources, targets, places)
+    return Examples(sources, targets, places, origin)
 
 
 def _value(value, spec: ColumnSpec, where: str):
@@ -359,7 +365,7 @@ def _carve(given: Dict[str, Examples], seed: int) -> Dict[str, Examples]:
     needed = 1 + len(missing)
     if len(train) < needed * 2:
         raise DataError(
-            f"{train.where[0].rsplit(',', 1)[0]}: {len(train)} training example(s); carving "
+            f"{train.origin}: {len(train)} training example(s); carving "
             f"{' and '.join(missing)} from them needs at least {needed * 2}."
         )
     fractions = {split: CARVED_SHARE for split in missing}
@@ -369,7 +375,7 @@ def _carve(given: Dict[str, Examples], seed: int) -> Dict[str, Examples]:
     for split, chosen in indices.items():
         if not len(chosen):
             raise DataError(
-                f"{train.where[0].rsplit(',', 1)[0]}: {len(set(groups))} distinct training "
+                f"{train.origin}: {len(set(groups))} distinct training "
                 f"input(s) leave the carved {split} split empty (copies of one input stay "
                 f"in one split); give more examples, or its own file under data.files."
             )

@@ -60,10 +60,6 @@ class Evaluation:
     attention: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
-def texts(values) -> List[str]:
-    return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values]
-
-
 class Task:
     """A task kind: how its data, model, training and evaluation fit together.
 

@@ -17,7 +17,6 @@ from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import attention_options
-from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.generation import generate_outputs
 
@@ -44,24 +43,21 @@ class CaptionTask(Task):
         # Image features: a grid of feature vectors per example.
         source, target = resolve_columns(config, "text", source_types=("numbers",))
         examples = read_examples(config, source, target, smoke)
-        columns = {
-            split: {"grid": e.sources, "caption": e.targets} for split, e in examples.items()
-        }
         vocabulary = given_vocabulary(
             vocabularies,
             "caption",
-            lambda: sk_data.Vocabulary.build(columns["train"]["caption"], split=target.tokens),
+            lambda: sk_data.Vocabulary.build(examples["train"].targets, split=target.tokens),
         )
         prepared = {}
-        for split, column in columns.items():
-            ids = vocabulary.encode_batch(texts(column["caption"]))
+        for split, split_examples in examples.items():
+            ids = vocabulary.encode_batch(split_examples.targets)
             decoder_in = [[vocabulary.start_id, *i] for i in ids]
             decoder_out = [[*i, vocabulary.end_id] for i in ids]
             prepared[split] = (
-                _grid(column["grid"]),
+                _grid(split_examples.sources),
                 keras.utils.pad_sequences(decoder_in, padding="post"),
                 keras.utils.pad_sequences(decoder_out, padding="post"),
-                texts(column["caption"]),
+                split_examples.targets,
             )
 
         def batches(split, shuffle):

@@ -17,7 +17,6 @@ from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import attention_options
-from seqkeras.pipeline.tasks.base import texts
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.generation import generate_outputs
 from seqkeras.pipeline.tasks.text_batches import length_batches
@@ -54,32 +53,27 @@ class Seq2SeqTask(Task):
         source, target = self.columns(config)
         source_split, target_split = source.tokens, target.tokens
         examples = read_examples(config, source, target, smoke)
-        columns = {
-            split: {"source": e.sources, "target": e.targets} for split, e in examples.items()
-        }
-        source_field, target_field = "source", "target"
-        train = columns["train"]
+        train = examples["train"]
         vocabularies = {
             "source": given_vocabulary(
                 vocabularies,
                 "source",
-                lambda: sk_data.Vocabulary.build(texts(train[source_field]), split=source_split),
+                lambda: sk_data.Vocabulary.build(train.sources, split=source_split),
             ),
             "target": given_vocabulary(
                 vocabularies,
                 "target",
-                lambda: sk_data.Vocabulary.build(texts(train[target_field]), split=target_split),
+                lambda: sk_data.Vocabulary.build(train.targets, split=target_split),
             ),
         }
-        encoded, references = {}, {}
-        for split, column in columns.items():
+        encoded = {}
+        for split, split_examples in examples.items():
             sources = truncate(
-                vocabularies["source"].encode_batch(texts(column[source_field])),
+                vocabularies["source"].encode_batch(split_examples.sources),
                 config.data.max_length,
             )
-            targets = vocabularies["target"].encode_batch(texts(column[target_field]))
+            targets = vocabularies["target"].encode_batch(split_examples.targets)
             encoded[split] = (sources, targets)
-            references[split] = texts(column[target_field])
 
         def batches(split, shuffle):
             sources, targets = encoded[split]
@@ -102,8 +96,8 @@ class Seq2SeqTask(Task):
             vocabularies=vocabularies,
             test_set=Seq2SeqTestSet(
                 sources=encoded["test"][0],
-                source_texts=texts(columns["test"][source_field]),
-                references=references["test"],
+                source_texts=examples["test"].sources,
+                references=examples["test"].targets,
                 target_unit="char" if target_split == "char" else "token",
             ),
         )

@@ -67,7 +67,7 @@ class TagTask(Task):
                         f"{where}: {len(sentence_tokens)} token(s) ({source.tokens} "
                         f"split) but {len(sentence_tags)} tag(s); expected one tag per token."
                     )
-                ids.append(vocabulary.encode(text))
+                ids.append([vocabulary.token_to_id(t) for t in sentence_tokens])
                 tags.append(label_ids(sentence_tags, names))
                 tokens.append(sentence_tokens)
             ids = truncate(ids, config.data.max_length)
@@ -80,7 +80,10 @@ class TagTask(Task):
         def batches(split, shuffle):
             ids, tags = encoded[split]
             if split != "test":
-                # Unseen tags are not classes of the model; train on what it can learn.
+                # Tag names come from the training split, so only validation can hold
+                # a tag the model has no output for: it is fed as id 0 (the first tag)
+                # to keep the validation loss computable. The test split keeps it,
+                # and evaluation scores it as an error.
                 tags = [[max(t, 0) for t in row] for row in tags]
             dataset = sk_data.sequence_dataset(ids, tags)
             lengths = [len(i) for i in ids]
