@@ -13,6 +13,7 @@ import importlib
 import io
 import logging
 import os
+import random
 from typing import Any
 from typing import Dict
 from typing import List
@@ -20,6 +21,7 @@ from typing import Optional
 from typing import Tuple
 from typing import Union
 
+import numpy as np
 import tensorflow as tf
 
 from seqkeras.data.columns import ColumnSpec
@@ -210,6 +212,20 @@ def default_data_dir() -> str:
 
 
 @contextlib.contextmanager
+def _keep_random_state():
+    # Building a dataset draws from Python's global `random` (inside
+    # tensorflow-datasets), and Keras seeds its weight initialisers from it:
+    # without this, the same seed gave different models depending on whether
+    # the dataset cache was just built or already there.
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+@contextlib.contextmanager
 def _quiet_tfds():
     # tfds logs a warning for every config not declared on the class, which
     # is how seeds are passed; it is expected here, not a problem. Its
@@ -260,13 +276,13 @@ def get_builder(
     module = importlib.import_module(f"seqkeras.data.builtin.{module_name}")
     builder_class = getattr(module, class_name)
     data_dir = os.fspath(data_dir) if data_dir is not None else default_data_dir()
-    with _quiet_tfds():
+    with _quiet_tfds(), _keep_random_state():
         builder = builder_class(
             config=make_config(seed, path, seeded=entry.seeded), data_dir=data_dir
         )
     if not tf.io.gfile.exists(os.path.join(builder.data_dir, "dataset_info.json")):
         logger.info("Building dataset %r (seed %d) in %s, once.", name, seed, builder.data_dir)
-    with _quiet_tfds():
+    with _quiet_tfds(), _keep_random_state():
         builder.download_and_prepare()
     return builder
 

@@ -135,3 +135,19 @@ def test_same_seed_same_data_in_a_fresh_process(built, datasets_dir, tmp_path):
     shared = _examples(datasets_dir)
     for shard, examples in fresh.items():
         assert examples == shared[shard], shard
+
+
+def test_building_a_dataset_leaves_the_global_random_state_alone(tmp_path):
+    # Keras seeds its weight initialisers from Python's `random`: a build that
+    # drew from it made the same seed give different models (issue #15, item 6).
+    import random
+
+    import numpy as np
+
+    random.seed(7)
+    np.random.seed(7)
+    expected = (random.random(), np.random.rand())
+    random.seed(7)
+    np.random.seed(7)
+    catalog.get_builder("digits_rows", seed=0, data_dir=tmp_path)  # built here, fresh
+    assert (random.random(), np.random.rand()) == expected
