@@ -19,9 +19,12 @@ def export_forecaster(
     """Write a SavedModel that forecasts from raw series values, without seqkeras.
 
     `serving_default(inputs)` takes `float32` windows shaped like the
-    model's input, `(batch, steps, features)`, in the series' own units; it
-    standardises them with `mean` and `std`, runs the model and returns
-    `outputs`, the forecasts in the series' units `(batch, horizon)`.
+    model's input, `(batch, steps, features)`, of raw values in the
+    series' own units; it standardises them with `mean` and `std`, runs the
+    model and returns `outputs`, the forecasts in the series' units
+    `(batch, horizon)`: the next `horizon` values after each window.
+    `seqkeras_export.json` (in `path`) records `window` (`steps`, or `None`
+    when the model takes any length) and `horizon`.
 
     Args:
         model: A `seqkeras.models.build_many_to_one` regression model
@@ -57,5 +60,13 @@ def export_forecaster(
     check_inputs = np.asarray(check_inputs, "float32")
     scaled = prepare(tf.constant(check_inputs))
     expected = {k: v.numpy() for k, v in finish(None, model(scaled, training=False)).items()}
-    info = {"kind": "forecast", "inputs": "float32", "mean": mean, "std": std}
+    info = {
+        "kind": "forecast",
+        "inputs": "float32",
+        "mean": mean,
+        "std": std,
+        # Steps in, values out: the window it reads and how far ahead it forecasts.
+        "window": shape[0],
+        "horizon": int(model.output.shape[-1]),
+    }
     return export_predictor(model, prepare, finish, path, spec, check_inputs, expected, info=info)

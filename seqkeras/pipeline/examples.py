@@ -68,6 +68,7 @@ def resolve_columns(
     target_type: Optional[str],
     default_tokens: str = "char",
     source_types: Tuple[str, ...] = ("text", "numbers", "image"),
+    source_type: str = "text",
 ) -> Tuple[ColumnSpec, Optional[ColumnSpec]]:
     """The source and target `ColumnSpec`s: the dataset's own, then the config's keys.
 
@@ -75,7 +76,8 @@ def resolve_columns(
     `text`), or `None` for a task without one (the language model);
     `default_tokens` how text splits when neither the dataset nor the
     config says (CoNLL files: always ``whitespace``); `source_types` what
-    the task can read from the source.
+    the task can read from the source; `source_type` what the source holds
+    when neither the dataset nor the config says.
 
     Raises:
         ConfigError: for files and tfds datasets without a named column.
@@ -87,13 +89,13 @@ def resolve_columns(
     elif data.dataset == "files":
         # The seq2seq spelling of earlier releases: data.files.source/target.
         files = data.files
-        source = ColumnSpec(files.source, "text", tokens=files.source_tokens)
+        source = ColumnSpec(files.source, source_type, tokens=files.source_tokens)
         target = ColumnSpec(files.target, target_type or "text", tokens=files.target_tokens)
     else:
         source = target = None
     # A CoNLL sentence is a list of tokens, joined by spaces.
     tokens = "whitespace" if _is_conll(data) else default_tokens
-    source = _override(source, data.source, "data.source", "text", tokens)
+    source = _override(source, data.source, "data.source", source_type, tokens)
     if source.type not in source_types:
         raise ConfigError(
             f"data.source.type: got {source.type!r}; the {config.task} task reads "
@@ -127,8 +129,8 @@ def _override(
     spec = spec or ColumnSpec(given.column, given.type or default_type)
     changes = {
         name: getattr(given, name)
-        for name in ("column", "type", "tokens")
-        if getattr(given, name) is not None
+        for name in ("column", "type", "tokens", "time")
+        if getattr(given, name, None) is not None
     }
     spec = dataclasses.replace(spec, **changes)
     if spec.type == "text" and spec.tokens is None:

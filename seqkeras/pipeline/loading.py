@@ -20,7 +20,10 @@ def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
 
     Fragments named in `include:` are merged in order, then the file's own
     keys, then each `--set key.path=value` override (its value read as YAML,
-    so `--set train.epochs=3` gives an integer).
+    so `--set train.epochs=3` gives an integer). Relative paths in
+    `data.files` are looked up beside the pipeline file, then in the
+    current directory, and kept absolute where found, so the run folder's
+    `config.yaml` records the files the run read.
 
     Raises:
         ConfigError: naming the file and the dotted key path of the problem.
@@ -30,7 +33,9 @@ def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
     for override in overrides:
         key_path, value = parse_override(override)
         _set_path(merged, key_path, value)
-    return from_dict(PipelineConfig, merged, source=str(path))
+    config = from_dict(PipelineConfig, merged, source=str(path))
+    _resolve_data_files(config, path)
+    return config
 
 
 def parse_override(text: str):
@@ -96,6 +101,24 @@ def _find_include(path: pathlib.Path, name: str) -> Optional[pathlib.Path]:
         if candidate.is_file():
             return candidate
     return None
+
+
+def _resolve_data_files(config: PipelineConfig, path: pathlib.Path) -> None:
+    """Make `data.files` paths absolute: beside the pipeline file, else the working directory.
+
+    A path found in neither place is left as written, for the reader's
+    "no such file" message to echo.
+    """
+    files = config.data.files
+    for split in ("train", "validation", "test"):
+        name = getattr(files, split)
+        if name is None or pathlib.Path(name).is_absolute():
+            continue
+        for base in (path.parent, pathlib.Path.cwd()):
+            candidate = base / name
+            if candidate.is_file():
+                setattr(files, split, str(candidate.resolve()))
+                break
 
 
 def _merge(into: Dict[str, Any], values: Dict[str, Any]) -> None:

@@ -58,6 +58,11 @@ class ColumnConfig:
         help="How text splits into tokens; null: the dataset's own, else char.",
         choices=TOKENS,
     )
+    time: Optional[str] = option(
+        None,
+        help="Forecasting: the column the rows are ordered by (ISO dates or datetimes, or "
+        "numbers); null: the file's order is the time order.",
+    )
 
 
 @dataclasses.dataclass
@@ -253,6 +258,21 @@ class EvaluateConfig:
 
 
 @dataclasses.dataclass
+class ForecastConfig:
+    horizon: int = option(
+        1,
+        help="Steps ahead: the model forecasts the next `horizon` values at once.",
+        minimum=1,
+    )
+    season: Optional[int] = option(
+        None,
+        help="Steps per season, the seasonal-naive baseline's period; null: the built-in "
+        "dataset's own, and no seasonal baseline for your own files.",
+        minimum=1,
+    )
+
+
+@dataclasses.dataclass
 class ExportConfig:
     enabled: bool = option(True, help="Write a SavedModel to export/.")
 
@@ -271,6 +291,9 @@ class PipelineConfig:
     model: ModelConfig = option(ModelConfig, help="Model builder options.")
     train: TrainConfig = option(TrainConfig, help="Training.")
     evaluate: EvaluateConfig = option(EvaluateConfig, help="Evaluation and decoding.")
+    forecast: ForecastConfig = option(
+        ForecastConfig, help="Forecasting: steps ahead and the seasonal baseline's period."
+    )
     export: ExportConfig = option(ExportConfig, help="Export.")
 
 
