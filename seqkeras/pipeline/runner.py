@@ -220,4 +220,13 @@ def headline(run_dir: pathlib.Path) -> Optional[str]:
     """`name = value` of the run's headline metric, for the CLI summary."""
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     name = metrics.get("headline")
-    return f"{name} = {metrics[name]:.4f}" if name in metrics else None
+    if name not in metrics:
+        return None
+    # The same figure for the baselines measured in the run, when they have it.
+    baselines = [
+        f"{baseline} {figures[name]:.4f}"
+        for baseline, figures in metrics.get("baselines", {}).items()
+        if name in figures
+    ]
+    against = f" (baselines: {', '.join(baselines)})" if baselines else ""
+    return f"{name} = {metrics[name]:.4f}{against}"

@@ -63,6 +63,11 @@ def test_text_classification_from_csv_files(tmp_path):
     assert metrics["class_names"] == ["neg", "pos"]
     assert {"accuracy", "macro_f1", "confusion_matrix", "per_class"} <= set(metrics)
     assert np.sum(metrics["confusion_matrix"]) == metrics["test_examples"] == 30
+    majority = metrics["baselines"]["majority"]
+    support = metrics["per_class"][majority["prediction"]]["support"]
+    assert majority["accuracy"] == pytest.approx(support / 30)
+    # The classes differ by their words: word unigrams separate them.
+    assert metrics["baselines"]["tfidf_logistic_regression"]["accuracy"] == 1.0
     vocabulary = (run_dir / "vocabulary.source.txt").read_text().split("\n")
     assert "good" in vocabulary and "," in vocabulary  # word tokens, punctuation apart
     result = seqkeras("predict", str(run_dir), "good great, really!", "awful", cwd=tmp_path)
@@ -86,6 +91,7 @@ def test_sequence_of_vectors_classification_from_jsonl(tmp_path):
         "  batch_size: 16\nmodel: {units: 8}\n",
     )
     assert metrics["class_names"] == ["run", "sit", "walk"]
+    assert list(metrics["baselines"]) == ["majority"]  # no TF-IDF for vectors
     served = tf.saved_model.load(str(run_dir / "export")).signatures["serving_default"]
     frames = rng.normal(size=(2, 5, 4)).astype("float32")
     outputs = served(inputs=tf.constant(frames))["outputs"].numpy()
@@ -142,6 +148,9 @@ def test_tagging_from_conll_files_with_entity_scores(tmp_path):
     assert metrics["headline"] == "entity_f1"
     assert {"entity_precision", "entity_recall", "entity_f1", "per_entity"} <= set(metrics)
     assert metrics["test_sentences"] == 9 and metrics["test_tokens"] == 90
+    # 8 of the 10 tokens of a sentence always have the same tag; names have two.
+    baseline = metrics["baselines"]["majority"]
+    assert baseline["accuracy"] >= 0.8 and 0 <= baseline["entity_f1"] < 1
     result = seqkeras("predict", str(run_dir), "Peter Blackburn rejects EU", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     tags = result.stdout.strip().split("\t")[1].split()

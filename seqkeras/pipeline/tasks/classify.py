@@ -13,6 +13,8 @@ from seqkeras import data as sk_data
 from seqkeras.errors import DataError
 from seqkeras.export import export_classifier
 from seqkeras.models import build_many_to_one
+from seqkeras.pipeline.baselines import majority_class
+from seqkeras.pipeline.baselines import tfidf_logistic_regression
 from seqkeras.pipeline.examples import read_examples
 from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.label_metrics import classification_scores
@@ -39,6 +41,11 @@ class ClassifyTestSet:
     label_texts: List[str]
     inputs: List[str]  # the input text (or "", for vectors), for predictions.tsv
     unseen: dict  # label never seen in training -> test examples with it
+    # What the baselines are fit on and read (seqkeras/pipeline/baselines.py).
+    train_labels: np.ndarray
+    train_tokens: Optional[List[List[str]]]  # the tokens the model reads; None for vectors
+    tokens: Optional[List[List[str]]]
+    split: Optional[str]  # how text is split into tokens; None for vectors
 
 
 @dataclasses.dataclass
@@ -48,6 +55,7 @@ class SequenceShape:
     features: Optional[int]  # D of (T, D) vectors; None for text
     steps: Optional[int]  # a fixed T, or None when lengths vary
     masked: bool  # vectors padded with zero steps that the model skips
+    scale: Optional[float] = None  # what the model multiplies vectors by first
 
 
 class ClassifyTask(Task):
@@ -81,6 +89,11 @@ class ClassifyTask(Task):
             }
             vocabularies = {"source": vocabulary}
             shape = SequenceShape(features=None, steps=None, masked=True)
+            tokens = {
+                s: [vocabulary.tokenize(text)[: config.data.max_length] for text in e.sources]
+                for s, e in examples.items()
+                if s != "validation"
+            }
 
             def batches(split, shuffle):
                 dataset = sk_data.sequence_dataset(ids[split], labels[split])
@@ -92,6 +105,8 @@ class ClassifyTask(Task):
         else:
             vocabularies = {}
             arrays, shape = _vectors(examples)
+            shape = dataclasses.replace(shape, scale=source.scale)
+            tokens = {"train": None, "test": None}
 
             def batches(split, shuffle):
                 dataset = tf.data.Dataset.from_tensor_slices((arrays[split], labels[split]))
@@ -113,6 +128,10 @@ class ClassifyTask(Task):
                 label_texts=[str(t) for t in test.targets],
                 inputs=test.sources if source.type == "text" else [""] * len(test),
                 unseen=unseen_labels(test.targets, names),
+                train_labels=labels["train"],
+                train_tokens=tokens["train"],
+                tokens=tokens["test"],
+                split=source.tokens if source.type == "text" else None,
             ),
             input_shape=shape,
         )
@@ -127,6 +146,7 @@ class ClassifyTask(Task):
                 "input_dim": shape.features,
                 "sequence_length": shape.steps,
                 "mask_value": 0.0 if shape.masked else None,
+                "input_scale": shape.scale,
             }
         )
         return build_many_to_one(
@@ -164,6 +184,7 @@ class ClassifyTask(Task):
             "confusion_matrix": scores["confusion_matrix"],
             "class_names": list(data.labels),
             "test_examples": int(len(labels)),
+            "baselines": _baselines(test_set, data.labels, config.seed),
         }
         if test_set.unseen:
             metrics["unseen_test_labels"] = test_set.unseen
@@ -178,6 +199,22 @@ class ClassifyTask(Task):
             )
             rows.append(row)
         return Evaluation(metrics, rows)
+
+
+def _baselines(test_set: ClassifyTestSet, names: List[str], seed: int) -> dict:
+    """Simple methods scored on the same test split, for comparison."""
+    baselines = {"majority": majority_class(test_set.train_labels, test_set.labels, names)}
+    if test_set.tokens is not None:
+        baselines["tfidf_logistic_regression"] = tfidf_logistic_regression(
+            test_set.train_tokens,
+            test_set.train_labels,
+            test_set.tokens,
+            test_set.labels,
+            names,
+            test_set.split,
+            seed=seed,
+        )
+    return baselines
 
 
 def _known_only(examples, labels):

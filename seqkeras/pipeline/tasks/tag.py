@@ -11,6 +11,7 @@ from seqkeras.data.tokenizers import JOINERS
 from seqkeras.errors import DataError
 from seqkeras.export import export_tagger
 from seqkeras.models import build_many_to_many
+from seqkeras.pipeline.baselines import majority_tags
 from seqkeras.pipeline.examples import read_examples
 from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.label_metrics import is_bio
@@ -29,10 +30,15 @@ from seqkeras.pipeline.tasks.text_batches import truncate
 
 @dataclasses.dataclass
 class TagTestSet:
-    """The test split as evaluation reads it: each sentence's tokens and tags."""
+    """The test split as evaluation reads it: each sentence's tokens and tags.
+
+    The training split's tokens and tags are what the baseline learns from.
+    """
 
     tokens: List[List[str]]
     tags: List[List[str]]
+    train_tokens: List[List[str]]
+    train_tags: List[List[str]]
 
 
 class TagTask(Task):
@@ -99,7 +105,12 @@ class TagTask(Task):
             batch_size=config.data.batch_size,
             vocabularies={"source": vocabulary},
             labels=names,
-            test_set=TagTestSet(tokens=texts["test"][0], tags=texts["test"][1]),
+            test_set=TagTestSet(
+                tokens=texts["test"][0],
+                tags=texts["test"][1],
+                train_tokens=texts["train"][0],
+                train_tags=texts["train"][1],
+            ),
         )
 
     def build(self, config, data):
@@ -132,7 +143,8 @@ class TagTask(Task):
         hypotheses = [[data.labels[t] for t in row] for row in predicted]
         # A test tag training never saw is a tag of its own, never predicted.
         unseen = sorted({t for row in test_set.tags for t in row} - set(data.labels))
-        scores = tag_scores(test_set.tags, hypotheses, [*data.labels, *unseen])
+        tag_names = [*data.labels, *unseen]
+        scores = tag_scores(test_set.tags, hypotheses, tag_names)
         bio = is_bio(data.labels)
         metrics = {
             "headline": "entity_f1" if bio else self.headline,
@@ -141,6 +153,15 @@ class TagTask(Task):
             **({"unseen_test_tags": unseen} if unseen else {}),
             "test_sentences": len(hypotheses),
             "test_tokens": sum(len(row) for row in hypotheses),
+            "baselines": {
+                "majority": majority_tags(
+                    test_set.train_tokens,
+                    test_set.train_tags,
+                    test_set.tokens,
+                    test_set.tags,
+                    tag_names,
+                )
+            },
         }
         joiner = JOINERS[data.vocabularies["source"].split]
         rows = [
