@@ -6,6 +6,8 @@ The generating ones return models of their own classes (`Seq2SeqModel`,
 
 from seqkeras.models.attention_generator_model import AttentionGeneratorModel
 from seqkeras.models.decoder_head import build_inference_models
+from seqkeras.models.image_encoder import IMAGE_ENCODERS
+from seqkeras.models.image_encoder import build_image_encoder
 from seqkeras.models.many_to_many import build_many_to_many
 from seqkeras.models.many_to_one import build_many_to_one
 from seqkeras.models.one_to_many import build_one_to_many
@@ -15,8 +17,10 @@ from seqkeras.models.seq2seq_model import Seq2SeqModel
 
 __all__ = [
     "AttentionGeneratorModel",
+    "IMAGE_ENCODERS",
     "OneToManyModel",
     "Seq2SeqModel",
+    "build_image_encoder",
     "build_inference_models",
     "build_many_to_many",
     "build_many_to_one",

@@ -3,6 +3,8 @@
 from typing import Optional
 from typing import Sequence
 
+import keras
+
 from seqkeras.models.one_to_many_model import OneToManyModel
 
 
@@ -10,6 +12,7 @@ def build_one_to_many(
     target_vocab_size: int,
     feature_shape: Sequence[int],
     *,
+    image_encoder: Optional[keras.layers.Layer] = None,
     embedding_dim: int = 64,
     cell: str = "lstm",
     units: int = 128,
@@ -34,6 +37,12 @@ def build_one_to_many(
     "target_ids": (batch, steps)}` — `<start>` + caption, 0 = padding — to
     per-step logits `(batch, steps, target_vocab_size)`.
 
+    With an `image_encoder` (`build_image_encoder`, or any Keras model from
+    images to a `(h, w, depth)` grid) the model takes raw images
+    `feature_shape=(height, width, 3)`, pixels 0-255, as `features`; the
+    encoder is part of the model (trained with it unless frozen, saved
+    with it) and its grid is the attention memory.
+
     For generation, `model.inference_models()` returns an encoder and a
     one-step decoder sharing this model's weights, also after the model is
     reloaded from a `.keras` file.
@@ -41,7 +50,10 @@ def build_one_to_many(
     Args:
         target_vocab_size: Positive integer, caption vocabulary size.
         feature_shape: `(depth,)` for a feature vector or
-            `(height, width, depth)` for a spatial grid.
+            `(height, width, depth)` for a spatial grid; with an
+            `image_encoder`, the images' `(height, width, 3)`.
+        image_encoder: Optional Keras model from images to a feature grid.
+            Defaults to `None`: the model takes the features.
         embedding_dim: Size of token embeddings. Defaults to `64`.
         cell: `"lstm"` or `"vanilla"`. Defaults to `"lstm"`.
         units: Units of the decoder cells and of the feature projection.
@@ -67,6 +79,8 @@ def build_one_to_many(
 
     ```python
     model = seqkeras.models.build_one_to_many(20, (4, 4, 16), units=32)
+    encoder = seqkeras.models.build_image_encoder("cnn", (64, 64))
+    captioner = seqkeras.models.build_one_to_many(20, (64, 64, 3), image_encoder=encoder)
     ```
 
     References:
@@ -76,6 +90,7 @@ def build_one_to_many(
     return OneToManyModel(
         target_vocab_size,
         feature_shape,
+        image_encoder=image_encoder,
         embedding_dim=embedding_dim,
         cell=cell,
         units=units,

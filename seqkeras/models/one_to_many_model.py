@@ -27,14 +27,20 @@ class OneToManyModel(AttentionGeneratorModel):
     Args:
         target_vocab_size: Positive integer, caption vocabulary size.
         feature_shape: `(depth,)` for a feature vector or
-            `(height, width, depth)` for a spatial grid.
+            `(height, width, depth)` for a spatial grid; with an
+            `image_encoder`, the image's `(height, width, 3)`.
+        image_encoder: Optional Keras model (or layer) from raw images to
+            the feature grid the decoder attends over, part of the model
+            (for example `seqkeras.models.build_image_encoder`). Defaults
+            to `None`: the features are given.
         **kwargs: The other arguments of `seqkeras.models.build_one_to_many`,
             under the same names and with the same defaults (`name`
             defaults to `"one_to_many"`), and `keras.Model`'s `trainable`.
 
     Call arguments:
         inputs: `{"features": (batch, *feature_shape), "target_ids":
-            (batch, steps)}`, 0 being padding in `target_ids`.
+            (batch, steps)}`, 0 being padding in `target_ids`; with an
+            `image_encoder`, `features` are the raw pixels.
 
     Returns:
         Logits `(batch, steps, target_vocab_size)`.
@@ -56,6 +62,7 @@ class OneToManyModel(AttentionGeneratorModel):
         target_vocab_size: int,
         feature_shape: Sequence[int],
         *,
+        image_encoder: Optional[keras.layers.Layer] = None,
         embedding_dim: int = 64,
         cell: str = "lstm",
         units: int = 128,
@@ -76,17 +83,32 @@ class OneToManyModel(AttentionGeneratorModel):
             raise invalid("feature_shape", "(depth,) or (height, width, depth)", feature_shape)
         for size in feature_shape:
             check_positive_int("feature_shape", size)
+        if isinstance(image_encoder, dict):
+            # As get_config() gives it.
+            image_encoder = keras.saving.deserialize_keras_object(image_encoder)
+        if image_encoder is not None and not isinstance(image_encoder, keras.layers.Layer):
+            raise invalid("image_encoder", "a Keras model or layer, or None", image_encoder)
+        if image_encoder is not None and (len(feature_shape) != 3 or feature_shape[-1] != 3):
+            raise invalid("feature_shape", "the images' (height, width, 3)", feature_shape)
         features = keras.Input(feature_shape, name="features")
         target_ids = keras.Input((None,), dtype="int32", name="target_ids")
-        if len(feature_shape) == 3:
-            height, width, depth = feature_shape
-            positions = keras.layers.Reshape((height * width, depth), name="grid_positions")(
-                features
-            )
+        grid, grid_shape = features, feature_shape
+        if image_encoder is not None:
+            grid = image_encoder(features)
+            grid_shape = tuple(grid.shape[1:])
+            if len(grid_shape) != 3 or None in grid_shape:
+                raise invalid(
+                    "image_encoder",
+                    "a model whose output is a (height, width, depth) grid",
+                    f"{image_encoder.name} with output shape {grid.shape}",
+                )
+        if len(grid_shape) == 3:
+            height, width, depth = grid_shape
+            positions = keras.layers.Reshape((height * width, depth), name="grid_positions")(grid)
         else:
-            positions = keras.layers.Reshape((1, feature_shape[0]), name="grid_positions")(features)
+            positions = keras.layers.Reshape((1, grid_shape[0]), name="grid_positions")(grid)
         memory = keras.layers.Dense(units, activation="tanh", name="feature_projection")(positions)
-        if len(feature_shape) == 3:
+        if len(grid_shape) == 3:
             # Lets attention find a cell by its place, not only by its content.
             memory = PositionEmbedding(name="grid_position_embedding")(memory)
         summary = keras.layers.GlobalAveragePooling1D(name="feature_summary")(memory)
@@ -115,6 +137,9 @@ class OneToManyModel(AttentionGeneratorModel):
         )
         self.target_vocab_size = target_vocab_size
         self.feature_shape = feature_shape
+        # In a list: `image_encoder` is a read-only property.
+        self._image_encoder = [image_encoder]
+        self.grid_shape = grid_shape
         self.embedding_dim = embedding_dim
         self.cell = cell
         self.units = units
@@ -125,10 +150,18 @@ class OneToManyModel(AttentionGeneratorModel):
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
 
+    @property
+    def image_encoder(self) -> Optional[keras.layers.Layer]:
+        """The model's image encoder, or `None` when it takes features."""
+        return self._image_encoder[0]
+
     def get_config(self):
         config = {
             "target_vocab_size": self.target_vocab_size,
             "feature_shape": self.feature_shape,
+            "image_encoder": None
+            if self.image_encoder is None
+            else keras.saving.serialize_keras_object(self.image_encoder),
             "embedding_dim": self.embedding_dim,
             "cell": self.cell,
             "units": self.units,
