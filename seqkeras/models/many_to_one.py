@@ -30,6 +30,7 @@ def build_many_to_one(
     pooling: str = "last",
     attention_units: Optional[int] = None,
     mask_value: Optional[float] = None,
+    input_scale: Optional[float] = None,
     output_activation: Optional[str] = "softmax",
     name: str = "many_to_one",
 ) -> keras.Model:
@@ -63,6 +64,10 @@ def build_many_to_one(
             to `units`.
         mask_value: For vector inputs, steps whose features all equal it are
             padding and are skipped. Defaults to `None` (no masking).
+        input_scale: For vector inputs, a factor the model multiplies them by
+            first (`keras.layers.Rescaling`), so that the model takes values
+            as the data holds them (pixel counts 0-16 with `1 / 16`).
+            Defaults to `None` (no scaling).
         output_activation: Activation of the output layer: `"softmax"` for
             class probabilities, `None` for regression or logits. Defaults to
             `"softmax"`.
@@ -92,6 +97,14 @@ def build_many_to_one(
         sequence_length=sequence_length,
         mask_value=mask_value,
     )
+    if input_scale is not None:
+        if vocab_size is not None:
+            raise ValueError(
+                "`input_scale` scales vector inputs; got input_scale="
+                f"{input_scale!r} with token ids (vocab_size={vocab_size!r})."
+            )
+        # After the masking layer: a padded step of zeros stays zeros and masked.
+        features = keras.layers.Rescaling(input_scale, name="input_scaling")(features)
     attend = pooling == "attention"
     sequence, states = recurrent_stack(
         features,

@@ -56,6 +56,23 @@ def test_token_inputs_mask_padding():
     )
 
 
+def test_input_scale_equals_scaling_the_inputs_first_and_keeps_padding_masked():
+    x, _ = sign_of_sum_task(n=8)
+    raw = x * 16.0
+    scaled = build_many_to_one(2, input_dim=3, units=8, mask_value=0.0, input_scale=1 / 16)
+    plain = build_many_to_one(2, input_dim=3, units=8, mask_value=0.0)
+    plain.set_weights(scaled.get_weights())  # Rescaling has no weights
+    np.testing.assert_allclose(
+        scaled.predict(raw, verbose=0), plain.predict(x, verbose=0), rtol=1e-6, atol=1e-7
+    )
+    padded = np.concatenate([raw, np.zeros((8, 3, 3), "float32")], axis=1)
+    np.testing.assert_allclose(
+        scaled.predict(padded, verbose=0), scaled.predict(raw, verbose=0), atol=1e-6
+    )
+    with pytest.raises(ValueError, match=r"`input_scale`.*0.5.*token ids"):
+        build_many_to_one(2, vocab_size=10, input_scale=0.5)
+
+
 def test_stacked_layers_have_their_own_weights():
     model = build_many_to_one(2, input_dim=3, units=8, num_layers=3)
     assert_distinct_layer_weights(model, 3)

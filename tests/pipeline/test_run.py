@@ -12,6 +12,8 @@ import zipfile
 import numpy as np
 import pytest
 
+from tests.helpers import run_python
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PIPELINES = sorted(p.stem for p in (ROOT / "pipelines").glob("*.yaml"))
 TASK_METRICS = {
@@ -349,3 +351,37 @@ def test_fast_path_and_xla_options_take_effect_with_the_same_training(tmp_path, 
         want = [float(line.split(",")[index]) for line in logs["reference"][1:]]
         assert len(got) == len(want) == 2
         np.testing.assert_allclose(got, want, rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_digits_export_classifies_raw_images(tmp_path):
+    """The export takes the pixel counts 0-16 that `load_digits().images` holds.
+
+    The model scales them itself (`digits_rows` declares the scale of 1/16);
+    an export that expected pre-scaled pixels got about one digit in five.
+    """
+    result = seqkeras(
+        "run",
+        "pipelines/digits_rows.yaml",
+        "--output-dir",
+        str(tmp_path / "runs"),
+        "--set",
+        "train.epochs=8",
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run_dir] = finished_runs(tmp_path / "runs", "digits_rows")
+    served = run_python(
+        f"""
+        import numpy as np
+        import tensorflow as tf
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        serve = tf.saved_model.load({str(run_dir / "export")!r}).signatures["serving_default"]
+        outputs = serve(inputs=tf.constant(digits.images, tf.float32))["outputs"].numpy()
+        print(np.mean(outputs.astype(str).astype(int) == digits.target))
+        """
+    )
+    assert served.returncode == 0, served.stderr[-2000:]
+    assert float(served.stdout.split()[-1]) > 0.9

@@ -21,9 +21,11 @@ def test_size_fields_content_and_disjoint_splits(built):
     images, labels = digit_images()
     for example in splits["test"][:50]:
         assert example["rows"].shape == (8, 8) and example["rows"].dtype == np.float32
-        assert np.array_equal(example["rows"], images[example["index"]])
+        # The raw pixel counts of sklearn's images (the model scales them).
+        assert np.array_equal(example["rows"], images[example["index"]] * 16)
         assert example["label"] == labels[example["index"]]
     assert 0.0 <= images.min() and images.max() == 1.0
+    assert ENTRY.source_column.scale == 1 / 16
 
 
 def test_seed_changes_the_split_and_load_gives_supervised_pairs(built, datasets_dir):
