@@ -33,6 +33,12 @@ class ColumnSpec:
             Defaults to `()`: names come from the data.
         time: For a series: the column the rows are ordered by. Defaults to
             `None`.
+        size: For images: `(height, width)` they are resized to. Defaults
+            to `None`.
+        scale: For `numbers`: the factor the model multiplies the values by
+            (a `keras.layers.Rescaling` inside the model), so that the model
+            and its export take the values as the data holds them, such as
+            pixel counts. Defaults to `None` (no scaling).
     """
 
     column: Union[int, str]
@@ -40,6 +46,8 @@ class ColumnSpec:
     tokens: Optional[str] = None
     names: Tuple[str, ...] = ()
     time: Optional[str] = None
+    size: Optional[Tuple[int, int]] = None
+    scale: Optional[float] = None
 
     def __post_init__(self):
         if self.type not in COLUMN_TYPES:
