@@ -65,7 +65,9 @@ def _build_parser() -> argparse.ArgumentParser:
         command.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
     predict = commands.add_parser("predict", help="run a finished run's export on text inputs")
     predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
-    predict.add_argument("inputs", nargs="+", help="input strings")
+    predict.add_argument(
+        "inputs", nargs="+", help="input strings, or image files for a captioner of images"
+    )
     decoding = predict.add_argument_group(
         "decoding",
         "generating exports (seq2seq, language_model) decode with the strategy "
@@ -123,12 +125,25 @@ def _run(args) -> None:
     export = run_dir / "export"
     if export.is_dir():
         from seqkeras.export import read_export_info
+        from seqkeras.pipeline.prediction import takes_images
         from seqkeras.pipeline.prediction import takes_text
 
-        if takes_text(read_export_info(str(export))):
+        written = read_export_info(str(export))
+        if takes_text(written):
             print(f'Predict: seqkeras predict {run_dir} "your input"')
+        elif takes_images(written):
+            print(f"Predict: seqkeras predict {run_dir} image.png photo.jpg")
         else:
             print(f"Serve: tf.saved_model.load({str(export)!r}).signatures['serving_default']")
+
+
+def _start_tensorflow() -> None:
+    """Import TensorFlow quietly, then the layers (registering them with Keras)."""
+    from seqkeras.utils.native_startup import quiet_tensorflow_startup
+
+    quiet_tensorflow_startup()
+    import seqkeras.layers  # noqa: F401
+    import seqkeras.models  # noqa: F401
 
 
 def _show_seqkeras_logs() -> None:
@@ -179,6 +194,10 @@ def _launch(args, overrides: List[str]) -> int:
     return 0
 
 
+#: Commands that answer without TensorFlow.
+LIGHT_COMMANDS = (None, "datasets")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -186,6 +205,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command not in LIGHT_COMMANDS:
+        _start_tensorflow()
     try:
         if args.command == "demo":
             from seqkeras.demo import run_demo
@@ -241,4 +262,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SeqkerasError as error:
         print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`seqkeras datasets | head -3`): nothing to report.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0

@@ -30,6 +30,83 @@ def test_version():
     assert result.stdout.strip() == f"seqkeras {__version__}"
 
 
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["datasets"], []])
+def test_help_version_and_datasets_answer_without_tensorflow(args):
+    # As the `seqkeras` script runs them: argv[0] names the command.
+    code = (
+        "import sys\n"
+        f"sys.argv = ['seqkeras', *{args!r}]\n"
+        "from seqkeras.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1] == "False False"
+
+
+def test_a_command_that_imports_tensorflow_prints_none_of_its_start_up_lines(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        [sys.executable, "-m", "seqkeras", "evaluate", str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 2
+    # Only the message: no "absl::InitializeLog", oneDNN, cudart or cuInit lines.
+    [line] = result.stderr.splitlines()
+    assert line.startswith("seqkeras evaluate: error:") and "missing" in line
+
+
+def test_verbose_shows_tensorflows_own_lines_and_a_real_error_still_shows():
+    code = (
+        "import os, sys\n"
+        "sys.argv = ['seqkeras']  # the package imports no TensorFlow\n"
+        "from seqkeras.utils import native_startup\n"
+        "with native_startup._filtered_stderr():\n"
+        "    os.write(2, b'W0000 00:00:1.2 99 cudart_stub.cc:31] Could not find cuda drivers\\n')\n"
+        "    os.write(2, b'ImportError: libcudnn.so.9: cannot open shared object file\\n')\n"
+        "print('done')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "ImportError: libcudnn.so.9: cannot open shared object file"
+    ]
+    env = dict(os.environ, SEQKERAS_VERBOSE="1")
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    loud = subprocess.run(
+        [sys.executable, "-m", "seqkeras", "evaluate", "missing-run"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert loud.returncode == 2
+    assert "seqkeras evaluate: error:" in loud.stderr
+    assert len(loud.stderr.splitlines()) > 1  # TensorFlow's own lines, as it prints them
+
+
+def test_output_into_a_closed_pipe_is_not_an_error():
+    result = subprocess.run(
+        f"{sys.executable} -m seqkeras datasets | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.startswith("name") and "Traceback" not in result.stderr
+
+
 def test_user_error_exits_2_with_a_message_and_no_traceback():
     result = run_cli("demo", "--epochs", "0")
     assert result.returncode == 2

