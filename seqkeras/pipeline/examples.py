@@ -22,6 +22,7 @@ from seqkeras import data as sk_data
 from seqkeras.data import ColumnSpec
 from seqkeras.data.catalog import CATALOG
 from seqkeras.data.catalog import TFDS_PREFIX
+from seqkeras.data.images import image_problem
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.pipeline.schema import ColumnConfig
@@ -129,10 +130,22 @@ def _override(
     spec = spec or ColumnSpec(given.column, given.type or default_type)
     changes = {
         name: getattr(given, name)
-        for name in ("column", "type", "tokens", "time")
+        for name in ("column", "type", "tokens", "time", "size")
         if getattr(given, name, None) is not None
     }
+    if "size" in changes:
+        changes["size"] = tuple(changes["size"])
     spec = dataclasses.replace(spec, **changes)
+    if spec.type == "image" and spec.size is None:
+        raise ConfigError(
+            f"{key}.size: required for an image column; expected [height, width], the "
+            f"size every image is resized to, such as [64, 64]."
+        )
+    if spec.type != "image" and spec.size is not None:
+        raise ConfigError(
+            f"{key}.size: got {list(spec.size)!r}, but the column holds {spec.type}; "
+            f"size is for image columns (type: image)."
+        )
     if spec.type == "text" and spec.tokens is None:
         spec = dataclasses.replace(spec, tokens=default_tokens)
     return spec
@@ -214,7 +227,27 @@ def _read_file(path: str, key: str, source: ColumnSpec, target) -> Examples:
         reader = sk_data.read_tsv if suffix == ".tsv" else sk_data.read_csv
         records = reader(path, wanted)
     columns = {c: records[_record_key(records, c)] for c in wanted}
-    return _examples(columns, source, target, records.where, path)
+    examples = _examples(columns, source, target, records.where, path)
+    if source.type == "image":
+        examples = _image_files(examples, pathlib.Path(path).parent)
+    return examples
+
+
+def _image_files(examples: Examples, base: pathlib.Path) -> Examples:
+    """Image paths resolved against the file that names them, each checked to decode."""
+    paths = []
+    for value, where in zip(examples.sources, examples.where):
+        if not isinstance(value, str) or not value.strip():
+            raise DataError(
+                f"{where}: the image path is {value!r}; expected the path of a PNG or JPEG "
+                f"file, relative to {examples.origin}."
+            )
+        path = base / value.strip()
+        problem = image_problem(path)
+        if problem is not None:
+            raise DataError(f"{where}: image {value!r} ({path}): {problem}.")
+        paths.append(str(path))
+    return dataclasses.replace(examples, sources=paths)
 
 
 def _indices(columns, path):

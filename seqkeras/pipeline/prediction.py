@@ -56,7 +56,10 @@ def predict_run(
     # seqkeras_export.json, as the export wrote it.
     written = read_export_info(str(export))
     kind = written.get("kind")
-    if not takes_text(written):
+    values = inputs
+    if takes_images(written):
+        values = _image_files(inputs)
+    elif not takes_text(written):
         raise ConfigError(
             f"{run_dir}: this {kind} export takes float tensors, not text; load "
             f"it with tf.saved_model.load({str(export)!r}) and call "
@@ -73,13 +76,36 @@ def predict_run(
         recorded = deserialize_strategy(written["decoding"])
         signature, arguments, used = _signature_for(recorded, overrides)
     served = tf.saved_model.load(str(export))
-    outputs = served.signatures[signature](inputs=tf.constant(inputs), **arguments)
+    outputs = served.signatures[signature](inputs=tf.constant(values), **arguments)
     return [_as_text(row) for row in outputs["outputs"].numpy()], used
 
 
 def takes_text(written: dict) -> bool:
     """Whether an export takes strings, from its `seqkeras_export.json`."""
     return written.get("inputs") == "strings"
+
+
+def takes_images(written: dict) -> bool:
+    """Whether an export takes image files' contents, from its `seqkeras_export.json`."""
+    return written.get("inputs") == "images"
+
+
+def _image_files(paths: List[str]) -> List[bytes]:
+    """The contents of the image files `paths`, each checked to decode."""
+    import pathlib
+
+    from seqkeras.data.images import image_problem
+    from seqkeras.errors import DataError
+
+    contents = []
+    for path in paths:
+        problem = image_problem(pathlib.Path(path))
+        if problem is not None:
+            raise DataError(
+                f"{path}: {problem}; this captioning export takes image files (PNG or JPEG)."
+            )
+        contents.append(pathlib.Path(path).read_bytes())
+    return contents
 
 
 def _signature_for(recorded, overrides: DecodingOverrides):

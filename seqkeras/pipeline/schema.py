@@ -18,14 +18,26 @@ from typing import Optional
 from seqkeras.decoding.strategy import STRATEGIES as DECODING_STRATEGIES
 from seqkeras.errors import ConfigError
 from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
+from seqkeras.models.image_encoder import CNN_FILTERS
+from seqkeras.models.image_encoder import IMAGE_ENCODERS
 from seqkeras.models.recurrent_stack import CELLS
 from seqkeras.pipeline.optimizers import OPTIMIZERS
 from seqkeras.pipeline.tasks import TASKS
 
 
-def option(default, *, help: str, choices=None, minimum=None, maximum=None):
-    """A dataclass field with its constraints and help text in `metadata`."""
-    metadata = {"help": help, "choices": choices, "minimum": minimum, "maximum": maximum}
+def option(default, *, help: str, choices=None, minimum=None, maximum=None, length=None):
+    """A dataclass field with its constraints and help text in `metadata`.
+
+    For a list of integers, `minimum` and `maximum` bound each item and
+    `length` is the required number of items.
+    """
+    metadata = {
+        "help": help,
+        "choices": choices,
+        "minimum": minimum,
+        "maximum": maximum,
+        "length": length,
+    }
     if isinstance(default, (list, dict)) or dataclasses.is_dataclass(default):
         factory = default if callable(default) else (lambda value=default: value)
         return dataclasses.field(default_factory=factory, metadata=metadata)
@@ -62,6 +74,12 @@ class ColumnConfig:
         None,
         help="Forecasting: the column the rows are ordered by (ISO dates or datetimes, or "
         "numbers); null: the file's order is the time order.",
+    )
+    size: Optional[List[int]] = option(
+        None,
+        help="Image columns: [height, width] every image is resized to.",
+        minimum=1,
+        length=2,
     )
 
 
@@ -128,6 +146,29 @@ class AttentionConfig:
 
 
 @dataclasses.dataclass
+class ImageEncoderConfig:
+    kind: str = option(
+        "cnn",
+        help="cnn (a small convolution stack trained with the model) or a keras.applications "
+        "backbone without its classifier.",
+        choices=IMAGE_ENCODERS,
+    )
+    weights: Optional[str] = option(
+        None,
+        help="null (random initialisation), imagenet (keras.applications kinds; Keras "
+        "downloads them) or the path of a local .h5 / .weights.h5 weights file.",
+    )
+    trainable: Optional[bool] = option(
+        None, help="Whether the encoder trains; null: it trains unless weights are given."
+    )
+    filters: List[int] = option(
+        list(CNN_FILTERS),
+        help="cnn: filters of each block (3x3 convolution, ReLU, 2x2 max pooling).",
+        minimum=1,
+    )
+
+
+@dataclasses.dataclass
 class ModelConfig:
     cell: str = option("lstm", help="Recurrent cell.", choices=tuple(CELLS))
     units: int = option(64, help="Units per recurrent layer.", minimum=1)
@@ -143,6 +184,11 @@ class ModelConfig:
     )
     pooling: str = option("last", help="Many-to-one pooling.", choices=("last", "attention"))
     attention: AttentionConfig = option(AttentionConfig, help="Attention options.")
+    image_encoder: ImageEncoderConfig = option(
+        ImageEncoderConfig,
+        help="Captioning image files: the encoder from pixels to the grid the decoder attends "
+        "over.",
+    )
     implementation: str = option(
         "reference",
         help="Loop of the LSTM/vanilla layers: reference (Keras's loop over the cell) or "
@@ -338,6 +384,8 @@ def _convert(hint, value, metadata, source: str, key_path: str):
         return None
     if dataclasses.is_dataclass(hint):
         return from_dict(hint, value, source=source, path=key_path)
+    if typing.get_origin(hint) is list and typing.get_args(hint) == (int,):
+        return _integer_list(value, metadata, source, key_path)
     if typing.get_origin(hint) is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a list of strings.")
@@ -371,6 +419,28 @@ def _convert(hint, value, metadata, source: str, key_path: str):
         bounds = f">= {low}" if high is None else f"between {low} and {high}"
         raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a value {bounds}.")
     return value
+
+
+def _integer_list(value, metadata, source: str, key_path: str) -> List[int]:
+    length, low, high = metadata.get("length"), metadata.get("minimum"), metadata.get("maximum")
+    count = f"{length} " if length else ""
+    bounds = ""
+    if low is not None:
+        bounds = f" >= {low}" if high is None else f" between {low} and {high}"
+    integers = isinstance(value, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    )
+    if (
+        not integers
+        or (length and len(value) != length)
+        or (not length and not value)
+        or (low is not None and any(v < low for v in value))
+        or (high is not None and any(v > high for v in value))
+    ):
+        raise ConfigError(
+            f"{source}: {key_path}: got {value!r}; expected a list of {count}integers{bounds}."
+        )
+    return list(value)
 
 
 def to_dict(config) -> Dict[str, Any]:
@@ -408,7 +478,17 @@ def _field_schema(hint, field) -> Dict[str, Any]:
     if dataclasses.is_dataclass(hint):
         schema = json_schema(hint)
     elif typing.get_origin(hint) is list:
-        schema = {"type": "array", "items": {"type": "string"}, "default": field.default_factory()}
+        factory = field.default_factory
+        schema = {
+            "type": "array",
+            "items": {"type": "integer" if typing.get_args(hint) == (int,) else "string"},
+            "default": field.default if factory is dataclasses.MISSING else factory(),
+        }
+        meta = field.metadata
+        if meta.get("minimum") is not None:
+            schema["items"]["minimum"] = meta["minimum"]
+        if meta.get("length"):
+            schema["minItems"] = schema["maxItems"] = meta["length"]
     elif hint == ColumnName:
         schema = {"type": ["integer", "string"], "default": field.default}
     else:
