@@ -1,7 +1,7 @@
 """caption: an image (or its features) in, a caption out (one-to-many with spatial attention).
 
 The source is a grid of feature vectors per example (`type: numbers`, as
-the built-in `digit_captions` has) or an image file (`type: image`, from
+a built-in dataset may have) or an image file (`type: image`, from
 `data.dataset: files`), which an image encoder inside the model
 (`model.image_encoder`) turns into the grid the decoder attends over.
 """
