@@ -9,9 +9,9 @@ from seqkeras.models import OneToManyModel
 from seqkeras.models import build_image_encoder
 from seqkeras.models import build_one_to_many
 from seqkeras.models.image_encoder import APPLICATIONS
-from tests.models.builder_checks import assert_inference_models_reload_in_fresh_process
 from tests.models.builder_checks import assert_model_config_round_trip
 from tests.models.builder_checks import compile_with_clipnorm
+from tests.models.builder_checks import run_inference_models
 from tests.models.builder_checks import sparse_loss
 
 VOCAB = 7
@@ -63,14 +63,21 @@ def test_captioner_on_images_trains_and_generates_from_pixels():
     assert memory.shape == (2, 16, 8) and mask.all()
 
 
-def test_image_captioner_reloads_in_a_fresh_process(tmp_path):
+def test_image_captioner_saves_and_loads(tmp_path):
+    # In a fresh process too: tests/pipeline/test_caption_files.py loads the
+    # model.keras that `seqkeras run` saved.
     encoder = build_image_encoder("cnn", (8, 8), filters=(4,))
     model = build_one_to_many(VOCAB, (8, 8, 3), image_encoder=encoder, embedding_dim=4, units=8)
     assert_model_config_round_trip(model)
     assert model.get_config()["image_encoder"]["config"]["name"] == "image_encoder"
-    assert_inference_models_reload_in_fresh_process(
-        model, images(3, (8, 8)), caption_ids(3), tmp_path
-    )
+    model.save(tmp_path / "captioner.keras")
+    loaded = keras.saving.load_model(tmp_path / "captioner.keras")
+    assert isinstance(loaded, OneToManyModel) and loaded.image_encoder.name == "image_encoder"
+    assert loaded.grid_shape == model.grid_shape == (4, 4, 4)
+    source, token_ids = images(3, (8, 8)), caption_ids(3)
+    expected = run_inference_models(model, source, token_ids)
+    for got, want in zip(run_inference_models(loaded, source, token_ids), expected):
+        np.testing.assert_allclose(got, want, atol=1e-6)
 
 
 def test_frozen_encoder_keeps_its_weights():

@@ -84,7 +84,9 @@ def greedy_in_process(run_dir, contents):
     from seqkeras.decoding import Greedy
     from seqkeras.decoding import generate
 
+    # Saved by `seqkeras run`, loaded here: the .keras round trip in a fresh process.
     model = keras.saving.load_model(run_dir / "model.keras")
+    assert model.image_encoder is not None and model.grid_shape == (8, 8, 128)
     vocabulary = Vocabulary.load(run_dir / "vocabulary.caption.txt")
     pixels = np.stack([decode_image(c, (64, 64)).numpy() for c in contents])
     result = generate(
