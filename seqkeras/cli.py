@@ -10,6 +10,7 @@ from typing import List
 from typing import Optional
 
 from seqkeras.errors import SeqkerasError
+from seqkeras.errors import TrainingDiverged
 from seqkeras.version import __version__
 
 
@@ -262,6 +263,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SeqkerasError as error:
         print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except TrainingDiverged as error:
+        print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader went away (`seqkeras datasets | head -3`): nothing to report.
         import os

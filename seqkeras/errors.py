@@ -16,3 +16,10 @@ class ConfigError(SeqkerasError):
 
 class DataError(SeqkerasError):
     """Input data is missing or malformed; the message names the file and line."""
+
+
+class TrainingDiverged(RuntimeError):
+    """The training loss became NaN or infinite; nothing was evaluated or exported.
+
+    Not a `SeqkerasError`: the config was valid, so the command exits 1.
+    """

@@ -16,6 +16,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 from typing import Any
 from typing import Dict
 from typing import List
@@ -74,7 +75,11 @@ class Records:
 
 
 def _read_utf8_lines(path: PathLike) -> List[str]:
-    """Return the lines of `path` (without newlines), strictly decoded."""
+    """Return the lines of `path` (without newlines), strictly decoded.
+
+    Lines end with ``\n``, ``\r\n`` or a lone ``\r`` (old Mac files), as in
+    Python's universal-newline mode.
+    """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise DataError(f"{path}: no such file.")
@@ -87,16 +92,16 @@ def _read_utf8_lines(path: PathLike) -> List[str]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     lines = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(re.split(rb"\r\n|\r|\n", data), start=1):
         try:
-            lines.append(raw.decode("utf-8").rstrip("\r"))
+            lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError as error:
             raise DataError(
                 f"{path}, line {number}, column {error.start + 1}: not valid "
                 f"UTF-8 (byte 0x{raw[error.start]:02x}); text files must be "
                 "UTF-8."
             ) from None
-    if lines and lines[-1] == "" and data.endswith(b"\n"):
+    if lines and lines[-1] == "" and data.endswith((b"\n", b"\r")):
         lines.pop()
     return lines
 
@@ -208,7 +213,10 @@ def read_delimited(
                 values[name].append(row[index])
             numbers.append(reader.line_num)
     except csv.Error as error:
-        raise DataError(f"{path}, line {reader.line_num}: {error}.") from None
+        raise DataError(
+            f"{path}, line {reader.line_num}: cannot be read as "
+            f"{'TSV' if delimiter == chr(9) else 'CSV'} ({error}); check its quotes."
+        ) from None
     if not numbers:
         raise DataError(f"{path}: the file has no data rows.")
     _log_skipped(path, skipped)

@@ -14,6 +14,11 @@ from seqkeras.errors import ConfigError
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import from_dict
 
+#: Values a pipeline file may hold once its YAML aliases are expanded. A
+#: real pipeline has a few hundred; a small file of nested aliases (a "billion
+#: laughs") expands past any memory, and would hang the run.
+MAX_EXPANDED_VALUES = 100_000
+
 
 def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
     """Load, merge and validate a pipeline file.
@@ -29,6 +34,11 @@ def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
         ConfigError: naming the file and the dotted key path of the problem.
     """
     path = pathlib.Path(path)
+    if not _read_yaml(path):
+        raise ConfigError(
+            f"{path}: the file is empty; a pipeline needs at least `task` and `data` "
+            f"(see pipelines/ for examples, `seqkeras schema` for every key)."
+        )
     merged = _read_with_includes(path, stack=[])
     for override in overrides:
         key_path, value = parse_override(override)
@@ -44,6 +54,10 @@ def parse_override(text: str):
     if not sep or not key.strip() or any(not part for part in key.strip().split(".")):
         raise ConfigError(f"--set: expected key.path=value, got {text!r}.")
     try:
+        if raw.strip():
+            _check_expanded_size(
+                [(key.strip(), yaml.compose(raw, Loader=yaml.SafeLoader))], "--set"
+            )
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError:
         value = raw
@@ -54,7 +68,11 @@ def _read_yaml(path: pathlib.Path) -> Dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{path}: no such file.")
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if isinstance(root, yaml.MappingNode):
+            _check_expanded_size([(getattr(k, "value", k), v) for k, v in root.value], path)
+        values = yaml.safe_load(text)
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not valid UTF-8 ({error.reason}).") from None
     except yaml.YAMLError as error:
@@ -69,6 +87,26 @@ def _read_yaml(path: pathlib.Path) -> Dict[str, Any]:
             f"{path}: expected a mapping of keys at the top level, got {type(values).__name__}."
         )
     return values
+
+
+def _check_expanded_size(values, where) -> None:
+    """Refuse `(key, YAML node)` pairs whose aliases expand past `MAX_EXPANDED_VALUES`."""
+    budget = MAX_EXPANDED_VALUES
+    for key, value in values:
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            budget -= 1
+            if budget < 0:
+                raise ConfigError(
+                    f"{where}: {key}: its YAML aliases expand to more "
+                    f"than {MAX_EXPANDED_VALUES:,} values; a pipeline needs far fewer "
+                    f"(nested `&anchor`/`*alias` references are refused past that bound)."
+                )
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(item for pair in node.value for item in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
 
 
 def _read_with_includes(path: pathlib.Path, stack: List[pathlib.Path]) -> Dict[str, Any]:

@@ -28,12 +28,14 @@ import yaml
 
 from seqkeras import report
 from seqkeras.decoding import serialize_strategy
+from seqkeras.errors import TrainingDiverged
 from seqkeras.layers import set_implementation
 from seqkeras.pipeline import distribute
 from seqkeras.pipeline.loading import load_config
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import to_dict
 from seqkeras.pipeline.tasks import get_task
+from seqkeras.pipeline.training import DivergenceCheck
 from seqkeras.pipeline.training import build_callbacks
 from seqkeras.pipeline.training import build_optimizer
 
@@ -110,14 +112,29 @@ def _train(task, config, data, strategy, run_dir, verbose) -> keras.Model:
     replicas = strategy.num_replicas_in_sync if strategy is not None else 1
     with distribute.training_scope(config, strategy):
         model = _build_and_compile(task, config, data, replicas)
+    divergence = DivergenceCheck()
     model.fit(
         data.train,
         validation_data=data.validation,
         epochs=config.train.epochs,
-        callbacks=build_callbacks(config.train, run_dir) + task.callbacks(config, data),
+        callbacks=[divergence, *build_callbacks(config.train, run_dir)]
+        + task.callbacks(config, data),
         verbose=verbose,
         shuffle=False,  # the tasks' datasets shuffle themselves, with the seed
     )  # the CSV log has every epoch, resumed ones included
+    if divergence.diverged_at is not None:
+        epoch, batch, loss = divergence.diverged_at
+        # Nothing of a diverged run is worth keeping or resuming.
+        shutil.rmtree(run_dir, ignore_errors=True)
+        if not any(run_dir.parent.iterdir()):
+            run_dir.parent.rmdir()  # runs/<name>/ held only this run
+        raise TrainingDiverged(
+            f"training diverged: the loss became {loss} at epoch {epoch + 1}, batch "
+            f"{batch + 1}; the run stopped there and nothing was evaluated, exported or "
+            f"kept. Lower train.optimizer.learning_rate (now "
+            f"{config.train.optimizer.learning_rate}), keep train.optimizer.clipnorm set, "
+            f"or check the data for non-finite values."
+        )
     return model
 
 

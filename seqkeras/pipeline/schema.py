@@ -9,6 +9,8 @@ the dotted key path; `json_schema` describes the same rules for editors.
 
 import dataclasses
 import difflib
+import math
+import re
 import typing
 from typing import Any
 from typing import Dict
@@ -25,11 +27,14 @@ from seqkeras.pipeline.optimizers import OPTIMIZERS
 from seqkeras.pipeline.tasks import TASKS
 
 
-def option(default, *, help: str, choices=None, minimum=None, maximum=None, length=None):
+def option(
+    default, *, help: str, choices=None, minimum=None, maximum=None, length=None, pattern=None
+):
     """A dataclass field with its constraints and help text in `metadata`.
 
     For a list of integers, `minimum` and `maximum` bound each item and
-    `length` is the required number of items.
+    `length` is the required number of items. `pattern` is a `(regular
+    expression, what it means in words)` pair that a string must match whole.
     """
     metadata = {
         "help": help,
@@ -37,12 +42,28 @@ def option(default, *, help: str, choices=None, minimum=None, maximum=None, leng
         "minimum": minimum,
         "maximum": maximum,
         "length": length,
+        "pattern": pattern,
     }
     if isinstance(default, (list, dict)) or dataclasses.is_dataclass(default):
         factory = default if callable(default) else (lambda value=default: value)
         return dataclasses.field(default_factory=factory, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)
 
+
+#: Bounds on what a config may ask for: past them TensorFlow fails with its own
+#: errors (an int64 overflow) or the run never ends.
+MAX_BATCH_SIZE = 1 << 20
+MAX_EPOCHS = 1_000_000
+#: A number in exponent notation without a dot, which YAML 1.1 leaves a string.
+SCIENTIFIC = r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+"
+#: Any other integer: what TensorFlow's int32 shapes and counters hold.
+MAX_INT = 2**31 - 1
+#: A run name is one path component and a valid Keras model name.
+RUN_NAME = (
+    r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}",
+    "1-100 of the letters A-Z and a-z, digits, '.', '_' and '-', starting with a letter "
+    "or digit (it names the run folder, one path component, and the Keras model)",
+)
 
 TOKENS = ("char", "whitespace", "word")
 #: What a column holds: text (split into `tokens`), numbers (a (T, D) array
@@ -122,7 +143,7 @@ class DataConfig:
     target: ColumnConfig = option(
         ColumnConfig, help="The output column: a label, tags (one per token) or text."
     )
-    batch_size: int = option(64, help="Examples per batch.", minimum=1)
+    batch_size: int = option(64, help="Examples per batch.", minimum=1, maximum=MAX_BATCH_SIZE)
     max_length: Optional[int] = option(
         None, help="Truncate longer sequences to this many tokens.", minimum=1
     )
@@ -254,7 +275,7 @@ class DistributeConfig:
 
 @dataclasses.dataclass
 class TrainConfig:
-    epochs: int = option(10, help="Training epochs.", minimum=1)
+    epochs: int = option(10, help="Training epochs.", minimum=1, maximum=MAX_EPOCHS)
     optimizer: OptimizerConfig = option(OptimizerConfig, help="Optimizer and gradient clipping.")
     schedule: ScheduleConfig = option(ScheduleConfig, help="Learning-rate schedule.")
     early_stopping: EarlyStoppingConfig = option(EarlyStoppingConfig, help="Early stopping.")
@@ -325,7 +346,12 @@ class ExportConfig:
 
 @dataclasses.dataclass
 class PipelineConfig:
-    name: str = option("run", help="Run name; the run folder is runs/<name>/<timestamp>/.")
+    name: str = option(
+        "run",
+        help="Run name; the run folder is runs/<name>/<timestamp>/ and the Keras model's "
+        "name: letters, digits, '.', '_' and '-', starting with a letter or digit.",
+        pattern=RUN_NAME,
+    )
     task: str = option("classify", help="What the pipeline does.", choices=tuple(TASKS))
     seed: int = option(
         0,
@@ -405,8 +431,16 @@ def _convert(hint, value, metadata, source: str, key_path: str):
     expected = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}[hint]
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
+    if hint is float and isinstance(value, str) and re.fullmatch(SCIENTIFIC, value.strip()):
+        # YAML 1.1 reads 1e-3 (no dot) as a string; it is plainly a number.
+        value = float(value)
     if not isinstance(value, hint) or (hint is not bool and isinstance(value, bool)):
         raise ConfigError(f"{source}: {key_path}: got {value!r}; expected {expected}.")
+    if hint is float and not math.isfinite(value):
+        raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a finite number.")
+    pattern = metadata.get("pattern")
+    if pattern and not re.fullmatch(pattern[0], value):
+        raise ConfigError(f"{source}: {key_path}: got {value!r}; expected {pattern[1]}.")
     choices = metadata.get("choices")
     if choices and value not in choices:
         message = f"{source}: {key_path}: got {value!r}; expected one of: {', '.join(choices)}."
@@ -415,8 +449,13 @@ def _convert(hint, value, metadata, source: str, key_path: str):
             message = message[:-1] + f" (did you mean {close[0]!r}?)."
         raise ConfigError(message)
     low, high = metadata.get("minimum"), metadata.get("maximum")
+    if hint is int and high is None and value > MAX_INT:
+        high = MAX_INT
     if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f">= {low}" if high is None else f"between {low} and {high}"
+        if high is None:
+            bounds = f">= {low}"
+        else:
+            bounds = f"<= {high}" if low is None else f"between {low} and {high}"
         raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a value {bounds}.")
     return value
 
@@ -501,6 +540,10 @@ def _field_schema(hint, field) -> Dict[str, Any]:
             schema["minimum"] = meta["minimum"]
         if meta.get("maximum") is not None:
             schema["maximum"] = meta["maximum"]
+        elif hint is int:
+            schema["maximum"] = MAX_INT
+        if meta.get("pattern"):
+            schema["pattern"] = f"^{meta['pattern'][0]}$"
     if optional:
         kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         schema["type"] = [*kinds, "null"]

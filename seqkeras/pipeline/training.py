@@ -91,6 +91,29 @@ def _schedule(train: TrainConfig, learning_rate: float, steps_per_epoch: int):
     return learning_rate
 
 
+class DivergenceCheck(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite loss and remembers where.
+
+    Keras's `TerminateOnNaN` stops too, but then the run would go on to
+    evaluate and export a model of NaN weights; the runner reads
+    `diverged_at` after `fit` and stops the run instead.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged_at = None  # (epoch, batch, loss), 0-based
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.diverged_at = (self._epoch, batch, float(loss))
+            self.model.stop_training = True
+
+
 def build_callbacks(train: TrainConfig, run_dir: pathlib.Path) -> List[keras.callbacks.Callback]:
     """Best-model checkpoint, CSV and TensorBoard logs, resume, early stopping.
 

@@ -131,3 +131,19 @@ def test_read_tfds_unknown_and_unprepared(tmp_path):
         readers.read_tfds("no_such_dataset_xyz", data_dir=tmp_path)
     with pytest.raises(DataError, match=r"tfds:imdb_reviews: not prepared under data_dir"):
         readers.read_tfds("imdb_reviews", data_dir=tmp_path)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_every_kind_of_line_ending_reads_the_same(tmp_path, newline):
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(newline.join(["source,target", "abc,cba", "", "de,ed", ""]).encode())
+    records = readers.read_csv(path, ["source", "target"])
+    assert records["source"] == ["abc", "de"] and records["target"] == ["cba", "ed"]
+    assert records.where(1) == f"{path}, line 4"
+
+
+def test_a_csv_error_is_told_in_our_own_words_with_the_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("source,target\nabc,cba\n" + "x" * 200_000 + ",z\n")  # past csv's limit
+    with pytest.raises(DataError, match=r"bad.csv, line 3: cannot be read as CSV \(.*\); check"):
+        readers.read_csv(path, ["source", "target"])

@@ -24,10 +24,10 @@ def test_includes_merge_in_order_file_wins_and_set_wins_over_all(tmp_path):
     assert (config.model.units, config.model.layers, config.model.cell) == (16, 2, "vanilla")
     assert config.train.epochs == 4
     config = load_config(
-        pipeline, ["train.epochs=9", "model.attention.normalize=true", "name=exp 1"]
+        pipeline, ["train.epochs=9", "model.attention.normalize=true", "name=exp-1"]
     )
     assert config.train.epochs == 9 and config.model.attention.normalize is True
-    assert config.name == "exp 1"
+    assert config.name == "exp-1"
 
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

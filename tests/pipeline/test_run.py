@@ -101,7 +101,10 @@ BAD_CONFIGS = [
     ("name: x\nmodel: {units: [1, 2\n", r"bad.yaml, line 3, column 1: invalid YAML"),
     ("modle: {units: 8}\n", "bad.yaml: modle: unknown key 'modle'; did you mean 'model'?"),
     ("model: {units: many}\n", "bad.yaml: model.units: got 'many'; expected an integer."),
-    ("train: {epochs: 0}\n", "bad.yaml: train.epochs: got 0; expected a value >= 1."),
+    (
+        "train: {epochs: 0}\n",
+        "bad.yaml: train.epochs: got 0; expected a value between 1 and 1000000.",
+    ),
     (
         "train: {optimizer: {name: adm}}\n",
         "train.optimizer.name: got 'adm'; expected one of: adam, rmsprop, sgd (did you mean 'adam'?).",

@@ -69,8 +69,10 @@ def test_json_schema_describes_types_choices_and_bounds():
         "type": "integer",
         "default": 64,
         "minimum": 1,
+        "maximum": 2**31 - 1,  # every integer fits TensorFlow's int32 counters
         "description": "Units per recurrent layer.",
     }
+    assert schema["properties"]["name"]["pattern"] == "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
     assert model["properties"]["attention"]["properties"]["units"]["type"] == ["integer", "null"]
     assert schema["properties"]["include"]["type"] == "array"
 
