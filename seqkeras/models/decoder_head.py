@@ -14,6 +14,7 @@ from typing import Optional
 from typing import Tuple
 
 import keras
+import numpy as np
 
 from seqkeras.layers import AttentionDecoder
 from seqkeras.layers import BahdanauAttention
@@ -21,6 +22,29 @@ from seqkeras.models.attention_generator_model import AttentionGeneratorModel
 from seqkeras.models.recurrent_stack import decoder_cell
 from seqkeras.utils.arguments import check_optional_positive_int
 from seqkeras.utils.arguments import check_positive_int
+
+
+class _InferenceModel(keras.Model):
+    """A functional model that also takes NumPy arrays beside tensors.
+
+    Keras refuses a list that mixes them ("you cannot mix tensors and
+    non-tensors"), and that is how a step is naturally called: token ids
+    from NumPy, memory and states from the encoder's tensors. The encoder's
+    memory carries the Keras mask of the source padding, which the step takes
+    as its `memory_mask` input instead: it is dropped, not warned about.
+    """
+
+    def __call__(self, inputs, *args, **kwargs):
+        inputs = keras.tree.map_structure(_as_tensor, inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
+
+def _as_tensor(value):
+    if isinstance(value, (np.ndarray, np.generic)):
+        return keras.ops.convert_to_tensor(value)
+    if getattr(value, "_keras_mask", None) is not None:
+        return keras.ops.copy(value)  # the same values, without the mask
+    return value
 
 
 @dataclasses.dataclass(eq=False)
@@ -73,7 +97,7 @@ class DecoderHead:
         first_attention = keras.ops.tile(
             keras.ops.zeros_like(memory[:, 0, :1]), (1, attention_size)
         )
-        return keras.Model(
+        return _InferenceModel(
             self.source,
             [memory, memory_mask, *self.initial_states, first_attention],
             name=f"{name}_encoder",
@@ -93,7 +117,7 @@ class DecoderHead:
             embedded, memory, initial_state=states, memory_mask=memory_mask
         )
         logits = self.logits_layer(outputs)
-        return keras.Model(
+        return _InferenceModel(
             [token_ids, memory, memory_mask, *states],
             [logits[:, 0], alignments[:, 0], *new_states],
             name=f"{name}_step",

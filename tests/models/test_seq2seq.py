@@ -165,3 +165,20 @@ def test_inference_models_are_built_once_per_model():
     keras.backend.clear_session()  # resets the names Keras generates
     assert build_inference_models(model) is first
     assert model.inference_models() is first
+
+
+def test_the_step_takes_numpy_token_ids_beside_the_encoders_tensors_without_warnings():
+    import warnings
+
+    model = build_seq2seq(source_vocab_size=12, target_vocab_size=9, units=8, embedding_dim=4)
+    encoder, step = build_inference_models(model)
+    source = np.array([[4, 5, 6, 0], [7, 8, 0, 0]], "int32")
+    memory, memory_mask, *states = encoder(source)  # memory carries a Keras mask
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "does not support masking" was warned here
+        mixed = step([np.array([2, 2], "int32"), memory, memory_mask, *states])
+    tensors = step(
+        [keras.ops.convert_to_tensor(np.array([2, 2], "int32")), memory, memory_mask, *states]
+    )
+    for a, b in zip(mixed, tensors):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
