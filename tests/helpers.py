@@ -24,6 +24,21 @@ def run_python(code: str, *, cwd=None, env_extra=None, timeout=300):
     )
 
 
+def run_seqkeras(*args, cwd=None, env_extra=None, timeout=900):
+    """Run the real `python -m seqkeras ARGS...` in a subprocess; return it completed."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    if env_extra:
+        env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "seqkeras", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def assert_config_round_trip(layer):
     """get_config -> from_config -> get_config gives the same config."""
     import copy

@@ -12,13 +12,12 @@ import json
 import os
 import pathlib
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from tests.helpers import run_python
+from tests.helpers import run_seqkeras
 
 pytestmark = pytest.mark.slow
 
@@ -60,18 +59,6 @@ def write_images(root: pathlib.Path, count: int = 24) -> list:
         names.append(name)
     (root / "data" / "captions.csv").write_text("\n".join(rows) + "\n")
     return names
-
-
-def seqkeras(*args, cwd, env_extra=None):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **(env_extra or {}))
-    return subprocess.run(
-        [sys.executable, "-m", "seqkeras", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
 
 
 def greedy_in_process(run_dir, contents):
@@ -123,7 +110,7 @@ np.savez("served.npz", **{f"files.{k}": v.numpy() for k, v in served.items()},
 def test_captioning_image_files_runs_predicts_and_serves_file_bytes(tmp_path, capsys):
     names = write_images(tmp_path)
     (tmp_path / "pipeline.yaml").write_text(PIPELINE)
-    result = seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
+    result = run_seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "seqkeras predict" in result.stdout and "image.png" in result.stdout
     [run_dir] = list((tmp_path / "runs" / "run").iterdir())
@@ -237,7 +224,7 @@ def test_unreachable_imagenet_weights_stop_with_a_clear_message(tmp_path):
         "NO_PROXY": "",
         "no_proxy": "",
     }
-    result = seqkeras(
+    result = run_seqkeras(
         "run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path, env_extra=offline
     )
     assert result.returncode == 2, result.stderr[-3000:]

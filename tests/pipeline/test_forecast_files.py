@@ -29,6 +29,7 @@ from seqkeras.pipeline.series import split_by_time
 from seqkeras.pipeline.tasks.forecast import persistence_forecasts
 from seqkeras.pipeline.tasks.forecast import seasonal_naive_forecasts
 from seqkeras.pipeline.tasks.forecast import split_windows
+from tests.helpers import run_seqkeras
 
 slow = pytest.mark.slow
 
@@ -44,18 +45,6 @@ data:
 forecast: {horizon: 1, season: 12}          # steps ahead; the seasonal-naive baseline's period
 """
 TINY = "model: {units: 4}\ntrain: {epochs: 1}\n"
-
-
-def seqkeras(*args, cwd):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    return subprocess.run(
-        [sys.executable, "-m", "seqkeras", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
 
 
 def monthly_series(count=240, seed=0):
@@ -114,7 +103,7 @@ def test_the_documented_config_runs_on_shuffled_dated_rows_and_serves_raw_values
     dates, values = monthly_series()
     write_series(tmp_path / "data" / "temperature.csv", dates, values, shuffle_seed=1)
     (tmp_path / "pipeline.yaml").write_text(CONFIG + TINY)
-    result = seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
+    result = run_seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     run_dir = run_dir_of(tmp_path)
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -162,7 +151,7 @@ def test_horizon_three_from_a_pipeline_in_a_subfolder_scores_every_step(tmp_path
         "  source: {column: y}\n  window: 12\nforecast: {horizon: 3, season: 2}\n" + TINY
     )
     # Run from the root: data/series.csv is found beside the pipeline file.
-    result = seqkeras(
+    result = run_seqkeras(
         "run", "examples/forecast.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -434,7 +423,7 @@ def test_bad_series_exits_2_naming_file_and_line_and_leaves_no_run(tmp_path, tex
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "temperature.csv").write_text(text)
     (tmp_path / "pipeline.yaml").write_text(CONFIG + TINY)
-    result = seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
+    result = run_seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
     assert result.returncode == 2, result.stderr[-3000:]
     assert re.search(message, result.stderr), result.stderr[-2000:]
     assert "Traceback" not in result.stderr

@@ -4,9 +4,6 @@ Issue #14: empty files, names that leave the output folder, YAML alias
 bombs, out-of-range or non-finite numbers, and a loss that becomes NaN.
 """
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -15,6 +12,7 @@ from seqkeras.errors import ConfigError
 from seqkeras.pipeline.loading import load_config
 from seqkeras.pipeline.schema import MAX_BATCH_SIZE
 from seqkeras.pipeline.schema import MAX_EPOCHS
+from tests.helpers import run_seqkeras
 
 #: About 600 bytes of YAML whose aliases expand to 9**9 (387 million) strings.
 BOMB = (
@@ -100,22 +98,10 @@ def test_exponent_notation_without_a_dot_is_a_number(tmp_path):
     assert config.train.optimizer.learning_rate == 0.001
 
 
-def seqkeras(*args, cwd):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    return subprocess.run(
-        [sys.executable, "-m", "seqkeras", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 def test_an_escaping_name_exits_2_before_any_folder_is_made(tmp_path):
     (tmp_path / "inner").mkdir()
     write(tmp_path / "inner", "name: ../../escaped\ntask: classify\n")
-    result = seqkeras("run", "pipeline.yaml", "--output-dir", "runs", cwd=tmp_path / "inner")
+    result = run_seqkeras("run", "pipeline.yaml", "--output-dir", "runs", cwd=tmp_path / "inner")
     assert result.returncode == 2, result.stderr[-2000:]
     assert "name: got '../../escaped'" in result.stderr and "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["inner", "pipeline.yaml"]
@@ -132,7 +118,7 @@ def test_a_loss_that_becomes_infinite_stops_the_run_with_exit_1_and_keeps_nothin
         "model: {units: 4}\n"
         "train: {optimizer: {name: sgd, learning_rate: 1e30, clipnorm: null}}\n",
     )
-    result = seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
+    result = run_seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
     assert result.returncode == 1, result.stderr[-3000:]
     assert "training diverged: the loss became" in result.stderr
     assert "train.optimizer.learning_rate" in result.stderr and "Traceback" not in result.stderr

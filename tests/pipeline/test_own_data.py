@@ -13,26 +13,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.helpers import run_seqkeras
+
 pytestmark = pytest.mark.slow
 
 WORDS = "good bad great awful fine poor nice dull".split()
 
 
-def seqkeras(*args, cwd):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    return subprocess.run(
-        [sys.executable, "-m", "seqkeras", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
 def run_smoke(tmp_path, yaml_text, name="run"):
     (tmp_path / "pipeline.yaml").write_text(yaml_text)
-    result = seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
+    result = run_seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     [run_dir] = list((tmp_path / "runs" / name).iterdir())
     return run_dir, json.loads((run_dir / "metrics.json").read_text())
@@ -70,7 +60,7 @@ def test_text_classification_from_csv_files(tmp_path):
     assert metrics["baselines"]["tfidf_logistic_regression"]["accuracy"] == 1.0
     vocabulary = (run_dir / "vocabulary.source.txt").read_text().split("\n")
     assert "good" in vocabulary and "," in vocabulary  # word tokens, punctuation apart
-    result = seqkeras("predict", str(run_dir), "good great, really!", "awful", cwd=tmp_path)
+    result = run_seqkeras("predict", str(run_dir), "good great, really!", "awful", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     answers = [line.split("\t")[1] for line in result.stdout.splitlines()]
     assert len(answers) == 2 and set(answers) <= {"neg", "pos"}
@@ -151,7 +141,7 @@ def test_tagging_from_conll_files_with_entity_scores(tmp_path):
     # 8 of the 10 tokens of a sentence always have the same tag; names have two.
     baseline = metrics["baselines"]["majority"]
     assert baseline["accuracy"] >= 0.8 and 0 <= baseline["entity_f1"] < 1
-    result = seqkeras("predict", str(run_dir), "Peter Blackburn rejects EU", cwd=tmp_path)
+    result = run_seqkeras("predict", str(run_dir), "Peter Blackburn rejects EU", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     tags = result.stdout.strip().split("\t")[1].split()
     assert len(tags) == 4 and set(tags) <= set(metrics["tag_names"])
@@ -236,7 +226,7 @@ def test_bad_data_exits_2_naming_file_and_line_and_leaves_no_run(tmp_path, files
     (tmp_path / "bad.yaml").write_text(
         f"task: {task}\ndata:\n  dataset: files\n  files: {{train: {next(iter(files))}}}\n  {columns}\n"
     )
-    result = seqkeras("run", "bad.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
+    result = run_seqkeras("run", "bad.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
     assert result.returncode == 2, result.stderr[-3000:]
     assert re.search(message, result.stderr), result.stderr[-2000:]
     assert "Traceback" not in result.stderr
