@@ -7,6 +7,8 @@ that use them save to and load from `.keras` files.
 from seqkeras.layers.attention_decoder import AttentionDecoder
 from seqkeras.layers.bahdanau_attention import BahdanauAttention
 from seqkeras.layers.cell_rnn import set_implementation
+from seqkeras.layers.gru import GRU
+from seqkeras.layers.gru_cell import GRUCell
 from seqkeras.layers.lstm import LSTM
 from seqkeras.layers.lstm_cell import LSTMCell
 from seqkeras.layers.position_embedding import PositionEmbedding
@@ -16,6 +18,8 @@ from seqkeras.layers.vanilla_rnn_cell import VanillaRNNCell
 __all__ = [
     "AttentionDecoder",
     "BahdanauAttention",
+    "GRU",
+    "GRUCell",
     "LSTM",
     "LSTMCell",
     "PositionEmbedding",

@@ -1,4 +1,4 @@
-"""Base class of seqkeras's sequence layers (`VanillaRNN`, `LSTM`)."""
+"""Base class of seqkeras's sequence layers (`VanillaRNN`, `LSTM`, `GRU`)."""
 
 import keras
 from keras import ops
@@ -30,11 +30,14 @@ class CellRNN(keras.layers.RNN):
       cell at every step. Same weights and results (to float rounding).
 
     A subclass's `__init__` builds its cell from its arguments and passes it
-    on, and exposes the cell's arguments with `cell_attribute`.
+    on, and exposes the cell's arguments with `cell_attribute`; it narrows
+    `implementations` when the fast loop does not cover its cell.
     """
 
+    implementations = IMPLEMENTATIONS
+
     def __init__(self, cell, implementation="reference", **kwargs):
-        implementation = check_choice("implementation", implementation, IMPLEMENTATIONS)
+        implementation = check_choice("implementation", implementation, self.implementations)
         super().__init__(cell, **kwargs)
         self.implementation = implementation
         self.input_spec = keras.layers.InputSpec(ndim=3)
@@ -69,7 +72,9 @@ class CellRNN(keras.layers.RNN):
             reset_dropout_masks(self.cell)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        if self.implementation == "reference":
+        # A cell the fast loop does not cover runs the reference loop even if
+        # the attribute was set by hand.
+        if self.implementation == "reference" or "fast" not in self.implementations:
             return super().inner_loop(sequences, initial_state, mask, training=training)
         return run_fast_loop(self, sequences, initial_state, mask, training)
 
@@ -99,7 +104,7 @@ def cell_attribute(name):
 
 
 def set_implementation(model, implementation):
-    """Sets `implementation` on every `LSTM`/`VanillaRNN` layer of `model`.
+    """Sets `implementation` on every sequence layer of `model`.
 
     Reaches into `Bidirectional` wrappers and nested models. It takes effect
     at the next trace of the model (before `compile` and `fit`, or a fresh
@@ -108,9 +113,21 @@ def set_implementation(model, implementation):
     Args:
         model: A Keras model or layer.
         implementation: `"fast"` or `"reference"`.
+
+    Raises:
+        ValueError: If `implementation` is unknown, or if a layer of `model`
+            does not have it (`GRU` runs the reference loop only).
     """
     implementation = check_choice("implementation", implementation, IMPLEMENTATIONS)
-    for layer in _sequence_layers(model):
+    found = list(_sequence_layers(model))
+    for layer in found:
+        if implementation not in layer.implementations:
+            raise ValueError(
+                f"Received an invalid value for `implementation`: "
+                f"{type(layer).__name__} layer {layer.name!r} runs only "
+                f"{', '.join(repr(i) for i in layer.implementations)}, got {implementation!r}."
+            )
+    for layer in found:
         layer.implementation = implementation
 
 

@@ -50,7 +50,7 @@ def build_many_to_one(
         sequence_length: Optional fixed number of steps. Defaults to `None`
             (any length).
         embedding_dim: Size of token embeddings. Defaults to `64`.
-        cell: `"lstm"` or `"vanilla"`. Defaults to `"lstm"`.
+        cell: `"lstm"`, `"gru"` or `"vanilla"`. Defaults to `"lstm"`.
         units: Units per recurrent layer (per direction). Defaults to `64`.
         num_layers: Number of stacked recurrent layers. Defaults to `1`.
         bidirectional: Whether each layer reads both ways. Defaults to

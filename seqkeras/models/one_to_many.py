@@ -55,7 +55,7 @@ def build_one_to_many(
         image_encoder: Optional Keras model from images to a feature grid.
             Defaults to `None`: the model takes the features.
         embedding_dim: Size of token embeddings. Defaults to `64`.
-        cell: `"lstm"` or `"vanilla"`. Defaults to `"lstm"`.
+        cell: `"lstm"`, `"gru"` or `"vanilla"`. Defaults to `"lstm"`.
         units: Units of the decoder cells and of the feature projection.
             Defaults to `128`.
         num_layers: Number of stacked decoder cells. Defaults to `1`.

@@ -16,10 +16,12 @@ from seqkeras.utils.arguments import invalid
 CELLS = {
     "lstm": (layers.LSTMCell, layers.LSTM),
     "vanilla": (layers.VanillaRNNCell, layers.VanillaRNN),
+    "gru": (layers.GRUCell, layers.GRU),
 }
 
-# States per layer of each cell kind: LSTM carries (h, c), the vanilla RNN h.
-STATES_PER_LAYER = {"lstm": 2, "vanilla": 1}
+# States per layer of each cell kind: LSTM carries (h, c), the vanilla RNN
+# and the GRU h.
+STATES_PER_LAYER = {"lstm": 2, "vanilla": 1, "gru": 1}
 
 
 def check_common_options(

@@ -42,7 +42,7 @@ def build_seq2seq(
         source_vocab_size: Positive integer, source vocabulary size.
         target_vocab_size: Positive integer, target vocabulary size.
         embedding_dim: Size of both embeddings. Defaults to `64`.
-        cell: `"lstm"` or `"vanilla"`, for encoder and decoder. Defaults to
+        cell: `"lstm"`, `"gru"` or `"vanilla"`, for encoder and decoder. Defaults to
             `"lstm"`.
         units: Units per recurrent layer (per direction in the encoder).
             Defaults to `128`.

@@ -1,8 +1,8 @@
-"""NumPy float64 formulas of the vanilla RNN and the LSTM: the independent
-reference the cells and layers are checked against.
+"""NumPy float64 formulas of the vanilla RNN, the LSTM and the GRU: the
+independent reference the cells and layers are checked against.
 
 Weights come in the Keras layout `[kernel, recurrent_kernel, bias]`; the LSTM
-gate order is (i, f, c, o).
+gate order is (i, f, c, o), the GRU's (z, r, h).
 """
 
 import numpy as np
@@ -54,6 +54,50 @@ def lstm(x, weights, initial_state=None, activation=np.tanh, gate_activation=Non
         h = o * activation(c)
         outputs.append(h)
     return np.stack(outputs, axis=1), [h, c]
+
+
+def gru(x, weights, initial_state=None, reset_after=True, activation=np.tanh):
+    """The GRU of Cho et al. (2014) with Keras's two forms of the reset gate.
+
+    z = sigmoid(x W_z + h U_z + b_z), r = sigmoid(x W_r + h U_r + b_r),
+    reset_after: n = tanh(x W_h + b_xh + r * (h U_h + b_hh)),
+    else:        n = tanh(x W_h + b_h + (r * h) U_h);
+    h' = z * h + (1 - z) * n.
+
+    `bias` is `(2, 3H)` (input row, recurrent row) with `reset_after`, else
+    `(3H,)`; `weights` may omit it (no bias).
+
+    Returns `(outputs, [h])`: the outputs of every step `(B, T, H)` and the
+    final state.
+    """
+    weights = _float64(weights)
+    kernel, recurrent_kernel = weights[:2]
+    units = recurrent_kernel.shape[0]
+    if len(weights) == 3:
+        bias = weights[2]
+    else:
+        bias = np.zeros((2, 3 * units) if reset_after else (3 * units,))
+    input_bias, recurrent_bias = (bias[0], bias[1]) if reset_after else (bias, None)
+    w_z, w_r, w_h = np.split(kernel, 3, axis=-1)
+    u_z, u_r, u_h = np.split(recurrent_kernel, 3, axis=-1)
+    b_z, b_r, b_h = np.split(input_bias, 3)
+    x = np.asarray(x, np.float64)
+    h = _initial(initial_state, 0, x.shape[0], units)
+    outputs = []
+    for t in range(x.shape[1]):
+        x_t = x[:, t]
+        if reset_after:
+            c_z, c_r, c_h = np.split(recurrent_bias, 3)
+            z = sigmoid(x_t @ w_z + b_z + h @ u_z + c_z)
+            r = sigmoid(x_t @ w_r + b_r + h @ u_r + c_r)
+            n = activation(x_t @ w_h + b_h + r * (h @ u_h + c_h))
+        else:
+            z = sigmoid(x_t @ w_z + b_z + h @ u_z)
+            r = sigmoid(x_t @ w_r + b_r + h @ u_r)
+            n = activation(x_t @ w_h + b_h + (r * h) @ u_h)
+        h = z * h + (1 - z) * n
+        outputs.append(h)
+    return np.stack(outputs, axis=1), [h]
 
 
 def stacked(reference_fns, x, weights_per_layer):

@@ -113,6 +113,10 @@ LSTM_ARGUMENTS = {
     "recurrent_activation": "hard_sigmoid",
     "unit_forget_bias": False,
 }
+GRU_ARGUMENTS = {
+    "recurrent_activation": "hard_sigmoid",
+    "reset_after": False,
+}
 RNN_ARGUMENTS = {
     "return_sequences": True,
     "return_state": True,
@@ -222,15 +226,23 @@ def check_finite_differences(rnn, x, reference, atol=1e-7):
 def linear_memory_weights(kind, units, recurrent):
     """Weights making the cell a linear memory (see above).
 
-    `kind` is "vanilla" or "lstm"; `recurrent` chooses h[t-1] * r (True) or
-    no recurrence (False). For the LSTM, gate biases of +-30 saturate the
-    gates to i = o = 1 and f = 0, so c[t] = g[t] and h[t] = c[t].
+    `kind` is "vanilla", "lstm" or "gru"; `recurrent` chooses h[t-1] * r
+    (True) or no recurrence (False). For the LSTM, gate biases of +-30
+    saturate the gates to i = o = 1 and f = 0, so c[t] = g[t] and h[t] = c[t];
+    for the GRU (reset_after=True) to z = 0 and r = 1, so h[t] is the
+    candidate.
     """
     eye = np.eye(units, dtype="float32")
     zeros = np.zeros((units, units), "float32")
     rec = eye if recurrent else zeros
     if kind == "vanilla":
         return [eye, rec, np.zeros(units, "float32")]
+    if kind == "gru":
+        gate = np.ones(units, "float32") * 30.0
+        kernel = np.concatenate([zeros, zeros, eye], axis=1)
+        recurrent_kernel = np.concatenate([zeros, zeros, rec], axis=1)
+        bias = np.stack([np.concatenate([-gate, gate, 0 * gate]), np.zeros(3 * units, "float32")])
+        return [kernel, recurrent_kernel, bias]
     kernel = np.concatenate([zeros, zeros, eye, zeros], axis=1)
     recurrent_kernel = np.concatenate([zeros, zeros, rec, zeros], axis=1)
     gate = np.ones(units, "float32") * 30.0
