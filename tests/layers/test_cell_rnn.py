@@ -1,4 +1,4 @@
-"""Behaviour `seqkeras.layers.LSTM` and `VanillaRNN` share through CellRNN.
+"""Behaviour `seqkeras.layers.LSTM`, `VanillaRNN` and `GRU` share through CellRNN.
 
 The per-sequence dropout masks live in the shared base class, so their tests
 run once for each sequence layer.
@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from seqkeras.layers import GRU
 from seqkeras.layers import LSTM
 from seqkeras.layers import VanillaRNN
 from tests.layers import rnn_testing as rt
 
 B, T, D, H = 2, 5, 3, 4
-LAYERS = {"lstm": LSTM, "vanilla": VanillaRNN}
+LAYERS = {"lstm": LSTM, "vanilla": VanillaRNN, "gru": GRU}
 
 pytestmark = pytest.mark.parametrize("kind", sorted(LAYERS))
 
