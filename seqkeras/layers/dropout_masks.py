@@ -95,7 +95,12 @@ def prepare_dropout_masks(cell, first_step_input, states):
     if hasattr(cell, "get_dropout_mask") and hasattr(cell, "get_recurrent_dropout_mask"):
         cell.get_dropout_mask(first_step_input)
         cell.get_recurrent_dropout_mask(_first_state(states))
-    for inner_cell, inner_states in zip(getattr(cell, "cells", ()), states):
+    inner_cells = getattr(cell, "cells", None)
+    if not inner_cells:
+        # A single cell's states may be one tensor (`state_size` an int),
+        # which must not be iterated in a graph.
+        return
+    for inner_cell, inner_states in zip(inner_cells, states):
         prepare_dropout_masks(inner_cell, first_step_input, inner_states)
         # Each cell's masks take the shape of its own input: the previous
         # cell's output.

@@ -114,3 +114,18 @@ def assert_inference_models_reload_in_fresh_process(model, source, token_ids, tm
     assert len(got.files) == len(expected)
     for i, want in enumerate(expected):
         np.testing.assert_allclose(got[f"arr_{i}"], want, atol=1e-6, rtol=0)
+
+
+def assert_gru_model_trains_one_step(model, inputs, targets, loss):
+    """The model's recurrent layers are GRUs (kernels `(H, 3H)`), and one
+    training step gives a finite loss and moves every recurrent kernel."""
+    kernels = recurrent_kernels(model)
+    assert kernels and all(w.shape[1] == 3 * w.shape[0] for w in kernels), [
+        (w.path, w.shape) for w in kernels
+    ]
+    before = [np.array(w.value) for w in kernels]
+    compile_with_clipnorm(model, loss, 0.05)
+    loss_value = model.train_on_batch(inputs, targets)
+    assert np.isfinite(loss_value)
+    for kernel, old in zip(kernels, before):
+        assert not np.allclose(np.asarray(kernel.value), old), kernel.path

@@ -4,6 +4,7 @@ import pytest
 from seqkeras.demo import previous_token_task
 from seqkeras.models import build_many_to_many
 from tests.models.builder_checks import assert_distinct_layer_weights
+from tests.models.builder_checks import assert_gru_model_trains_one_step
 from tests.models.builder_checks import assert_loss_falls
 from tests.models.builder_checks import assert_saves_and_exports
 from tests.models.builder_checks import compile_with_clipnorm
@@ -78,3 +79,11 @@ def test_invalid_arguments(kwargs, message):
     num_outputs = kwargs.pop("num_outputs")
     with pytest.raises(ValueError, match=message):
         build_many_to_many(num_outputs, **kwargs)
+
+
+def test_gru_cell_trains_bidirectional_and_stacked():
+    ids, tags = previous_token_task(n=16)
+    model = build_many_to_many(
+        6, vocab_size=6, embedding_dim=4, units=8, num_layers=2, bidirectional=True, cell="gru"
+    )
+    assert_gru_model_trains_one_step(model, ids, tags, sparse_loss(False))

@@ -4,9 +4,11 @@ import pytest
 from seqkeras.demo import sign_of_sum_task
 from seqkeras.models import build_many_to_one
 from tests.models.builder_checks import assert_distinct_layer_weights
+from tests.models.builder_checks import assert_gru_model_trains_one_step
 from tests.models.builder_checks import assert_loss_falls
 from tests.models.builder_checks import assert_saves_and_exports
 from tests.models.builder_checks import compile_with_clipnorm
+from tests.models.builder_checks import recurrent_kernels
 from tests.models.builder_checks import sparse_loss
 
 
@@ -92,7 +94,10 @@ def test_saves_and_exports(tmp_path):
     "kwargs, message",
     [
         ({"num_outputs": 0, "input_dim": 3}, r"`num_outputs`.*positive integer.*0"),
-        ({"num_outputs": 2, "input_dim": 3, "cell": "gru"}, r"`cell`.*'lstm'.*'vanilla'.*'gru'"),
+        (
+            {"num_outputs": 2, "input_dim": 3, "cell": "rnn"},
+            r"`cell`.*'lstm'.*'vanilla'.*'gru'.*'rnn'",
+        ),
         ({"num_outputs": 2, "input_dim": 3, "units": -3}, r"`units`.*positive integer.*-3"),
         ({"num_outputs": 2, "input_dim": 3, "num_layers": 0}, r"`num_layers`.*0"),
         ({"num_outputs": 2, "input_dim": 3, "dropout": 1.5}, r"`dropout`.*\[0, 1\).*1.5"),
@@ -113,3 +118,12 @@ def test_invalid_arguments(kwargs, message):
     num_outputs = kwargs.pop("num_outputs")
     with pytest.raises(ValueError, match=message):
         build_many_to_one(num_outputs, **kwargs)
+
+
+def test_gru_cell_trains_bidirectional_and_stacked():
+    x, y = sign_of_sum_task(n=16)
+    model = build_many_to_one(
+        2, input_dim=3, units=8, cell="gru", num_layers=2, bidirectional=True, pooling="attention"
+    )
+    assert_gru_model_trains_one_step(model, x, y, sparse_loss(False))
+    assert len(recurrent_kernels(model)) == 4

@@ -7,6 +7,7 @@ from seqkeras.models import OneToManyModel
 from seqkeras.models import build_inference_models
 from seqkeras.models import build_one_to_many
 from tests.models.builder_checks import assert_distinct_layer_weights
+from tests.models.builder_checks import assert_gru_model_trains_one_step
 from tests.models.builder_checks import assert_inference_models_reload_in_fresh_process
 from tests.models.builder_checks import assert_loss_falls
 from tests.models.builder_checks import assert_saves_and_exports
@@ -95,3 +96,14 @@ def test_saves_and_exports(tmp_path):
 def test_invalid_feature_shape(feature_shape, message):
     with pytest.raises(ValueError, match=message):
         build_one_to_many(VOCAB, feature_shape)
+
+
+def test_gru_cell_in_the_attention_decoder():
+    inputs, target = grid_caption_task(n=8)
+    model = build_one_to_many(
+        VOCAB, (1, 3, VOCAB + 3), embedding_dim=4, units=8, cell="gru", num_layers=2
+    )
+    assert_gru_model_trains_one_step(model, inputs, target, sparse_loss(True))
+    encoder, step = build_inference_models(model)
+    _, _, *states = encoder.predict(inputs["features"], verbose=0)
+    assert len(states) == 2 + 1  # h per decoder layer + attention

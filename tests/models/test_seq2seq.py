@@ -8,6 +8,7 @@ from seqkeras.models import Seq2SeqModel
 from seqkeras.models import build_inference_models
 from seqkeras.models import build_seq2seq
 from tests.models.builder_checks import assert_distinct_layer_weights
+from tests.models.builder_checks import assert_gru_model_trains_one_step
 from tests.models.builder_checks import assert_inference_models_reload_in_fresh_process
 from tests.models.builder_checks import assert_loss_falls
 from tests.models.builder_checks import assert_saves_and_exports
@@ -182,3 +183,22 @@ def test_the_step_takes_numpy_token_ids_beside_the_encoders_tensors_without_warn
     )
     for a, b in zip(mixed, tensors):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+
+
+def test_gru_cell_in_encoder_and_attention_decoder():
+    inputs, target = reverse_task(n=4)
+    model = build_seq2seq(
+        VOCAB, VOCAB, embedding_dim=4, units=8, cell="gru", encoder_layers=2, decoder_layers=2
+    )
+    assert_gru_model_trains_one_step(model, inputs, target, sparse_loss(True))
+    logits = model.predict(inputs, verbose=0)
+    encoder, step = build_inference_models(model)
+    memory, memory_mask, *states = encoder.predict(inputs["source_ids"], verbose=0)
+    assert len(states) == 2 + 1  # h per decoder layer + attention
+    decoder_in = inputs["target_ids"]
+    for t in range(decoder_in.shape[1]):
+        step_logits, _, *states = step.predict(
+            [decoder_in[:, t], memory, memory_mask, *states], verbose=0
+        )
+        real = decoder_in[:, t] != 0
+        np.testing.assert_allclose(step_logits[real], logits[real, t], atol=1e-5)
