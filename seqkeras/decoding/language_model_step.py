@@ -29,7 +29,7 @@ def language_model_step(model: keras.Model, *, start_id: int = 2) -> DecodingSte
 
     Returns:
         A `seqkeras.decoding.DecodingStep` whose states are a flat list
-        (`[h, c]` per LSTM layer, `[h]` per vanilla layer) and whose
+        (`[h, c]` per LSTM layer, `[h]` per vanilla or GRU layer) and whose
         constants are empty.
 
     Raises:

@@ -212,7 +212,8 @@ class ModelConfig:
     )
     implementation: str = option(
         "reference",
-        help="Loop of the LSTM/vanilla layers: reference (Keras's loop over the cell) or "
+        help="Loop of the LSTM/vanilla layers (GRU: reference only): reference (Keras's loop "
+        "over the cell) or "
         "fast (input product hoisted, hand-written backward pass); same results to 1e-5, "
         "fast trains faster on long sequences and small batches (docs/speed.md).",
         choices=IMPLEMENTATIONS,

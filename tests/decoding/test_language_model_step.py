@@ -20,7 +20,12 @@ def language_model(cell="lstm", **kwargs):
 
 @pytest.mark.parametrize(
     "cell, kwargs",
-    [("lstm", {}), ("vanilla", {}), ("lstm", {"stateful": True, "batch_size": 3})],
+    [
+        ("lstm", {}),
+        ("vanilla", {}),
+        ("gru", {}),
+        ("lstm", {"stateful": True, "batch_size": 3}),
+    ],
 )
 def test_priming_carries_the_state_of_the_whole_prime(cell, kwargs):
     # A stateful LM (fixed batch, state carried across calls) works too: the

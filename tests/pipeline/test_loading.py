@@ -92,3 +92,15 @@ def test_yaml_is_never_executed(tmp_path):
     pipeline = write(tmp_path / "p.yaml", "name: !!python/object/apply:os.system ['echo hi']\n")
     with pytest.raises(ConfigError, match="invalid YAML"):
         load_config(pipeline)
+
+
+def test_cell_gru_loads_and_refuses_the_fast_loop_naming_the_key(tmp_path):
+    pipeline = write(tmp_path / "p.yaml", "model: {cell: gru}\n")
+    assert load_config(pipeline).model.cell == "gru"
+    with pytest.raises(ConfigError) as error:
+        load_config(pipeline, ["model.implementation=fast"])
+    assert str(error.value) == (
+        f"{pipeline}: model.implementation: got 'fast'; expected one of: reference "
+        "(the gru layers have no other loop)."
+    )
+    assert load_config(pipeline, ["model.cell=lstm", "model.implementation=fast"])

@@ -64,7 +64,7 @@ def test_json_schema_describes_types_choices_and_bounds():
     schema = json_schema()
     assert schema["additionalProperties"] is False
     model = schema["properties"]["model"]
-    assert model["properties"]["cell"]["enum"] == ["lstm", "vanilla"]
+    assert model["properties"]["cell"]["enum"] == ["lstm", "vanilla", "gru"]
     assert model["properties"]["units"] == {
         "type": "integer",
         "default": 64,
