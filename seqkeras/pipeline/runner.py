@@ -3,8 +3,10 @@
 The run folder is written as `runs/<name>/<timestamp>.partial/` and renamed
 to `runs/<name>/<timestamp>/` only when every stage has finished, so a
 finished-looking folder is always complete. Rerunning the same command after
-a crash finds the unfinished folder of the same config and resumes it from
-its last completed epoch (`keras.callbacks.BackupAndRestore`).
+a crash finds the unfinished folder of the same config and resumes it: from
+the trained weights if training had ended, else from its last completed
+epoch (`seqkeras/pipeline/epoch_backup.py`). A folder whose run is still
+alive is never resumed (`seqkeras/pipeline/run_folder_life.py`).
 
 Under a multi-worker strategy every worker runs this function; only the
 chief writes the run folder. The other workers keep their checkpoints and
@@ -13,33 +15,41 @@ backup when the run resumes, and stop after training.
 """
 
 import copy
-import datetime
 import json
+import logging
 import os
 import pathlib
 import shutil
-import tempfile
 from typing import Iterable
 from typing import Optional
 
 import keras
 import tensorflow as tf
-import yaml
 
 from seqkeras import report
 from seqkeras.decoding import serialize_strategy
 from seqkeras.errors import TrainingDiverged
 from seqkeras.layers import set_implementation
 from seqkeras.pipeline import distribute
+from seqkeras.pipeline.epoch_backup import restore_backup
+from seqkeras.pipeline.epoch_backup import save_weights_atomically
+from seqkeras.pipeline.epoch_backup import truncate_log
+from seqkeras.pipeline.epoch_backup import unreadable
 from seqkeras.pipeline.loading import load_config
+from seqkeras.pipeline.run_folder_life import BACKUP
+from seqkeras.pipeline.run_folder_life import TRAINED_WEIGHTS
+from seqkeras.pipeline.run_folder_life import check_output_dir
+from seqkeras.pipeline.run_folder_life import finish
+from seqkeras.pipeline.run_folder_life import open_run_dir
+from seqkeras.pipeline.run_folder_life import resolved_config
+from seqkeras.pipeline.run_folder_life import worker_dir
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import to_dict
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.training import DivergenceCheck
 from seqkeras.pipeline.training import build_callbacks
 from seqkeras.pipeline.training import build_optimizer
 
-PARTIAL = ".partial"
+logger = logging.getLogger("seqkeras")
 
 
 def run_pipeline(
@@ -66,6 +76,8 @@ def run_pipeline(
     strategy = distribute.create_strategy(config.train.distribute)
     distribute.check_replicas(config, strategy)
     chief = distribute.is_chief(strategy)
+    if chief:
+        check_output_dir(output_dir, config.name)
     _seed(config)
     # Data problems (a missing or malformed file) stop the run before its
     # folder exists.
@@ -74,17 +86,25 @@ def run_pipeline(
         data.train = distribute.shard_by_data(data.train)
         data.validation = distribute.shard_by_data(data.validation)
     base = pathlib.Path(output_dir) / config.name
-    run_dir = _open_run_dir(base, config) if chief else _worker_dir(base, config)
-    if chief:
-        for name, vocabulary in data.vocabularies.items():
-            vocabulary.save(run_dir / f"vocabulary.{name}.txt")
-    try:
-        model = _train(task, config, data, strategy, run_dir, verbose)
-    finally:
-        if not chief:
-            shutil.rmtree(run_dir, ignore_errors=True)
     if not chief:
+        work_dir = worker_dir(base, resolved_config(config))
+        try:
+            _train(task, config, data, strategy, work_dir, verbose)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
         return None
+    run_dir, lock = open_run_dir(base, resolved_config(config))
+    try:
+        return _complete(task, config, data, strategy, decoding, run_dir, lock, verbose)
+    finally:
+        lock.release()  # a failed run's folder is resumed at once by the next
+
+
+def _complete(task, config, data, strategy, decoding, run_dir, lock, verbose) -> pathlib.Path:
+    """Train (or resume), evaluate, export and report into the locked `run_dir`."""
+    for name, vocabulary in data.vocabularies.items():
+        vocabulary.save(run_dir / f"vocabulary.{name}.txt")
+    model = _train(task, config, data, strategy, run_dir, verbose)
     if strategy is not None or config.train.mixed_precision != "float32":
         model = _float32_copy(task, config, data, model)
 
@@ -101,22 +121,32 @@ def run_pipeline(
         run_dir / "plots",
         labels=evaluation.metrics.get("class_names"),
     )
-    final_dir = run_dir.with_name(run_dir.name[: -len(PARTIAL)])
-    shutil.rmtree(run_dir / "backup", ignore_errors=True)
-    os.replace(run_dir, final_dir)
-    return final_dir
+    return finish(run_dir, lock)
 
 
 def _train(task, config, data, strategy, run_dir, verbose) -> keras.Model:
-    """Build and compile (inside the strategy's scope) and fit."""
+    """Build and compile (inside the strategy's scope) and fit.
+
+    A resumed folder's trained weights skip training; otherwise its newest
+    readable backup sets the first epoch, and its CSV log is cut to match.
+    The trained weights are saved before evaluation starts.
+    """
     replicas = strategy.num_replicas_in_sync if strategy is not None else 1
     with distribute.training_scope(config, strategy):
         model = _build_and_compile(task, config, data, replicas)
+        if _load_trained(model, run_dir / TRAINED_WEIGHTS):
+            logger.info("%s: training had finished; going on to evaluation.", run_dir)
+            return model
+        initial_epoch = restore_backup(model, run_dir / BACKUP)
+    truncate_log(run_dir / "logs" / "training.csv", initial_epoch)
+    if initial_epoch:
+        logger.info("%s: resuming training after epoch %d.", run_dir, initial_epoch)
     divergence = DivergenceCheck()
     model.fit(
         data.train,
         validation_data=data.validation,
         epochs=config.train.epochs,
+        initial_epoch=initial_epoch,
         callbacks=[divergence, *build_callbacks(config.train, run_dir)]
         + task.callbacks(config, data),
         verbose=verbose,
@@ -135,7 +165,24 @@ def _train(task, config, data, strategy, run_dir, verbose) -> keras.Model:
             f"{config.train.optimizer.learning_rate}), keep train.optimizer.clipnorm set, "
             f"or check the data for non-finite values."
         )
+    save_weights_atomically(model, run_dir / TRAINED_WEIGHTS)
+    shutil.rmtree(run_dir / BACKUP, ignore_errors=True)  # the trained weights replace it
     return model
+
+
+def _load_trained(model: keras.Model, path: pathlib.Path) -> bool:
+    """Load the weights a finished training saved; False if there are none."""
+    if not path.is_file():
+        return False
+    problem = unreadable(path)
+    if problem is not None:
+        logger.warning("%s cannot be read (%s); training again.", path, problem)
+        path.unlink()
+        return False
+    if model.optimizer is not None and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+    model.load_weights(path)
+    return True
 
 
 def evaluate(task, model, data, config, decoding):
@@ -173,46 +220,6 @@ def _float32_copy(task, config, data, model: keras.Model) -> keras.Model:
         single = _build_and_compile(task, plain, data)
     single.set_weights(model.get_weights())
     return single
-
-
-def _worker_dir(base: pathlib.Path, config: PipelineConfig) -> pathlib.Path:
-    """A non-chief worker's temporary directory, with the chief's backup.
-
-    The chief's backup of an unfinished run is copied in, so that every
-    worker resumes from the same epoch; what the worker writes stays here.
-    """
-    work_dir = pathlib.Path(tempfile.mkdtemp(prefix="seqkeras-worker-"))
-    unfinished = _find_unfinished(base, _resolved(config))
-    if unfinished is not None and (unfinished / "backup").is_dir():
-        shutil.copytree(unfinished / "backup", work_dir / "backup")
-    return work_dir
-
-
-def _open_run_dir(base: pathlib.Path, config: PipelineConfig) -> pathlib.Path:
-    """An unfinished run of the same config to resume, or a new one."""
-    resolved = _resolved(config)
-    unfinished = _find_unfinished(base, resolved)
-    if unfinished is not None:
-        return unfinished
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    run_dir = base / f"{stamp}{PARTIAL}"
-    run_dir.mkdir(parents=True)
-    (run_dir / "config.yaml").write_text(resolved, encoding="utf-8")
-    return run_dir
-
-
-def _resolved(config: PipelineConfig) -> str:
-    return yaml.safe_dump(to_dict(config), sort_keys=True)
-
-
-def _find_unfinished(base: pathlib.Path, resolved: str) -> Optional[pathlib.Path]:
-    """The newest `.partial` run folder written with the config `resolved`."""
-    if base.is_dir():
-        for candidate in sorted(base.glob(f"*{PARTIAL}"), reverse=True):
-            saved = candidate / "config.yaml"
-            if saved.is_file() and saved.read_text(encoding="utf-8") == resolved:
-                return candidate
-    return None
 
 
 def _seed(config: PipelineConfig) -> None:

@@ -7,6 +7,7 @@ from typing import List
 import keras
 import tensorflow as tf
 
+from seqkeras.pipeline.epoch_backup import EpochBackup
 from seqkeras.pipeline.optimizers import OPTIMIZERS
 from seqkeras.pipeline.schema import TrainConfig
 
@@ -115,17 +116,18 @@ class DivergenceCheck(keras.callbacks.Callback):
 
 
 def build_callbacks(train: TrainConfig, run_dir: pathlib.Path) -> List[keras.callbacks.Callback]:
-    """Best-model checkpoint, CSV and TensorBoard logs, resume, early stopping.
+    """Best-model checkpoint, CSV and TensorBoard logs, early stopping, backups.
 
-    `BackupAndRestore` keeps its state in `run_dir/backup`, so rerunning the
-    same command after a crash resumes from the last finished epoch.
+    `EpochBackup` keeps the state of the last finished epochs in
+    `run_dir/backup`, so rerunning the same command after a crash resumes
+    from there (`restore_backup`). It comes last: an epoch is backed up only
+    once it is logged, so the log of a resumed run never misses an epoch.
     """
     logs = run_dir / "logs"
     checkpoints = run_dir / "checkpoints"
     logs.mkdir(parents=True, exist_ok=True)
     checkpoints.mkdir(parents=True, exist_ok=True)
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         keras.callbacks.ModelCheckpoint(
             str(checkpoints / "best.weights.h5"),
             monitor="val_loss",
@@ -143,4 +145,5 @@ def build_callbacks(train: TrainConfig, run_dir: pathlib.Path) -> List[keras.cal
                 restore_best_weights=True,
             )
         )
+    callbacks.append(EpochBackup(run_dir / "backup"))
     return callbacks
