@@ -37,7 +37,7 @@ class AttentionDecoder(keras.layers.Layer):
     attention vector.
 
     Args:
-        cell: A recurrent cell (`seqkeras.layers.LSTMCell`,
+        cell: A recurrent cell (`seqkeras.layers.LSTMCell`, `GRUCell`,
             `seqkeras.layers.VanillaRNNCell`, a Keras cell or
             `keras.layers.StackedRNNCells`), or a list of cells, which is
             stacked.

@@ -13,7 +13,7 @@ finally:
     reset_dropout_masks(cell)
 ```
 
-`seqkeras.layers.VanillaRNN`, `seqkeras.layers.LSTM` and
+`seqkeras.layers.VanillaRNN`, `seqkeras.layers.LSTM`, `seqkeras.layers.GRU` and
 `seqkeras.layers.AttentionDecoder` do this. The two functions work on any cell
 that has the methods of `DropoutMaskMixin` (Keras's own cells have them too)
 and recurse into `keras.layers.StackedRNNCells`.
