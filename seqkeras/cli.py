@@ -64,10 +64,14 @@ def _build_parser() -> argparse.ArgumentParser:
     ]:
         command = commands.add_parser(name, help=text)
         command.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
-    predict = commands.add_parser("predict", help="run a finished run's export on text inputs")
+    predict = commands.add_parser("predict", help="run a finished run's export on your inputs")
     predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
     predict.add_argument(
-        "inputs", nargs="+", help="input strings, or image files for a captioner of images"
+        "inputs",
+        nargs="+",
+        help="input strings (text tasks); image files (a captioner of images); .npy, .npz, "
+        ".json, .jsonl or .csv files of arrays (exports of float tensors); a forecaster: "
+        "files (or comma-separated numbers) of the series' recent values",
     )
     decoding = predict.add_argument_group(
         "decoding",
@@ -134,8 +138,11 @@ def _run(args) -> None:
             print(f'Predict: seqkeras predict {run_dir} "your input"')
         elif takes_images(written):
             print(f"Predict: seqkeras predict {run_dir} image.png photo.jpg")
+        elif written.get("kind") == "forecast":
+            print(f"Predict: seqkeras predict {run_dir} recent_values.csv (one value a line)")
         else:
-            print(f"Serve: tf.saved_model.load({str(export)!r}).signatures['serving_default']")
+            print(f"Predict: seqkeras predict {run_dir} examples.npy (.npz, .json, .csv rows)")
+        print(f"Serve: tf.saved_model.load({str(export)!r}).signatures['serving_default']")
 
 
 def _start_tensorflow() -> None:
@@ -246,10 +253,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                 seed=args.seed,
             )
             with _progress_to_stderr():
-                outputs, used = predict_run(args.run_dir, args.inputs, overrides)
-            print(f"seqkeras predict: {used}", file=sys.stderr)
-            for text, output in zip(args.inputs, outputs):
-                print(f"{text}\t{output}")
+                predictions = predict_run(args.run_dir, args.inputs, overrides)
+            print(f"seqkeras predict: {predictions.used}", file=sys.stderr)
+            for given, output in zip(predictions.inputs, predictions.outputs):
+                print(f"{given}\t{output}")
         elif args.command == "schema":
             import json
 

@@ -94,7 +94,13 @@ _ENTRIES = (
         license="CC BY 4.0",
         builder="digits_rows.DigitsRows",
         # Pixel counts 0-16: the model scales them, so its export takes raw images.
-        source_column=ColumnSpec("rows", "numbers", scale=1 / 16),
+        source_column=ColumnSpec(
+            "rows",
+            "numbers",
+            scale=1 / 16,
+            units="pixel counts of an 8x8 digit, one image row a step",
+            value_range=(0, 16),
+        ),
         target_column=ColumnSpec("label", "label"),
     ),
     DatasetEntry(
@@ -106,7 +112,13 @@ _ENTRIES = (
         source="scikit-learn",
         license="CC BY 4.0",
         builder="digit_captions.DigitCaptions",
-        source_column=ColumnSpec("grid", "numbers"),
+        source_column=ColumnSpec(
+            "grid",
+            "numbers",
+            units="pixel intensities (pixel counts / 16), one 8x8 digit flattened a grid cell, "
+            "empty cells zero",
+            value_range=(0, 1),
+        ),
         target_column=ColumnSpec("caption", "text", tokens="word"),
     ),
     DatasetEntry(

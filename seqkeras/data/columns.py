@@ -39,6 +39,11 @@ class ColumnSpec:
             (a `keras.layers.Rescaling` inside the model), so that the model
             and its export take the values as the data holds them, such as
             pixel counts. Defaults to `None` (no scaling).
+        units: For `numbers`: what the values are, in the user's words
+            (recorded in the export's `seqkeras_export.json`). Defaults to
+            `None` (unknown).
+        value_range: For `numbers`: `(low, high)` the values lie in.
+            Defaults to `None` (unknown).
     """
 
     column: Union[int, str]
@@ -48,6 +53,12 @@ class ColumnSpec:
     time: Optional[str] = None
     size: Optional[Tuple[int, int]] = None
     scale: Optional[float] = None
+    units: Optional[str] = None
+    value_range: Optional[Tuple[float, float]] = None
+
+    def value_notes(self) -> dict:
+        """What the column's numbers are (`units`, `range`), for an export to record."""
+        return {"units": self.units or "as the data holds them", "range": self.value_range}
 
     def __post_init__(self):
         if self.type not in COLUMN_TYPES:

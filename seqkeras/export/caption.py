@@ -14,6 +14,7 @@ from seqkeras.decoding import DecodingStrategy
 from seqkeras.export.attention_generator import attention_endpoints
 from seqkeras.export.check import check_reloaded
 from seqkeras.export.generation_endpoints import GenerationEndpoints
+from seqkeras.export.input_description import describe_input
 from seqkeras.export.saved_model_writer import write_saved_model
 
 #: The named signature of an image captioner that takes decoded pixels.
@@ -27,6 +28,7 @@ def export_caption(
     *,
     strategy: DecodingStrategy,
     check_inputs: Optional[np.ndarray] = None,
+    input_notes: Optional[dict] = None,
 ) -> str:
     """Write a SavedModel that captions images or image features, with no seqkeras needed.
 
@@ -53,6 +55,9 @@ def export_caption(
         check_inputs: Features (or, for images, a list of encoded image
             files' bytes) to check the export with. Defaults to `None`:
             three seeded random feature tensors (or PNG images).
+        input_notes: What feature inputs are (`units`, `range`), recorded
+            in `seqkeras_export.json` beside their dtype and shape.
+            Defaults to `None`.
 
     Returns:
         The absolute path of the export.
@@ -77,6 +82,7 @@ def export_caption(
     info = {
         "kind": "caption",
         "inputs": f"float32 {list(feature_shape)}",
+        "input": describe_input(spec, input_notes),
         **generation.info(),
     }
     return write_saved_model(
@@ -117,6 +123,17 @@ def _export_image_captioner(
         "kind": "caption",
         "inputs": "images",
         "image_size": [height, width],
+        "input": describe_input(
+            files,
+            form="encoded PNG or JPEG file contents; decoded (RGB) and resized in the export",
+            image_size=[height, width],
+            pixels=describe_input(
+                pixel_spec,
+                signature=PIXELS_SIGNATURE,
+                units="decoded RGB pixels, already resized",
+                range=[0, 255],
+            ),
+        ),
         "pixels": f"float32 [{height}, {width}, {channels}] pixels 0-255, in the "
         f"{PIXELS_SIGNATURE!r} signature",
         **generation.info(),

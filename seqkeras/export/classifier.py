@@ -9,6 +9,8 @@ import tensorflow as tf
 
 from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
+from seqkeras.export.input_description import RAW_STRINGS
+from seqkeras.export.input_description import describe_input
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
@@ -23,6 +25,7 @@ def export_classifier(
     labels: Sequence[str],
     vocab: Optional[Vocabulary] = None,
     check_inputs=None,
+    input_notes: Optional[dict] = None,
 ) -> str:
     """Write a SavedModel that classifies whole sequences, without seqkeras.
 
@@ -42,6 +45,9 @@ def export_classifier(
         check_inputs: Inputs for the check. Defaults to `None`: for text,
             known tokens, an empty string, unseen characters and a long
             string; for floats, three seeded random sequences.
+        input_notes: What float inputs are (`units`, `range`), recorded in
+            `seqkeras_export.json` beside their dtype and shape. Defaults
+            to `None`.
 
     Returns:
         The absolute path of the export.
@@ -86,7 +92,14 @@ def export_classifier(
         name: value.numpy()
         for name, value in finish(None, model(model_inputs, training=False)).items()
     }
-    info = {"kind": "classify", "inputs": "strings" if vocab else "float32", "labels": labels}
+    info = {
+        "kind": "classify",
+        "inputs": "strings" if vocab else "float32",
+        "input": describe_input(spec, form=RAW_STRINGS)
+        if vocab is not None
+        else describe_input(spec, input_notes),
+        "labels": labels,
+    }
     return export_predictor(
         model,
         prepare,

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from seqkeras.export.input_description import describe_input
 from seqkeras.export.predictor import export_predictor
 from seqkeras.utils.arguments import invalid
 
@@ -67,6 +68,12 @@ def export_forecaster(
         "std": std,
         # Steps in, values out: the window it reads and how far ahead it forecasts.
         "window": shape[0],
+        "input": describe_input(
+            spec,
+            units="the series' raw values, in its own units (standardised inside the export)",
+            window=shape[0],
+            form="the last `window` values of the series, oldest first",
+        ),
         "horizon": int(model.output.shape[-1]),
     }
     return export_predictor(model, prepare, finish, path, spec, check_inputs, expected, info=info)

@@ -10,6 +10,8 @@ from seqkeras.data import Vocabulary
 from seqkeras.decoding import DecodingStrategy
 from seqkeras.export.attention_generator import attention_endpoints
 from seqkeras.export.attention_generator import default_text_checks
+from seqkeras.export.input_description import RAW_STRINGS
+from seqkeras.export.input_description import describe_input
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.saved_model_writer import write_saved_model
 from seqkeras.export.text_codec import TextCodec
@@ -100,6 +102,9 @@ def export_seq2seq(
     info = {
         "kind": "seq2seq",
         "inputs": "strings",
+        "input": describe_input(
+            tf.TensorSpec([None], tf.string), form=RAW_STRINGS, max_length=max_source_length
+        ),
         "max_source_length": max_source_length,
         **generation.info(),
     }

@@ -8,6 +8,8 @@ import tensorflow as tf
 
 from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
+from seqkeras.export.input_description import RAW_STRINGS
+from seqkeras.export.input_description import describe_input
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
@@ -70,7 +72,12 @@ def export_tagger(
     ids = tf.constant(pad_ids([vocab.encode(text) for text in texts]))
     expected = {k: v.numpy() for k, v in finish(ids, model(ids, training=False)).items()}
     spec = tf.TensorSpec([None], tf.string, name="inputs")
-    info = {"kind": "tag", "inputs": "strings", "tags": tags}
+    info = {
+        "kind": "tag",
+        "inputs": "strings",
+        "input": describe_input(spec, form=RAW_STRINGS),
+        "tags": tags,
+    }
     return export_predictor(
         model,
         codec.encode,

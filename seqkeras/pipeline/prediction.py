@@ -11,12 +11,13 @@ signatures serve.
 import dataclasses
 from typing import List
 from typing import Optional
-from typing import Tuple
 
 from seqkeras.errors import ConfigError
 from seqkeras.pipeline.run_folder import open_run
 
 GENERATING_KINDS = ("seq2seq", "caption", "language_model")
+# The signature of an image captioner that takes decoded pixels (seqkeras/export/caption.py).
+PIXELS = "pixels"
 # The signature serving each strategy, and the defaults of its options when
 # the recorded strategy is another one (the decoding functions' defaults).
 SIGNATURES = {"greedy": "greedy", "beam": "beam_search", "sample": "sample"}
@@ -39,10 +40,24 @@ class DecodingOverrides:
         return any(v is not None for v in dataclasses.asdict(self).values())
 
 
+@dataclasses.dataclass
+class Predictions:
+    """What `predict_run` answers: one output per example, and what produced them."""
+
+    inputs: List[str]  # each example as the user gave it: text, or file[index]
+    outputs: List[str]
+    used: str
+
+
 def predict_run(
     run_dir, inputs: List[str], overrides: Optional[DecodingOverrides] = None
-) -> Tuple[List[str], str]:
-    """The run's export on `inputs`: `(outputs as text, what decoded them)`."""
+) -> Predictions:
+    """The run's export on `inputs`: strings, image files, or files of numbers.
+
+    Exports that take float tensors read `inputs` as files of arrays
+    (`seqkeras/pipeline/numeric_inputs.py`), checked against the shape the
+    export records; a forecaster reads the recent values of a series.
+    """
     import tensorflow as tf
 
     from seqkeras.decoding import deserialize_strategy
@@ -56,28 +71,73 @@ def predict_run(
     # seqkeras_export.json, as the export wrote it.
     written = read_export_info(str(export))
     kind = written.get("kind")
-    values = inputs
+    loaded = []
+
+    def served():
+        if not loaded:
+            loaded.append(tf.saved_model.load(str(export)))
+        return loaded[0]
+
+    names, values, signature = list(inputs), inputs, "serving_default"
     if takes_images(written):
-        values = _image_files(inputs)
+        if all(_is_array_file(path) for path in inputs) and PIXELS in written["signatures"]:
+            signature = PIXELS
+            described = written.get("input", {}).get("pixels")
+            names, values = _arrays(described, served, PIXELS, inputs)
+        else:
+            values = _image_files(inputs)
     elif not takes_text(written):
-        raise ConfigError(
-            f"{run_dir}: this {kind} export takes float tensors, not text; load "
-            f"it with tf.saved_model.load({str(export)!r}) and call "
-            f"signatures['serving_default']."
-        )
+        described = written.get("input")
+        if kind == "forecast":
+            names, values = _windows(described, served, written, inputs)
+        else:
+            names, values = _arrays(described, served, signature, inputs)
     if kind not in GENERATING_KINDS:
         if overrides.given():
             raise ConfigError(
                 f"--strategy: a {kind} export predicts in one pass and has no decoding "
                 f"strategy; remove the decoding options."
             )
-        signature, arguments, used = "serving_default", {}, f"the {kind} model"
+        arguments, used = {}, f"the {kind} model"
     else:
         recorded = deserialize_strategy(written["decoding"])
-        signature, arguments, used = _signature_for(recorded, overrides)
-    served = tf.saved_model.load(str(export))
-    outputs = served.signatures[signature](inputs=tf.constant(values), **arguments)
-    return [_as_text(row) for row in outputs["outputs"].numpy()], used
+        wanted, arguments, used = _signature_for(recorded, overrides)
+        if signature == PIXELS and wanted != "serving_default":
+            raise ConfigError(
+                "--strategy: image pixels are served with the strategy the run evaluated "
+                "with only; give image files (PNG or JPEG) to decode with another."
+            )
+        signature = signature if wanted == "serving_default" else wanted
+    outputs = served().signatures[signature](inputs=tf.constant(values), **arguments)
+    return Predictions(names, [_as_text(row) for row in outputs["outputs"].numpy()], used)
+
+
+def _is_array_file(path: str) -> bool:
+    return path.lower().endswith((".npy", ".npz", ".json", ".jsonl", ".ndjson", ".csv", ".txt"))
+
+
+def _input_shape(described: Optional[dict], served, signature: str) -> list:
+    """One example's shape (`None`: any size), as `seqkeras_export.json` records it.
+
+    Exports written before it recorded `input` are asked through their signature.
+    """
+    if described and "shape" in described:
+        return list(described["shape"])[1:]
+    spec = served().signatures[signature].structured_input_signature[1]["inputs"]
+    return list(spec.shape)[1:]
+
+
+def _arrays(described, served, signature: str, paths: List[str]):
+    from seqkeras.pipeline.numeric_inputs import read_examples
+
+    return read_examples(paths, _input_shape(described, served, signature))
+
+
+def _windows(described, served, written: dict, paths: List[str]):
+    from seqkeras.pipeline.numeric_inputs import read_windows
+
+    shape = _input_shape(described, served, "serving_default")
+    return read_windows(paths, written.get("window", shape[0]), shape[-1])
 
 
 def takes_text(written: dict) -> bool:
@@ -191,6 +251,8 @@ def _option_of(message: str) -> str:
 
 
 def _as_text(row) -> str:
+    if getattr(row, "dtype", None) is not None and row.dtype.kind == "f":  # forecasts
+        return " ".join(f"{value:.6g}" for value in row.reshape(-1))
     if getattr(row, "ndim", 0):  # a tagger: one tag per character
         return " ".join(t.decode("utf-8") for t in row if t)
     return row.decode("utf-8")

@@ -158,8 +158,14 @@ class CaptionTask(Task):
         if data.input_shape.images:
             paths = data.test_set.features.paths[:EXPORT_CHECKS]
             check_inputs = [tf.io.read_file(p).numpy() for p in paths]
+        source, _ = resolve_columns(config, "text", source_types=("numbers", "image"))
         export_caption(
-            model, data.vocabularies["caption"], path, strategy=strategy, check_inputs=check_inputs
+            model,
+            data.vocabularies["caption"],
+            path,
+            strategy=strategy,
+            check_inputs=check_inputs,
+            input_notes=source.value_notes(),
         )
 
     def evaluate(self, model, data, config, strategy):

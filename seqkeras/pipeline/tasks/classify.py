@@ -164,7 +164,14 @@ class ClassifyTask(Task):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
     def export(self, model, data, config, path, strategy):
-        export_classifier(model, path, labels=data.labels, vocab=data.vocabularies.get("source"))
+        source, _ = self.columns(config)
+        export_classifier(
+            model,
+            path,
+            labels=data.labels,
+            vocab=data.vocabularies.get("source"),
+            input_notes=source.value_notes(),
+        )
 
     def evaluate(self, model, data, config, strategy):
         predicted = []
