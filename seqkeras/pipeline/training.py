@@ -143,6 +143,7 @@ def build_callbacks(train: TrainConfig, run_dir: pathlib.Path) -> List[keras.cal
                 monitor=train.early_stopping.monitor,
                 patience=train.early_stopping.patience,
                 restore_best_weights=True,
+                verbose=1,  # "Epoch N: early stopping", "Restoring ... best epoch: M."
             )
         )
     callbacks.append(EpochBackup(run_dir / "backup"))
