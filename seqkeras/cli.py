@@ -64,6 +64,12 @@ def _build_parser() -> argparse.ArgumentParser:
     ]:
         command = commands.add_parser(name, help=text)
         command.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
+        if name == "evaluate":
+            command.add_argument(
+                "--json",
+                action="store_true",
+                help="print every metric as JSON (for programs) instead of a short table",
+            )
     predict = commands.add_parser("predict", help="run a finished run's export on your inputs")
     predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
     predict.add_argument(
@@ -235,7 +241,13 @@ def main(argv: Optional[List[str]] = None) -> int:
 
             with _progress_to_stderr():
                 metrics = evaluate_run(args.run_dir)
-            print(json.dumps(metrics, indent=2, sort_keys=True))
+            if args.json:
+                print(json.dumps(metrics, indent=2, sort_keys=True))
+            else:
+                from seqkeras.report.metrics_table import format_metrics_table
+
+                print(format_metrics_table(metrics))
+                print("Every metric (per class, by step, ...): seqkeras evaluate --json RUN")
         elif args.command == "export":
             from seqkeras.pipeline.run_folder import export_run
 

@@ -43,7 +43,7 @@ def test_predict_answers_every_input_with_both_strategies(dates_run):
 @pytest.mark.slow
 def test_evaluate_and_export_again(dates_run):
     run_dir, data_dir = dates_run
-    result = seqkeras("evaluate", str(run_dir), data_dir=data_dir)
+    result = seqkeras("evaluate", "--json", str(run_dir), data_dir=data_dir)
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = json.loads(result.stdout)
     saved = json.loads((run_dir / "metrics.json").read_text())
