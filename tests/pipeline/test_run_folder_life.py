@@ -311,6 +311,31 @@ def test_a_lock_is_taken_over_only_from_a_dead_owner(tmp_path):
     assert lock.take_over() is None  # a folder from before locks: taken
 
 
+def test_racing_take_overs_of_a_dead_owners_lock_have_one_winner(tmp_path):
+    import threading
+
+    sleeper = _sleeper()
+    sleeper.send_signal(signal.SIGKILL)
+    sleeper.wait()
+    lock = RunLock(tmp_path)
+    _write_lock(tmp_path, pid=sleeper.pid, host=socket.gethostname())
+    start, results = threading.Barrier(8), []
+
+    def take_over():
+        start.wait()
+        results.append(lock.take_over())
+
+    threads = [threading.Thread(target=take_over) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # Each open file has its own flock, so threads race as processes do; the
+    # losers find the winner (this process) alive.
+    assert results.count(None) == 1
+    assert [r.pid for r in results if r is not None] == [os.getpid()] * 7
+
+
 def _tiny_model():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     model.compile(optimizer="adam", loss="mse")
