@@ -225,19 +225,23 @@ def test_config_keeps_every_argument_flat_and_round_trips():
     helpers.assert_config_round_trip(keras.layers.Bidirectional(GRU(H, dropout=0.25, seed=9)))
 
 
-def _model_using_the_layer():
+def _model_using_the_layer_and_the_cell():
     inputs = keras.Input((T, D))
     sequences, h = GRU(H, return_sequences=True, return_state=True, dropout=0.2, seed=1)(inputs)
     both_ways = keras.layers.Bidirectional(GRU(H, reset_after=False))(inputs)
     masked = GRU(H, go_backwards=True)(keras.layers.Masking(0.0)(inputs))
-    return keras.Model(inputs, [sequences, h, both_ways, masked])
+    cell_both_ways = keras.layers.Bidirectional(
+        keras.layers.RNN(GRUCell(H, reset_after=False, dropout=0.2, seed=1))
+    )(inputs)
+    stacked = keras.layers.RNN(keras.layers.StackedRNNCells([GRUCell(H), GRUCell(2)]))(inputs)
+    return keras.Model(inputs, [sequences, h, both_ways, masked, cell_both_ways, stacked])
 
 
 @pytest.mark.slow  # a new interpreter imports TensorFlow: ~7 s
 def test_model_reloads_from_keras_file_in_a_fresh_process(tmp_path):
     x = rt.random_inputs((B, T, D))
     x[1, -2:] = 0.0
-    helpers.assert_reloads_in_fresh_process(_model_using_the_layer(), x, tmp_path)
+    helpers.assert_reloads_in_fresh_process(_model_using_the_layer_and_the_cell(), x, tmp_path)
 
 
 # Errors.

@@ -227,21 +227,8 @@ def test_config_keeps_every_argument_and_round_trips():
     helpers.assert_config_round_trip(GRUCell(**kwargs))
 
 
-def _model_using_the_cell():
-    inputs = keras.Input((T, D))
-    plain = keras.layers.RNN(GRUCell(H), return_sequences=True)(inputs)
-    before = keras.layers.RNN(GRUCell(H, reset_after=False))(inputs)
-    both_ways = keras.layers.Bidirectional(keras.layers.RNN(GRUCell(H, dropout=0.2, seed=1)))(
-        inputs
-    )
-    stacked = keras.layers.RNN(keras.layers.StackedRNNCells([GRUCell(H), GRUCell(2)]))(inputs)
-    return keras.Model(inputs, [plain, before, both_ways, stacked])
-
-
-@pytest.mark.slow  # a new interpreter imports TensorFlow: ~7 s
-def test_model_reloads_from_keras_file_in_a_fresh_process(tmp_path):
-    model = _model_using_the_cell()
-    helpers.assert_reloads_in_fresh_process(model, rt.random_inputs((B, T, D)), tmp_path)
+# The `.keras` round trip in a fresh process of plain, bidirectional and stacked
+# `keras.layers.RNN(GRUCell(...))` is in test_gru.py, beside the GRU layer's.
 
 
 # Errors.

@@ -191,14 +191,12 @@ def test_gru_cell_in_encoder_and_attention_decoder():
         VOCAB, VOCAB, embedding_dim=4, units=8, cell="gru", encoder_layers=2, decoder_layers=2
     )
     assert_gru_model_trains_one_step(model, inputs, target, sparse_loss(True))
-    logits = model.predict(inputs, verbose=0)
+    logits = np.asarray(model(inputs))
     encoder, step = build_inference_models(model)
-    memory, memory_mask, *states = encoder.predict(inputs["source_ids"], verbose=0)
+    memory, memory_mask, *states = encoder(inputs["source_ids"])
     assert len(states) == 2 + 1  # h per decoder layer + attention
     decoder_in = inputs["target_ids"]
     for t in range(decoder_in.shape[1]):
-        step_logits, _, *states = step.predict(
-            [decoder_in[:, t], memory, memory_mask, *states], verbose=0
-        )
+        step_logits, _, *states = step([decoder_in[:, t], memory, memory_mask, *states])
         real = decoder_in[:, t] != 0
-        np.testing.assert_allclose(step_logits[real], logits[real, t], atol=1e-5)
+        np.testing.assert_allclose(np.asarray(step_logits)[real], logits[real, t], atol=1e-5)
