@@ -304,14 +304,14 @@ def test_train_runs_without_the_export_stage(tmp_path, built):
     assert "seqkeras predict" not in result.stdout
 
 
-def _recurrent_layer_configs(model_file):
+def _recurrent_layer_configs(model_file, class_names=("LSTM", "VanillaRNN")):
     with zipfile.ZipFile(model_file) as archive:
         config = json.loads(archive.read("config.json"))
     found = []
 
     def walk(node):
         if isinstance(node, dict):
-            if node.get("class_name") in ("LSTM", "VanillaRNN"):
+            if node.get("class_name") in class_names:
                 found.append(node["config"])
             for value in node.values():
                 walk(value)
@@ -321,6 +321,28 @@ def _recurrent_layer_configs(model_file):
 
     walk(config)
     return found
+
+
+@pytest.mark.slow
+def test_cell_gru_runs_a_pipeline_end_to_end(tmp_path, built):
+    # Every shipped pipeline ran with `--set model.cell=gru --smoke` when the GRU
+    # was added; the cheapest one stays here.
+    built("sunspots")
+    result = seqkeras(
+        "run",
+        "pipelines/sunspots.yaml",
+        "--smoke",
+        "--set",
+        "model.cell=gru",
+        "--output-dir",
+        str(tmp_path),
+        data_dir=built.data_dir,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run_dir] = finished_runs(tmp_path, "sunspots")
+    assert (run_dir / "export" / "saved_model.pb").exists()
+    assert _recurrent_layer_configs(run_dir / "model.keras", ("GRU",))
+    assert not _recurrent_layer_configs(run_dir / "model.keras")
 
 
 @pytest.mark.slow
