@@ -61,6 +61,14 @@ def test_classify_on_digit_pixels_reads_npy_npz_json_jsonl_and_csv(tmp_path_fact
     assert described["dtype"] == "float32" and described["shape"] == [None, 8, 8]
     assert described["range"] == [0, 16] and "pixel counts" in described["units"]
 
+    # predictions.tsv: the prediction, its probability, and the errors first.
+    rows = [line.split("\t") for line in (run_dir / "predictions.tsv").read_text().splitlines()]
+    assert rows[0] == ["index", "label", "prediction", "score", "correct"]
+    marks = [row[4] for row in rows[1:]]
+    assert marks == sorted(marks, key=lambda mark: mark != "NO") and "NO" in marks
+    assert all((row[1] == row[2]) == (row[4] == "yes") for row in rows[1:])
+    assert all(0.0 < float(row[3]) <= 1.0 for row in rows[1:])
+
     images = load_digits().images[:6]  # raw pixel counts 0-16, as scikit-learn gives them
     np.save(tmp_path / "three.npy", images[:3])
     np.savez(tmp_path / "two.npz", first=images[3], rest=images[4:6])

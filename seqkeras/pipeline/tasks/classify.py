@@ -174,10 +174,8 @@ class ClassifyTask(Task):
         )
 
     def evaluate(self, model, data, config, strategy):
-        predicted = []
-        for inputs, _ in data.test:
-            predicted.append(np.argmax(model.predict_on_batch(inputs), axis=-1))
-        predicted = np.concatenate(predicted)
+        outputs = np.concatenate([model.predict_on_batch(inputs) for inputs, _ in data.test])
+        predicted = np.argmax(outputs, axis=-1)
         test_set = data.test_set
         labels = test_set.labels
         seen = labels >= 0
@@ -195,13 +193,20 @@ class ClassifyTask(Task):
         }
         if test_set.unseen:
             metrics["unseen_test_labels"] = test_set.unseen
+        confidence = _probabilities(outputs).max(axis=-1)
+        # Errors first (most confident first), then correct answers, in test order.
+        wrong = np.flatnonzero(labels != predicted)
+        wrong = wrong[np.argsort(-confidence[wrong], kind="stable")]
+        shown = np.concatenate([wrong, np.flatnonzero(labels == predicted)])
         rows = []
-        for i in range(min(config.evaluate.samples, len(labels))):
-            row = {"input": test_set.inputs[i]} if test_set.inputs[i] else {"index": i}
+        for i in shown[: config.evaluate.samples]:
+            row = {"input": test_set.inputs[i]} if test_set.inputs[i] else {"index": int(i)}
             row.update(
                 {
                     "label": test_set.label_texts[i],
                     "prediction": data.labels[predicted[i]],
+                    "score": f"{confidence[i]:.4f}",
+                    "correct": "yes" if labels[i] == predicted[i] else "NO",
                 }
             )
             rows.append(row)
@@ -259,3 +264,11 @@ def _vectors(examples):
     fixed = len(steps) == 1
     shape = SequenceShape(features=features, steps=longest if fixed else None, masked=not fixed)
     return arrays, shape
+
+
+def _probabilities(outputs: np.ndarray) -> np.ndarray:
+    """The model's class probabilities (a softmax of linear outputs)."""
+    if np.all(outputs >= 0) and np.allclose(outputs.sum(axis=-1), 1.0, atol=1e-3):
+        return outputs
+    shifted = np.exp(outputs - outputs.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
