@@ -174,7 +174,7 @@ def _show_seqkeras_logs() -> None:
 def _progress_to_stderr():
     """Send progress bars to stderr so stdout carries only the result.
 
-    `seqkeras evaluate` prints JSON and `predict` prints TSV for other
+    `seqkeras evaluate` prints a table (JSON with `--json`) and `predict` prints TSV for other
     programs to read; Keras's progress bars write to stdout.
     """
     import contextlib
