@@ -70,7 +70,12 @@ def _build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="print every metric as JSON (for programs) instead of a short table",
             )
-    predict = commands.add_parser("predict", help="run a finished run's export on your inputs")
+    predict = commands.add_parser(
+        "predict",
+        help="run a finished run's export on your inputs",
+        description="Prints one line per input: the input, a tab, the prediction; tabs, "
+        "newlines and backslashes inside either are written as \\t, \\n and \\\\.",
+    )
     predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
     predict.add_argument(
         "inputs",
@@ -171,6 +176,18 @@ def _show_seqkeras_logs() -> None:
     logger.setLevel(logging.INFO)
 
 
+def _one_field(value) -> str:
+    """Keep one prediction on one TSV line: backslash-escape tabs, newlines and backslashes.
+
+    A language model's sample may hold newlines; unescaped, one prediction would span
+    several lines and a reader of the TSV would misalign inputs and outputs.
+    """
+    text = str(value)
+    for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(raw, escaped)
+    return text
+
+
 def _progress_to_stderr():
     """Send progress bars to stderr so stdout carries only the result.
 
@@ -268,7 +285,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 predictions = predict_run(args.run_dir, args.inputs, overrides)
             print(f"seqkeras predict: {predictions.used}", file=sys.stderr)
             for given, output in zip(predictions.inputs, predictions.outputs):
-                print(f"{given}\t{output}")
+                print(f"{_one_field(given)}\t{_one_field(output)}")
         elif args.command == "schema":
             import json
 

@@ -108,9 +108,14 @@ def test_language_model_export_serves_the_evaluated_sampling(tmp_path, built):
     result = seqkeras("predict", str(run_dir), *primes, data_dir=built.data_dir)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "seqkeras predict: sample (" in result.stderr
-    assert [line.split("\t", 1)[1] for line in result.stdout.splitlines()] == [
-        row["prediction"] for row in rows
+    # One line per prime even when a sample holds newlines: they are written as \n.
+    escaped = [
+        row["prediction"].replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        for row in rows
     ]
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(primes)
+    assert [line.split("\t", 1)[1] for line in lines] == escaped
 
 
 def test_caption_export_serves_the_evaluated_beam(tmp_path, built, monkeypatch):
