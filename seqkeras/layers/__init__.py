@@ -11,6 +11,7 @@ from seqkeras.layers.gru import GRU
 from seqkeras.layers.gru_cell import GRUCell
 from seqkeras.layers.lstm import LSTM
 from seqkeras.layers.lstm_cell import LSTMCell
+from seqkeras.layers.luong_attention import LuongAttention
 from seqkeras.layers.position_embedding import PositionEmbedding
 from seqkeras.layers.vanilla_rnn import VanillaRNN
 from seqkeras.layers.vanilla_rnn_cell import VanillaRNNCell
@@ -22,6 +23,7 @@ __all__ = [
     "GRUCell",
     "LSTM",
     "LSTMCell",
+    "LuongAttention",
     "PositionEmbedding",
     "VanillaRNN",
     "VanillaRNNCell",

@@ -5,6 +5,8 @@ import math
 import keras
 from keras import ops
 
+from seqkeras.layers.attention_masking import masked_softmax
+from seqkeras.layers.attention_masking import zero_masked
 from seqkeras.utils.arguments import check_positive_int
 
 
@@ -128,7 +130,7 @@ class BahdanauAttention(keras.layers.Layer):
         A decoder computes them once and passes them to `attend` at every
         step instead of projecting the memory again.
         """
-        return self.memory_layer(_zero_masked(memory, memory_mask))
+        return self.memory_layer(zero_masked(memory, memory_mask))
 
     def attend(self, query, memory, keys, memory_mask=None):
         """Attention of a 2-D or 3-D `query` given precomputed `keys`.
@@ -150,7 +152,7 @@ class BahdanauAttention(keras.layers.Layer):
             v = self.attention_g * v / ops.sqrt(ops.sum(ops.square(v)))
         scores = ops.sum(v * ops.tanh(hidden), axis=-1)  # (B, Tq, Tm)
         alignments = masked_softmax(scores, memory_mask)
-        context = ops.matmul(alignments, _zero_masked(memory, memory_mask))
+        context = ops.matmul(alignments, zero_masked(memory, memory_mask))
         if one_step:
             return context[:, 0], alignments[:, 0]
         return context, alignments
@@ -177,50 +179,3 @@ class BahdanauAttention(keras.layers.Layer):
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }
         return {**super().get_config(), **config}
-
-
-def masked_softmax(scores, mask=None):
-    """Softmax over the last axis of `scores` that gives masked entries 0.
-
-    `mask` has the shape of `scores` without its second-to-last axis
-    (`(B, Tm)` for scores `(B, Tq, Tm)`). The large negative filler comes
-    from the scores' own dtype, so it stays finite in float16; the final
-    `where` makes the masked weights exactly zero.
-    """
-    if scores.shape[-1] == 1:
-        # A one-position memory (a captioning feature vector): the whole
-        # weight goes to it; Keras warns about a softmax over one entry.
-        weights = ops.ones_like(scores)
-    elif mask is None:
-        return ops.softmax(scores, axis=-1)
-    else:
-        filler = ops.full_like(scores, _most_negative(scores.dtype))
-        weights = ops.softmax(ops.where(_expand_mask(mask), scores, filler), axis=-1)
-    if mask is None:
-        return weights
-    return ops.where(_expand_mask(mask), weights, ops.zeros_like(weights))
-
-
-def _expand_mask(mask):
-    return ops.expand_dims(ops.cast(mask, "bool"), -2)
-
-
-# Half of each float dtype's lowest value: far below any real score, and
-# subtracting the row maximum inside softmax cannot overflow to -inf.
-_MOST_NEGATIVE = {
-    "float16": -65504.0 / 2,
-    "bfloat16": -3.38e38 / 2,
-    "float32": -3.4028235e38 / 2,
-    "float64": -1.7976931348623157e308 / 2,
-}
-
-
-def _most_negative(dtype):
-    return _MOST_NEGATIVE[keras.backend.standardize_dtype(dtype)]
-
-
-def _zero_masked(memory, memory_mask):
-    if memory_mask is None:
-        return memory
-    mask = ops.expand_dims(ops.cast(memory_mask, "bool"), -1)
-    return ops.where(mask, memory, ops.zeros_like(memory))

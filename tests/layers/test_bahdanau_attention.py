@@ -6,8 +6,18 @@ from seqkeras.layers import BahdanauAttention
 from tests.helpers import assert_config_round_trip
 from tests.helpers import assert_export_reloads
 from tests.helpers import assert_reloads_in_fresh_process
+from tests.layers.attention_testing import MEMORY_DIM
+from tests.layers.attention_testing import MEMORY_STEPS
+from tests.layers.attention_testing import QUERY_DIM
+from tests.layers.attention_testing import assert_float16_masking_stays_finite
+from tests.layers.attention_testing import assert_keras_mask_of_memory_is_used
+from tests.layers.attention_testing import assert_learns_to_point
+from tests.layers.attention_testing import assert_masked_positions_get_exactly_zero
+from tests.layers.attention_testing import assert_padded_memory_never_reaches_the_context
+from tests.layers.attention_testing import numpy_attention
+from tests.layers.attention_testing import random_case
 
-BATCH, MEMORY_STEPS, MEMORY_DIM, QUERY_DIM, UNITS = 3, 6, 5, 4, 7
+UNITS = 7
 
 
 def numpy_bahdanau(query, memory, mask, weights, normalize):
@@ -24,14 +34,7 @@ def numpy_bahdanau(query, memory, mask, weights, normalize):
         hidden = hidden + weights["b"]
         v = weights["g"] * v / np.linalg.norm(v)
     scores = np.tanh(hidden) @ v  # (B, Tq, Tm)
-    scores = np.where(mask[:, None, :], scores, -np.inf)
-    scores = scores - scores.max(axis=-1, keepdims=True)
-    alignments = np.exp(scores)
-    alignments /= alignments.sum(axis=-1, keepdims=True)
-    context = alignments @ memory
-    if one_step:
-        return context[:, 0], alignments[:, 0]
-    return context, alignments
+    return numpy_attention(scores, memory, mask, one_step)
 
 
 def layer_weights(layer):
@@ -44,16 +47,6 @@ def layer_weights(layer):
         weights["g"] = float(layer.attention_g.numpy())
         weights["b"] = layer.attention_b.numpy().astype("float64")
     return weights
-
-
-def random_case(query_steps=None, seed=0):
-    rng = np.random.default_rng(seed)
-    query_shape = (BATCH, QUERY_DIM) if query_steps is None else (BATCH, query_steps, QUERY_DIM)
-    query = rng.normal(size=query_shape).astype("float32")
-    memory = rng.normal(size=(BATCH, MEMORY_STEPS, MEMORY_DIM)).astype("float32")
-    lengths = np.array([MEMORY_STEPS, 3, 1])
-    mask = np.arange(MEMORY_STEPS)[None, :] < lengths[:, None]
-    return query, memory, mask
 
 
 @pytest.mark.parametrize("normalize", [False, True])
@@ -80,44 +73,17 @@ def test_matches_numpy_formula(normalize, query_steps):
 
 @pytest.mark.parametrize("query_steps", [None, 4])
 def test_masked_positions_get_exactly_zero_and_rows_sum_to_one(query_steps):
-    query, memory, mask = random_case(query_steps)
-    _, alignments = BahdanauAttention(UNITS)(query, memory, memory_mask=mask)
-    alignments = np.asarray(alignments)
-    full_mask = np.broadcast_to(mask if query_steps is None else mask[:, None, :], alignments.shape)
-    assert np.all(alignments[~full_mask] == 0.0)
-    assert np.all(alignments[full_mask] > 0.0)
-    np.testing.assert_allclose(alignments.sum(axis=-1), 1.0, atol=1e-6)
+    assert_masked_positions_get_exactly_zero(BahdanauAttention(UNITS), *random_case(query_steps))
 
 
 def test_padded_memory_content_never_reaches_the_context():
-    query, memory, mask = random_case(4)
-    layer = BahdanauAttention(UNITS, normalize=True)
-    context, alignments = layer(query, memory, memory_mask=mask)
-    garbage = memory.copy()
-    garbage[~mask] = 1e4 * np.sign(garbage[~mask]) + 3.0
-    context2, alignments2 = layer(query, garbage, memory_mask=mask)
-    np.testing.assert_array_equal(context, context2)
-    np.testing.assert_array_equal(alignments, alignments2)
-    # Without the mask the same change does move the context: the check above
-    # is not vacuous.
-    unmasked, _ = layer(query, garbage)
-    assert np.abs(np.asarray(unmasked) - np.asarray(context)).max() > 1.0
+    assert_padded_memory_never_reaches_the_context(
+        BahdanauAttention(UNITS, normalize=True), *random_case(4)
+    )
 
 
 def test_keras_mask_of_memory_is_used():
-    query, memory, mask = random_case()
-    memory_input = keras.Input((MEMORY_STEPS, MEMORY_DIM))
-    query_input = keras.Input((QUERY_DIM,))
-    masked_memory = keras.layers.Masking(mask_value=0.0)(memory_input)
-    layer = BahdanauAttention(UNITS)
-    context, alignments = layer(query_input, masked_memory)
-    model = keras.Model([query_input, memory_input], [context, alignments])
-    padded = np.where(mask[..., None], memory, 0.0).astype("float32")
-    got_context, got_alignments = model.predict([query, padded], verbose=0)
-    want_context, want_alignments = layer(query, padded, memory_mask=mask)
-    np.testing.assert_allclose(got_alignments, want_alignments, atol=1e-6)
-    np.testing.assert_allclose(got_context, want_context, atol=1e-6)
-    assert np.all(got_alignments[~mask] == 0.0)
+    assert_keras_mask_of_memory_is_used(BahdanauAttention(UNITS), *random_case())
 
 
 def test_weight_names_and_shapes_follow_tensorflow_addons():
@@ -138,32 +104,13 @@ def test_weight_names_and_shapes_follow_tensorflow_addons():
 
 
 def test_float16_masking_stays_finite():
-    query, memory, mask = random_case()
     layer = BahdanauAttention(UNITS, dtype="float16")
-    context, alignments = layer(query.astype("float16"), memory.astype("float16"), memory_mask=mask)
-    assert np.all(np.isfinite(np.asarray(context)))
-    assert np.all(np.asarray(alignments)[~mask] == 0.0)
+    assert_float16_masking_stays_finite(layer, *random_case())
 
 
 def test_trains_to_point_at_a_marked_position():
-    # The query says which memory slot holds the answer; attention must learn
-    # to read it. A learnable task that needs working gradients through v,
-    # W_q and W_m.
-    rng = np.random.default_rng(1)
-    n = 512
-    memory = rng.normal(size=(n, MEMORY_STEPS, MEMORY_DIM)).astype("float32")
-    slot = rng.integers(0, MEMORY_STEPS, size=n)
-    query = np.eye(MEMORY_STEPS, dtype="float32")[slot]
-    memory[np.arange(n), slot, 0] = 3.0
-    target = memory[np.arange(n), slot, 1:2]
-    query_input = keras.Input((MEMORY_STEPS,))
-    memory_input = keras.Input((MEMORY_STEPS, MEMORY_DIM))
-    context, _ = BahdanauAttention(16)(query_input, memory_input)
-    model = keras.Model([query_input, memory_input], keras.layers.Dense(1)(context))
-    model.compile(keras.optimizers.Adam(0.02, clipnorm=1.0), "mse")
-    history = model.fit([query, memory], target, epochs=30, batch_size=64, verbose=0)
-    losses = history.history["loss"]
-    assert losses[-1] < 0.5 * losses[0]
+    # A learnable task that needs working gradients through v, W_q and W_m.
+    assert_learns_to_point(BahdanauAttention(16))
 
 
 def test_config_round_trip():
