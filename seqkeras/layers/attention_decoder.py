@@ -7,7 +7,12 @@ from keras import tree
 from seqkeras.layers.dropout_masks import prepare_dropout_masks
 from seqkeras.layers.dropout_masks import reset_dropout_masks
 from seqkeras.layers.step_loop import run_step_loop
+from seqkeras.utils.arguments import check_choice
 from seqkeras.utils.arguments import check_optional_positive_int
+
+#: Activations of the attention layer `a_t = f(W_c [h_t; c_t])`: Luong et
+#: al.'s tanh, or TensorFlow Addons' linear `attention_layer_size`.
+ATTENTION_LAYER_ACTIVATIONS = ("tanh", "linear")
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
@@ -22,15 +27,24 @@ class AttentionDecoder(keras.layers.Layer):
     - without `attention_layer_units`: the output is `[h_t; c_t]` and the
       fed-back attention vector is `c_t`;
     - with `attention_layer_units=A`: the attention vector
-      `a_t = tanh(W_c [h_t; c_t])` (a bias-free `Dense(A)` named
-      `attention_layer`) is both the output and what is fed back.
+      `a_t = tanh(W_c [h_t; c_t])` (Luong's attentional hidden state; a
+      bias-free `Dense(A)` named `attention_layer`) is both the output and
+      what is fed back; `attention_layer_activation="linear"` drops the
+      `tanh`.
 
-    This is the loop of `tfa.seq2seq.AttentionWrapper`. Keras 3's
-    `keras.layers.RNN` has no `constants` argument to pass the memory to a
-    cell, so the decoder runs its step function through Keras's recurrent
-    loop (`seqkeras.layers.step_loop`, which compiles with XLA); `step()`
-    runs one step on its own for token-by-token decoding with the same
-    weights.
+    With `attention_layer_units` and `attention_layer_activation="linear"`
+    this is the loop of `tfa.seq2seq.AttentionWrapper(attention_layer_size=A)`
+    (whose attention layer is linear, and whose default `output_attention=True`
+    outputs `a_t`). The other settings differ from it: TFA's has no `tanh`,
+    and without an attention layer TFA outputs the context `c_t` alone where
+    this decoder outputs `[h_t; c_t]`. As in TFA, the query is the cell's new
+    output `h_t` whichever attention mechanism is used.
+
+    Keras 3's `keras.layers.RNN` has no `constants` argument to pass the
+    memory to a cell, so the decoder runs its step function through Keras's
+    recurrent loop (`seqkeras.layers.step_loop`, which compiles with XLA);
+    `step()` runs one step on its own for token-by-token decoding with the
+    same weights.
 
     The state is a flat list: the cell's states, flattened (for an LSTM
     `[h, c]`; for stacked cells each layer's in order), followed by the
@@ -42,9 +56,14 @@ class AttentionDecoder(keras.layers.Layer):
             `keras.layers.StackedRNNCells`), or a list of cells, which is
             stacked.
         attention: The attention mechanism, a layer with `project_memory` and
-            `attend` methods, such as `seqkeras.layers.BahdanauAttention`.
+            `attend` methods: `seqkeras.layers.BahdanauAttention` or
+            `seqkeras.layers.LuongAttention`.
         attention_layer_units: Optional positive integer, size of the
             attention vector `a_t`; see above. Defaults to `None`.
+        attention_layer_activation: `"tanh"` (Luong et al.) or `"linear"`
+            (TensorFlow Addons' `attention_layer_size`), the activation of
+            the attention layer; only with `attention_layer_units`. Defaults
+            to `"tanh"`.
         return_state: Boolean, whether to also return the final states.
             Defaults to `False`.
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
@@ -74,8 +93,9 @@ class AttentionDecoder(keras.layers.Layer):
 
     Raises:
         ValueError: if `cell` is not a recurrent cell, `attention` has no
-            `project_memory`/`attend` methods, or `attention_layer_units` is
-            not a positive integer.
+            `project_memory`/`attend` methods, `attention_layer_units` is
+            not a positive integer, or `attention_layer_activation` is not
+            one of the two or is `"linear"` without `attention_layer_units`.
 
     Example:
 
@@ -98,6 +118,7 @@ class AttentionDecoder(keras.layers.Layer):
         cell,
         attention,
         attention_layer_units=None,
+        attention_layer_activation="tanh",
         return_state=False,
         **kwargs,
     ):
@@ -120,13 +141,22 @@ class AttentionDecoder(keras.layers.Layer):
         self.attention_layer_units = check_optional_positive_int(
             "attention_layer_units", attention_layer_units
         )
+        self.attention_layer_activation = check_choice(
+            "attention_layer_activation", attention_layer_activation, ATTENTION_LAYER_ACTIVATIONS
+        )
+        if self.attention_layer_units is None and attention_layer_activation != "tanh":
+            raise ValueError(
+                "Received an invalid value for `attention_layer_activation`: it is the "
+                "activation of the attention layer, which `attention_layer_units` adds; "
+                f"got {attention_layer_activation!r} with attention_layer_units=None."
+            )
         self.return_state = bool(return_state)
         self.attention_layer = None
         self.memory_dim = None  # known once built
         if self.attention_layer_units is not None:
             self.attention_layer = keras.layers.Dense(
                 self.attention_layer_units,
-                activation="tanh",
+                activation=self.attention_layer_activation,
                 use_bias=False,
                 dtype=self.dtype_policy,
                 name="attention_layer",
@@ -339,6 +369,7 @@ class AttentionDecoder(keras.layers.Layer):
             "cell": keras.saving.serialize_keras_object(self.cell),
             "attention": keras.saving.serialize_keras_object(self.attention),
             "attention_layer_units": self.attention_layer_units,
+            "attention_layer_activation": self.attention_layer_activation,
             "return_state": self.return_state,
         }
         return {**super().get_config(), **config}

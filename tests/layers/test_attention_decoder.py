@@ -5,11 +5,14 @@ import tensorflow as tf
 
 from seqkeras.layers import AttentionDecoder
 from seqkeras.layers import BahdanauAttention
+from seqkeras.layers import LuongAttention
 from tests.helpers import assert_config_round_trip
 from tests.helpers import assert_export_reloads
 from tests.helpers import assert_reloads_in_fresh_process
 from tests.layers.test_bahdanau_attention import layer_weights
 from tests.layers.test_bahdanau_attention import numpy_bahdanau
+from tests.layers.test_luong_attention import numpy_luong
+from tests.layers.test_luong_attention import paper_weights
 
 BATCH, TARGET_STEPS, INPUT_DIM = 3, 5, 4
 MEMORY_STEPS, MEMORY_DIM, UNITS, ATTENTION_UNITS = 6, 5, 8, 7
@@ -26,10 +29,23 @@ def numpy_lstm_step(x, h, c, kernel, recurrent_kernel, bias):
     return sigmoid(o) * np.tanh(c), c
 
 
+def numpy_attention(attention):
+    """The NumPy formula of an attention layer, as `f(query, memory, mask)`."""
+    if isinstance(attention, LuongAttention):
+        weights = paper_weights(attention)
+        return lambda *args: numpy_luong(*args, weights, attention.score)
+    weights = layer_weights(attention)
+    return lambda *args: numpy_bahdanau(*args, weights, attention.normalize)
+
+
+LAYER_ACTIVATIONS = {"tanh": np.tanh, "linear": lambda x: x}
+
+
 def numpy_decoder(decoder, inputs, memory, memory_mask, target_mask):
     """The decoder loop of the class docstring, in float64 NumPy."""
     kernel, recurrent_kernel, bias = (w.astype("float64") for w in decoder.cell.get_weights())
-    attention_weights = layer_weights(decoder.attention)
+    attend = numpy_attention(decoder.attention)
+    layer_activation = LAYER_ACTIVATIONS[decoder.attention_layer_activation]
     batch = inputs.shape[0]
     h = np.zeros((batch, UNITS))
     c = np.zeros((batch, UNITS))
@@ -39,13 +55,11 @@ def numpy_decoder(decoder, inputs, memory, memory_mask, target_mask):
         h_new, c_new = numpy_lstm_step(
             np.concatenate([inputs[:, t], fed], -1), h, c, kernel, recurrent_kernel, bias
         )
-        context, alignments = numpy_bahdanau(
-            h_new, memory, memory_mask, attention_weights, decoder.attention.normalize
-        )
+        context, alignments = attend(h_new, memory, memory_mask)
         combined = np.concatenate([h_new, context], -1)
         if decoder.attention_layer is not None:
             w = decoder.attention_layer.kernel.numpy().astype("float64")
-            fed_new = np.tanh(combined @ w)
+            fed_new = layer_activation(combined @ w)
             output = fed_new
         else:
             fed_new, output = context, combined
@@ -66,10 +80,10 @@ def random_case(seed=0):
     return inputs, memory, memory_mask, target_mask
 
 
-def make_decoder(attention_layer_units=None, normalize=False, **kwargs):
+def make_decoder(attention_layer_units=None, normalize=False, attention=None, **kwargs):
     return AttentionDecoder(
         keras.layers.LSTMCell(UNITS),
-        BahdanauAttention(ATTENTION_UNITS, normalize=normalize),
+        attention or BahdanauAttention(ATTENTION_UNITS, normalize=normalize),
         attention_layer_units=attention_layer_units,
         **kwargs,
     )
@@ -88,6 +102,41 @@ def test_matches_numpy_loop(attention_layer_units, normalize):
     np.testing.assert_allclose(alignments, want_alignments, atol=1e-5)
     for got, want in zip(states, want_states):
         np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "attention, layer_activation",
+    [
+        # The loop of tfa.seq2seq.AttentionWrapper(attention_layer_size=9).
+        (lambda: BahdanauAttention(ATTENTION_UNITS), "linear"),
+        (lambda: LuongAttention(score="general", scale=True), "tanh"),
+        (lambda: LuongAttention(ATTENTION_UNITS, score="concat"), "linear"),
+    ],
+    ids=["bahdanau-linear", "luong-general-tanh", "luong-concat-linear"],
+)
+def test_matches_numpy_loop_with_each_attention_and_layer_activation(attention, layer_activation):
+    inputs, memory, memory_mask, target_mask = random_case()
+    decoder = make_decoder(
+        9, attention=attention(), attention_layer_activation=layer_activation, return_state=True
+    )
+    outputs, alignments, states = decoder(inputs, memory, mask=target_mask, memory_mask=memory_mask)
+    if getattr(decoder.attention, "scale", False):
+        decoder.attention.attention_g.assign(1.6)  # away from its initial 1
+        outputs, alignments, states = decoder(
+            inputs, memory, mask=target_mask, memory_mask=memory_mask
+        )
+    want_outputs, want_alignments, want_states = numpy_decoder(
+        decoder, inputs.astype("float64"), memory.astype("float64"), memory_mask, target_mask
+    )
+    np.testing.assert_allclose(outputs, want_outputs, atol=1e-5)
+    np.testing.assert_allclose(alignments, want_alignments, atol=1e-5)
+    for got, want in zip(states, want_states):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    if layer_activation == "linear":
+        # Outputs where tanh(x) is far from x: a tanh in place of the linear
+        # layer would fail the comparison above.
+        outputs = np.asarray(outputs)
+        assert np.abs(outputs - np.tanh(outputs)).max() > 1e-3
 
 
 def test_gradients_compile_with_xla_and_match_graph_mode():
@@ -250,6 +299,10 @@ def test_dropout_applies_in_training_only_and_fits():
 
 def test_config_round_trip():
     assert_config_round_trip(make_decoder(9, normalize=True, name="decoder"))
+    luong = LuongAttention(score="concat", scale=True)
+    config = make_decoder(9, attention=luong, attention_layer_activation="linear").get_config()
+    assert config["attention_layer_activation"] == "linear"
+    assert_config_round_trip(AttentionDecoder.from_config(config))
 
 
 def test_save_reload_and_export(tmp_path):
@@ -282,6 +335,20 @@ def test_invalid_attention_message():
 def test_invalid_attention_layer_units_message():
     with pytest.raises(ValueError, match=r"`attention_layer_units`.*positive integer.*-2"):
         make_decoder(attention_layer_units=-2)
+
+
+def test_invalid_attention_layer_activation_message():
+    with pytest.raises(
+        ValueError,
+        match=r"`attention_layer_activation`: expected one of 'tanh', 'linear', got 'relu'",
+    ):
+        make_decoder(attention_layer_units=9, attention_layer_activation="relu")
+    with pytest.raises(
+        ValueError,
+        match=r"`attention_layer_activation`.*attention_layer_units.*'linear' with "
+        r"attention_layer_units=None",
+    ):
+        make_decoder(attention_layer_activation="linear")
 
 
 def test_wrong_number_of_initial_states_message():
