@@ -14,6 +14,8 @@ from seqkeras.errors import ConfigError
 from seqkeras.models.recurrent_stack import CELLS
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import from_dict
+from seqkeras.pipeline.unique_key_loader import DuplicateKeyError
+from seqkeras.pipeline.unique_key_loader import UniqueKeyLoader
 
 #: Values a pipeline file may hold once its YAML aliases are expanded. A
 #: real pipeline has a few hundred; a small file of nested aliases (a "billion
@@ -35,7 +37,7 @@ def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
         ConfigError: naming the file and the dotted key path of the problem.
     """
     path = pathlib.Path(path)
-    if not _read_yaml(path):
+    if not read_yaml_mapping(path):
         raise ConfigError(
             f"{path}: the file is empty; a pipeline needs at least `task` and `data` "
             f"(see pipelines/ for examples, `seqkeras schema` for every key)."
@@ -71,13 +73,25 @@ def parse_override(text: str):
             _check_expanded_size(
                 [(key.strip(), yaml.compose(raw, Loader=yaml.SafeLoader))], "--set"
             )
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = yaml.load(raw, Loader=UniqueKeyLoader) if raw.strip() else None
+    except DuplicateKeyError as error:
+        raise ConfigError(
+            f"--set: {key.strip()}: duplicate key {error.key!r} in the value; a mapping "
+            f"holds each key once, so keep one of them."
+        ) from None
     except yaml.YAMLError:
         value = raw
     return key.strip().split("."), value
 
 
-def _read_yaml(path: pathlib.Path) -> Dict[str, Any]:
+def read_yaml_mapping(path: pathlib.Path) -> Dict[str, Any]:
+    """The mapping at the top of the YAML file `path`; `{}` for an empty file.
+
+    Raises:
+        ConfigError: naming the file (and the line) when it is missing, not
+            UTF-8, not YAML, holds a key twice in one mapping, has aliases that
+            expand too far, or holds something other than a mapping.
+    """
     if not path.is_file():
         raise ConfigError(f"{path}: no such file.")
     try:
@@ -85,7 +99,7 @@ def _read_yaml(path: pathlib.Path) -> Dict[str, Any]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         if isinstance(root, yaml.MappingNode):
             _check_expanded_size([(getattr(k, "value", k), v) for k, v in root.value], path)
-        values = yaml.safe_load(text)
+        values = yaml.load(text, Loader=UniqueKeyLoader)
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not valid UTF-8 ({error.reason}).") from None
     except yaml.YAMLError as error:
@@ -127,7 +141,7 @@ def _read_with_includes(path: pathlib.Path, stack: List[pathlib.Path]) -> Dict[s
     if resolved in stack:
         chain = " -> ".join(str(p) for p in [*stack, resolved])
         raise ConfigError(f"{path}: include: circular include ({chain}).")
-    values = _read_yaml(path)
+    values = read_yaml_mapping(path)
     includes = values.pop("include", None) or []
     if isinstance(includes, str):
         includes = [includes]

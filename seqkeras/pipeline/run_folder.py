@@ -3,9 +3,10 @@
 import pathlib
 from typing import Tuple
 
-import yaml
-
 from seqkeras.errors import ConfigError
+from seqkeras.pipeline.loading import read_yaml_mapping
+from seqkeras.pipeline.run_folder_life import PARTIAL
+from seqkeras.pipeline.run_lock import RunLock
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.tasks import get_task
@@ -13,16 +14,52 @@ from seqkeras.pipeline.tasks.base import TaskData
 
 
 def open_run(run_dir) -> Tuple[pathlib.Path, PipelineConfig]:
-    """The run folder and its resolved config; `ConfigError` if it is not one."""
+    """The finished run folder and its resolved config.
+
+    Raises:
+        ConfigError: naming the folder or its `config.yaml` when the folder
+            is missing, unfinished (`.partial`), or its config is missing,
+            empty, not YAML or not a mapping of the config's keys.
+    """
     run_dir = pathlib.Path(run_dir)
+    if not run_dir.is_dir():
+        raise ConfigError(
+            f"{run_dir}: no such folder; expected a run folder written by `seqkeras run`, "
+            f"such as runs/<name>/<timestamp>."
+        )
+    if run_dir.name.endswith(PARTIAL):
+        raise ConfigError(_unfinished(run_dir))
     config_path = run_dir / "config.yaml"
     if not config_path.is_file():
         raise ConfigError(
             f"{run_dir}: not a run folder (no config.yaml); expected a folder "
             f"written by `seqkeras run`, such as runs/<name>/<timestamp>."
         )
-    values = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    expected = "expected the resolved config that `seqkeras run` wrote there"
+    try:
+        values = read_yaml_mapping(config_path)
+    except ConfigError as error:
+        raise ConfigError(f"{error} The run folder's config.yaml is damaged; {expected}.") from None
+    if not values:
+        raise ConfigError(f"{config_path}: the file is empty; {expected}.")
     return run_dir, from_dict(PipelineConfig, values, source=str(config_path))
+
+
+def _unfinished(run_dir: pathlib.Path) -> str:
+    """Why an unfinished run folder is refused, and how to finish it."""
+    owner = RunLock(run_dir).owner()
+    if owner is not None and owner.alive():
+        state = f"it is still being written by {owner.describe()}; wait for that run to finish"
+    else:
+        state = (
+            "to finish it, rerun the same `seqkeras run` command (same pipeline file, "
+            "--set options and --output-dir): it resumes this folder from its last "
+            "finished epoch"
+        )
+    return (
+        f"{run_dir}: an unfinished run (its name ends in {PARTIAL}); {state}. Evaluate, "
+        f"export and predict take the finished folder, named without {PARTIAL}."
+    )
 
 
 def load_run(run_dir):
