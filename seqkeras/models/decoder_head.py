@@ -17,10 +17,9 @@ import keras
 import numpy as np
 
 from seqkeras.layers import AttentionDecoder
-from seqkeras.layers import BahdanauAttention
 from seqkeras.models.attention_generator_model import AttentionGeneratorModel
+from seqkeras.models.attention_mechanism import build_attention
 from seqkeras.models.recurrent_stack import decoder_cell
-from seqkeras.utils.arguments import check_optional_positive_int
 from seqkeras.utils.arguments import check_positive_int
 
 
@@ -135,9 +134,13 @@ def attention_decoder_head(
     cell: str,
     units: int,
     num_layers: int,
+    attention: str,
     attention_units: Optional[int],
     normalize_attention: bool,
+    attention_score: Optional[str],
+    scale_attention: bool,
     attention_layer_units: Optional[int],
+    attention_layer_activation: str,
     dropout: float,
     recurrent_dropout: float,
 ) -> DecoderHead:
@@ -149,7 +152,6 @@ def attention_decoder_head(
     """
     check_positive_int("target_vocab_size", target_vocab_size)
     check_positive_int("embedding_dim", embedding_dim)
-    check_optional_positive_int("attention_units", attention_units)
     memory = keras.layers.Identity(name="memory")(memory)
     embedding = keras.layers.Embedding(
         target_vocab_size, embedding_dim, mask_zero=True, name="target_embedding"
@@ -157,8 +159,19 @@ def attention_decoder_head(
     embedded = embedding(target_ids)
     decoder = AttentionDecoder(
         decoder_cell(cell, units, num_layers, dropout, recurrent_dropout),
-        BahdanauAttention(attention_units or units, normalize=normalize_attention),
+        build_attention(
+            attention,
+            attention_units=attention_units,
+            normalize_attention=normalize_attention,
+            attention_score=attention_score,
+            scale_attention=scale_attention,
+            default_units=units,
+            # The decoder's cell output is the query.
+            query_size=units,
+            memory_size=memory.shape[-1],
+        ),
         attention_layer_units=attention_layer_units,
+        attention_layer_activation=attention_layer_activation,
         return_state=True,
         name="decoder",
     )

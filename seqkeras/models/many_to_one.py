@@ -4,7 +4,7 @@ from typing import Optional
 
 import keras
 
-from seqkeras.layers import BahdanauAttention
+from seqkeras.models.attention_mechanism import build_attention
 from seqkeras.models.recurrent_stack import check_common_options
 from seqkeras.models.recurrent_stack import recurrent_stack
 from seqkeras.models.recurrent_stack import sequence_input
@@ -28,7 +28,10 @@ def build_many_to_one(
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     pooling: str = "last",
+    attention: str = "bahdanau",
     attention_units: Optional[int] = None,
+    attention_score: Optional[str] = None,
+    scale_attention: bool = False,
     mask_value: Optional[float] = None,
     input_scale: Optional[float] = None,
     output_activation: Optional[str] = "softmax",
@@ -57,11 +60,17 @@ def build_many_to_one(
             `False`.
         dropout: Input dropout rate of each recurrent layer. Defaults to `0.`.
         recurrent_dropout: Recurrent dropout rate. Defaults to `0.`.
-        pooling: `"last"` (the final state) or `"attention"` (Bahdanau
-            attention of the final state over all steps, concatenated with
-            it). Defaults to `"last"`.
-        attention_units: Attention size with `pooling="attention"`. Defaults
-            to `units`.
+        pooling: `"last"` (the final state) or `"attention"` (attention of
+            the final state over all steps, concatenated with it). Defaults
+            to `"last"`.
+        attention: With `pooling="attention"`, `"bahdanau"` or `"luong"`.
+            Defaults to `"bahdanau"`.
+        attention_units: Attention size with `pooling="attention"`
+            (Bahdanau, Luong `"concat"`). Defaults to `units`.
+        attention_score: Luong's score, `"dot"`, `"general"` or `"concat"`;
+            `None` is `"general"`. Defaults to `None`.
+        scale_attention: Multiply Luong's scores by a learned scalar.
+            Defaults to `False`.
         mask_value: For vector inputs, steps whose features all equal it are
             padding and are skipped. Defaults to `None` (no masking).
         input_scale: For vector inputs, a factor the model multiplies them by
@@ -119,9 +128,18 @@ def build_many_to_one(
     )
     if attend:
         last_state = states[0]
-        context, _ = BahdanauAttention(attention_units or units, name="attention_pooling")(
-            last_state, sequence
+        pooling_attention = build_attention(
+            attention,
+            attention_units=attention_units,
+            normalize_attention=False,
+            attention_score=attention_score,
+            scale_attention=scale_attention,
+            default_units=units,
+            query_size=last_state.shape[-1],
+            memory_size=sequence.shape[-1],
+            name="attention_pooling",
         )
+        context, _ = pooling_attention(last_state, sequence)
         pooled = keras.layers.Concatenate(name="pooled")([last_state, context])
     else:
         pooled = sequence

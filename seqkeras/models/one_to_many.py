@@ -17,9 +17,13 @@ def build_one_to_many(
     cell: str = "lstm",
     units: int = 128,
     num_layers: int = 1,
+    attention: str = "bahdanau",
     attention_units: Optional[int] = None,
     normalize_attention: bool = False,
+    attention_score: Optional[str] = None,
+    scale_attention: bool = False,
     attention_layer_units: Optional[int] = None,
+    attention_layer_activation: str = "tanh",
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     name: str = "one_to_many",
@@ -59,11 +63,21 @@ def build_one_to_many(
         units: Units of the decoder cells and of the feature projection.
             Defaults to `128`.
         num_layers: Number of stacked decoder cells. Defaults to `1`.
-        attention_units: Size of the Bahdanau attention. Defaults to `units`.
+        attention: `"bahdanau"` or `"luong"`. Defaults to `"bahdanau"`.
+        attention_units: Size of the attention (Bahdanau, Luong `"concat"`).
+            Defaults to `units`.
         normalize_attention: Use the weight-normalised Bahdanau score.
             Defaults to `False`.
-        attention_layer_units: Optional size of a Luong attention layer.
-            Defaults to `None`.
+        attention_score: Luong's score, `"dot"`, `"general"` or `"concat"`
+            (the memory has `units` features, so all three fit); `None` is
+            `"general"`. Defaults to `None`.
+        scale_attention: Multiply Luong's scores by a learned scalar.
+            Defaults to `False`.
+        attention_layer_units: Optional size of an attention layer
+            `tanh(W [h; c])` (Luong's attentional hidden state). Defaults to
+            `None`.
+        attention_layer_activation: `"tanh"` or `"linear"` (TensorFlow
+            Addons' `attention_layer_size`). Defaults to `"tanh"`.
         dropout: Input dropout of the decoder cells. Defaults to `0.`.
         recurrent_dropout: Recurrent dropout. Defaults to `0.`.
         name: Model name. Defaults to `"one_to_many"`.
@@ -95,9 +109,13 @@ def build_one_to_many(
         cell=cell,
         units=units,
         num_layers=num_layers,
+        attention=attention,
         attention_units=attention_units,
         normalize_attention=normalize_attention,
+        attention_score=attention_score,
+        scale_attention=scale_attention,
         attention_layer_units=attention_layer_units,
+        attention_layer_activation=attention_layer_activation,
         dropout=dropout,
         recurrent_dropout=recurrent_dropout,
         name=name,

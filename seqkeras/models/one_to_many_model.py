@@ -67,9 +67,13 @@ class OneToManyModel(AttentionGeneratorModel):
         cell: str = "lstm",
         units: int = 128,
         num_layers: int = 1,
+        attention: str = "bahdanau",
         attention_units: Optional[int] = None,
         normalize_attention: bool = False,
+        attention_score: Optional[str] = None,
+        scale_attention: bool = False,
         attention_layer_units: Optional[int] = None,
+        attention_layer_activation: str = "tanh",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         name: str = "one_to_many",
@@ -123,9 +127,13 @@ class OneToManyModel(AttentionGeneratorModel):
             cell=cell,
             units=units,
             num_layers=num_layers,
+            attention=attention,
             attention_units=attention_units,
             normalize_attention=normalize_attention,
+            attention_score=attention_score,
+            scale_attention=scale_attention,
             attention_layer_units=attention_layer_units,
+            attention_layer_activation=attention_layer_activation,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
         )
@@ -144,9 +152,13 @@ class OneToManyModel(AttentionGeneratorModel):
         self.cell = cell
         self.units = units
         self.num_layers = num_layers
+        self.attention = attention
         self.attention_units = attention_units
         self.normalize_attention = normalize_attention
+        self.attention_score = attention_score
+        self.scale_attention = scale_attention
         self.attention_layer_units = attention_layer_units
+        self.attention_layer_activation = attention_layer_activation
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
 
@@ -166,9 +178,13 @@ class OneToManyModel(AttentionGeneratorModel):
             "cell": self.cell,
             "units": self.units,
             "num_layers": self.num_layers,
+            "attention": self.attention,
             "attention_units": self.attention_units,
             "normalize_attention": self.normalize_attention,
+            "attention_score": self.attention_score,
+            "scale_attention": self.scale_attention,
             "attention_layer_units": self.attention_layer_units,
+            "attention_layer_activation": self.attention_layer_activation,
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
         }

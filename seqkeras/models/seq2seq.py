@@ -15,9 +15,13 @@ def build_seq2seq(
     encoder_layers: int = 1,
     decoder_layers: int = 1,
     bidirectional_encoder: bool = True,
+    attention: str = "bahdanau",
     attention_units: Optional[int] = None,
     normalize_attention: bool = False,
+    attention_score: Optional[str] = None,
+    scale_attention: bool = False,
     attention_layer_units: Optional[int] = None,
+    attention_layer_activation: str = "tanh",
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     name: str = "seq2seq",
@@ -50,11 +54,25 @@ def build_seq2seq(
         decoder_layers: Number of stacked decoder cells. Defaults to `1`.
         bidirectional_encoder: Whether the encoder reads both ways. Defaults
             to `True`.
-        attention_units: Size of the Bahdanau attention. Defaults to `units`.
+        attention: `"bahdanau"` (`seqkeras.layers.BahdanauAttention`) or
+            `"luong"` (`seqkeras.layers.LuongAttention`). Defaults to
+            `"bahdanau"`.
+        attention_units: Size of the attention: Bahdanau's, or Luong's
+            `"concat"` score's. Defaults to `units`; Luong's `"dot"` and
+            `"general"` scores have the decoder's `units`.
         normalize_attention: Use the weight-normalised Bahdanau score.
             Defaults to `False`.
-        attention_layer_units: Optional size of a Luong attention layer
-            `tanh(W [h; c])` between decoder and logits. Defaults to `None`.
+        attention_score: Luong's score, `"dot"`, `"general"` or `"concat"`;
+            `None` is `"general"` (Bahdanau attention has one score).
+            Defaults to `None`.
+        scale_attention: Multiply Luong's scores by a learned scalar.
+            Defaults to `False`.
+        attention_layer_units: Optional size of an attention layer
+            `tanh(W [h; c])` (Luong's attentional hidden state) between
+            decoder and logits. Defaults to `None`.
+        attention_layer_activation: `"tanh"` or `"linear"` (TensorFlow
+            Addons' `attention_layer_size`), the attention layer's
+            activation. Defaults to `"tanh"`.
         dropout: Input dropout of the recurrent layers. Defaults to `0.`.
         recurrent_dropout: Recurrent dropout. Defaults to `0.`.
         name: Model name. Defaults to `"seq2seq"`.
@@ -90,9 +108,13 @@ def build_seq2seq(
         encoder_layers=encoder_layers,
         decoder_layers=decoder_layers,
         bidirectional_encoder=bidirectional_encoder,
+        attention=attention,
         attention_units=attention_units,
         normalize_attention=normalize_attention,
+        attention_score=attention_score,
+        scale_attention=scale_attention,
         attention_layer_units=attention_layer_units,
+        attention_layer_activation=attention_layer_activation,
         dropout=dropout,
         recurrent_dropout=recurrent_dropout,
         name=name,

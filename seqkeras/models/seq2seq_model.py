@@ -60,9 +60,13 @@ class Seq2SeqModel(AttentionGeneratorModel):
         encoder_layers: int = 1,
         decoder_layers: int = 1,
         bidirectional_encoder: bool = True,
+        attention: str = "bahdanau",
         attention_units: Optional[int] = None,
         normalize_attention: bool = False,
+        attention_score: Optional[str] = None,
+        scale_attention: bool = False,
         attention_layer_units: Optional[int] = None,
+        attention_layer_activation: str = "tanh",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         name: str = "seq2seq",
@@ -105,9 +109,13 @@ class Seq2SeqModel(AttentionGeneratorModel):
             cell=cell,
             units=units,
             num_layers=decoder_layers,
+            attention=attention,
             attention_units=attention_units,
             normalize_attention=normalize_attention,
+            attention_score=attention_score,
+            scale_attention=scale_attention,
             attention_layer_units=attention_layer_units,
+            attention_layer_activation=attention_layer_activation,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
         )
@@ -125,9 +133,13 @@ class Seq2SeqModel(AttentionGeneratorModel):
         self.encoder_layers = encoder_layers
         self.decoder_layers = decoder_layers
         self.bidirectional_encoder = bidirectional_encoder
+        self.attention = attention
         self.attention_units = attention_units
         self.normalize_attention = normalize_attention
+        self.attention_score = attention_score
+        self.scale_attention = scale_attention
         self.attention_layer_units = attention_layer_units
+        self.attention_layer_activation = attention_layer_activation
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
 
@@ -141,9 +153,13 @@ class Seq2SeqModel(AttentionGeneratorModel):
             "encoder_layers": self.encoder_layers,
             "decoder_layers": self.decoder_layers,
             "bidirectional_encoder": self.bidirectional_encoder,
+            "attention": self.attention,
             "attention_units": self.attention_units,
             "normalize_attention": self.normalize_attention,
+            "attention_score": self.attention_score,
+            "scale_attention": self.scale_attention,
             "attention_layer_units": self.attention_layer_units,
+            "attention_layer_activation": self.attention_layer_activation,
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
         }

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from seqkeras.demo import sign_of_sum_task
+from seqkeras.layers import LuongAttention
 from seqkeras.models import build_many_to_one
 from tests.models.builder_checks import assert_distinct_layer_weights
 from tests.models.builder_checks import assert_gru_model_trains_one_step
@@ -112,6 +114,10 @@ def test_saves_and_exports(tmp_path):
         ),
         ({"num_outputs": 2, "vocab_size": -1}, r"`vocab_size`.*-1"),
         ({"num_outputs": 2, "input_dim": 3, "sequence_length": 0}, r"`sequence_length`.*0"),
+        (
+            {"num_outputs": 2, "input_dim": 3, "pooling": "attention", "attention": "dot"},
+            r"`attention`: expected one of 'bahdanau', 'luong', got 'dot'",
+        ),
     ],
 )
 def test_invalid_arguments(kwargs, message):
@@ -127,3 +133,30 @@ def test_gru_cell_trains_bidirectional_and_stacked():
     )
     assert_gru_model_trains_one_step(model, x, y, sparse_loss(False))
     assert len(recurrent_kernels(model)) == 4
+
+
+@pytest.mark.parametrize("score", ["dot", "general", "concat"])
+def test_luong_attention_pooling_masks_padding_and_has_gradients(score):
+    x, y = sign_of_sum_task(n=16)
+    model = build_many_to_one(
+        2,
+        input_dim=3,
+        units=8,
+        mask_value=0.0,
+        bidirectional=True,
+        pooling="attention",
+        attention="luong",
+        attention_score=score,
+        scale_attention=True,
+    )
+    attention = model.get_layer("attention_pooling")
+    assert isinstance(attention, LuongAttention) and attention.score == score
+    padded = np.concatenate([x, np.zeros((16, 4, 3), "float32")], axis=1)
+    np.testing.assert_allclose(model(padded), model(x), atol=1e-6)
+    # Gradients reach the pooling's weights through the masked softmax.
+    with tf.GradientTape() as tape:
+        loss = sparse_loss(False)(y, model(padded, training=True))
+    gradients = tape.gradient(loss, attention.trainable_weights)
+    assert len(gradients) == {"dot": 1, "general": 2, "concat": 4}[score]
+    for gradient in gradients:
+        assert np.all(np.isfinite(gradient)) and np.abs(gradient).max() > 0

@@ -3,6 +3,7 @@ import pytest
 
 from seqkeras.demo import VOCAB
 from seqkeras.demo import grid_caption_task
+from seqkeras.layers import LuongAttention
 from seqkeras.models import OneToManyModel
 from seqkeras.models import build_inference_models
 from seqkeras.models import build_one_to_many
@@ -107,3 +108,30 @@ def test_gru_cell_in_the_attention_decoder():
     encoder, step = build_inference_models(model)
     _, _, *states = encoder.predict(inputs["features"], verbose=0)
     assert len(states) == 2 + 1  # h per decoder layer + attention
+
+
+def test_luong_dot_attention_over_the_grid_reproduces_teacher_forcing():
+    # The grid is projected to `units`, the decoder's query size: the dot
+    # score fits without a projection of its own.
+    inputs, _ = grid_caption_task(n=3)
+    model = build_one_to_many(
+        VOCAB,
+        (1, 3, VOCAB + 3),
+        embedding_dim=4,
+        units=8,
+        attention="luong",
+        attention_score="dot",
+        scale_attention=True,
+    )
+    attention = model.get_layer("decoder").attention
+    assert isinstance(attention, LuongAttention) and attention.score == "dot"
+    assert model.get_config()["attention_score"] == "dot"
+    logits = np.asarray(model(inputs))
+    encoder, step = build_inference_models(model)
+    memory, memory_mask, *states = encoder(inputs["features"])
+    for t in range(inputs["target_ids"].shape[1]):
+        step_logits, alignments, *states = step(
+            [inputs["target_ids"][:, t], memory, memory_mask, *states]
+        )
+        np.testing.assert_allclose(step_logits, logits[:, t], atol=1e-5)
+        np.testing.assert_allclose(np.sum(alignments, -1), 1.0, atol=1e-6)

@@ -2,8 +2,15 @@ import keras
 import numpy as np
 import pytest
 
+from seqkeras.decoding import BeamSearch
+from seqkeras.decoding import DecodingStep
+from seqkeras.decoding import Greedy
+from seqkeras.decoding import generate
+from seqkeras.demo import END
+from seqkeras.demo import START
 from seqkeras.demo import VOCAB
 from seqkeras.demo import reverse_task
+from seqkeras.layers import LuongAttention
 from seqkeras.models import Seq2SeqModel
 from seqkeras.models import build_inference_models
 from seqkeras.models import build_seq2seq
@@ -152,6 +159,30 @@ def test_inference_models_reject_other_models():
         ({"attention_units": 0}, r"`attention_units`.*0"),
         ({"attention_layer_units": -1}, r"`attention_layer_units`.*-1"),
         ({"cell": "LSTM"}, r"`cell`.*'LSTM'"),
+        ({"attention": "Luong"}, r"`attention`: expected one of 'bahdanau', 'luong', got 'Luong'"),
+        ({"attention_score": "dot"}, r"`attention_score`: expected None with Bahdanau.*'dot'"),
+        ({"scale_attention": True}, r"`scale_attention`: expected False with Bahdanau.*True"),
+        (
+            {"attention": "luong", "normalize_attention": True},
+            r"`normalize_attention`: expected False with Luong.*True",
+        ),
+        (
+            {"attention": "luong", "attention_score": "cosine"},
+            r"`attention_score`: expected one of 'dot', 'general', 'concat', got 'cosine'",
+        ),
+        (
+            {"attention": "luong", "units": 8, "attention_units": 5},
+            r"`attention_units`: expected None or the query's size, 8, with Luong.*'general'.*5",
+        ),
+        (
+            # The bidirectional encoder's outputs have 2 x 8 features.
+            {"attention": "luong", "attention_score": "dot", "units": 8},
+            r"`attention_score`: .*query of the memory's size.*8 features, the memory 16.*'dot'",
+        ),
+        (
+            {"attention_layer_activation": "linear"},
+            r"`attention_layer_activation`.*'linear' with attention_layer_units=None",
+        ),
     ],
 )
 def test_invalid_arguments(kwargs, message):
@@ -200,3 +231,63 @@ def test_gru_cell_in_encoder_and_attention_decoder():
         step_logits, _, *states = step([decoder_in[:, t], memory, memory_mask, *states])
         real = decoder_in[:, t] != 0
         np.testing.assert_allclose(np.asarray(step_logits)[real], logits[real, t], atol=1e-5)
+
+
+def python_greedy(model, source, max_length):
+    """Greedy decoding as a Python loop over the inference models' direct calls.
+
+    Id 0 is padding and never generated, so the argmax is over ids from 1.
+    """
+    encoder, step = model.inference_models()
+    memory, mask, *states = encoder(source)
+    token = np.full(len(source), START, "int32")
+    tokens = []
+    for _ in range(max_length):
+        logits, _, *states = step([token, memory, mask, *states])
+        token = (1 + np.argmax(np.asarray(logits)[:, 1:], axis=-1)).astype("int32")
+        tokens.append(token)
+    tokens = np.stack(tokens, axis=1)
+    ended = tokens == END
+    lengths = np.where(ended.any(axis=1), ended.argmax(axis=1) + 1, max_length)
+    return [row[:length] for row, length in zip(tokens, lengths)]
+
+
+def test_luong_attention_decodes_in_graph_with_greedy_and_beam(tmp_path):
+    inputs, _ = reverse_task(n=8, max_length=4)
+    model = build_seq2seq(
+        VOCAB,
+        VOCAB,
+        embedding_dim=8,
+        units=16,
+        attention="luong",
+        attention_score="general",
+        scale_attention=True,
+        attention_layer_units=12,
+        attention_layer_activation="linear",
+    )
+    attention = model.get_layer("decoder").attention
+    assert isinstance(attention, LuongAttention)
+    assert (attention.score, attention.scale) == ("general", True)
+    source = reverse_task(n=6, max_length=4, seed=3)[0]["source_ids"]
+    step = DecodingStep.from_model(model)
+    greedy = generate(step, source, Greedy(6), start_id=START, end_id=END)
+    for b, tokens in enumerate(python_greedy(model, source, 6)):
+        assert int(greedy.lengths[b]) == len(tokens)
+        np.testing.assert_array_equal(greedy.tokens[b, : len(tokens)], tokens)
+    beam = generate(step, source, BeamSearch(3, max_length=6), start_id=START, end_id=END)
+    assert np.all(beam.scores.numpy() >= greedy.scores.numpy() - 1e-4)
+    # The beam tiles the memory, from which the step projects Luong's keys:
+    # each source decodes in the batch exactly as it does alone.
+    for b in range(len(source)):
+        alone = generate(
+            step, source[b : b + 1], BeamSearch(3, max_length=6), start_id=START, end_id=END
+        )
+        length = int(alone.lengths[0])
+        assert int(beam.lengths[b]) == length
+        np.testing.assert_array_equal(beam.tokens[b, :length], alone.tokens[0, :length])
+        np.testing.assert_allclose(beam.scores[b], alone.scores[0], atol=1e-5)
+    path = tmp_path / "luong.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path)
+    assert reloaded.get_config() == model.get_config()
+    np.testing.assert_allclose(reloaded(inputs), model(inputs), atol=1e-6)
