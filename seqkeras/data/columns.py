@@ -7,13 +7,15 @@ from typing import Union
 
 #: What a column holds.
 #: - ``text``: a string, split into tokens by `tokens` (``char``, ``word``,
-#:   ``whitespace``), or a list of tokens (CoNLL);
+#:   ``whitespace``, ``subword``), or a list of tokens (CoNLL);
 #: - ``numbers``: a `(T, D)` array per example (or one number per row of a
 #:   series);
 #: - ``image``: an image file;
 #: - ``label``: one class per example (a name, or an id into `names`);
 #: - ``tags``: one tag per input token (names, or ids into `names`).
 COLUMN_TYPES = ("text", "numbers", "image", "label", "tags")
+#: SentencePiece's algorithms for ``subword`` tokens (`model_type`).
+SUBWORD_MODEL_TYPES = ("unigram", "bpe")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +30,13 @@ class ColumnSpec:
             CoNLL-U field) or 0-based CoNLL column.
         type: One of `COLUMN_TYPES`.
         tokens: How text splits into tokens (``"char"``, ``"word"``,
-            ``"whitespace"``), for `text`; `None` otherwise.
+            ``"whitespace"``, or ``"subword"``: the pieces of a SentencePiece
+            model trained on the training split), for `text`; `None`
+            otherwise.
+        vocabulary_size: For ``"subword"`` tokens: the SentencePiece
+            model's ids, the 4 reserved ones included. Defaults to `None`.
+        model_type: For ``"subword"`` tokens: ``"unigram"`` or ``"bpe"``.
+            Defaults to `None` (unigram).
         names: Label or tag names by id, when the column stores ids.
             Defaults to `()`: names come from the data.
         time: For a series: the column the rows are ordered by. Defaults to
@@ -49,6 +57,8 @@ class ColumnSpec:
     column: Union[int, str]
     type: str
     tokens: Optional[str] = None
+    vocabulary_size: Optional[int] = None
+    model_type: Optional[str] = None
     names: Tuple[str, ...] = ()
     time: Optional[str] = None
     size: Optional[Tuple[int, int]] = None

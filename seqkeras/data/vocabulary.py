@@ -56,6 +56,16 @@ def _as_text(text: Union[str, bytes]) -> str:
     return text.decode("utf-8") if isinstance(text, bytes) else text
 
 
+def decoded_positions(ids: tf.Tensor, start_id: int, end_id: int) -> tf.Tensor:
+    """The positions of `(..., time)` ids that decoding keeps, as a boolean mask.
+
+    Those before the first `end_id` that are neither padding (0) nor
+    `start_id`.
+    """
+    before_end = tf.math.cumsum(tf.cast(ids == end_id, tf.int32), axis=-1) == 0
+    return before_end & (ids != 0) & (ids != start_id)
+
+
 class Vocabulary:
     """Maps tokens to integer ids and back, in Python and in a TF graph.
 
@@ -196,6 +206,8 @@ class Vocabulary:
         return len(self.tokens)
 
     pad_id, unk_id, start_id, end_id = 0, 1, 2, 3
+    #: The run folder keeps the vocabulary as `vocabulary.<name>.txt`.
+    file_suffix = ".txt"
 
     def token_to_id(self, token: str) -> int:
         return self._ids.get(token, self.unk_id)
@@ -280,8 +292,7 @@ class Vocabulary:
             with tf.init_scope():
                 self._inverse = self.lookup_layer(invert=True)
         ids = tf.convert_to_tensor(ids)
-        before_end = tf.math.cumsum(tf.cast(ids == self.end_id, tf.int32), axis=-1) == 0
-        keep = before_end & (ids != self.pad_id) & (ids != self.start_id)
+        keep = decoded_positions(ids, self.start_id, self.end_id)
         tokens = tf.ragged.boolean_mask(self._inverse(tf.cast(ids, tf.int64)), keep)
         return tf.strings.reduce_join(tokens, axis=-1, separator=tokenizers.JOINERS[self.split])
 

@@ -57,7 +57,5 @@ def attention_endpoints(
 
 def default_text_checks(vocab: Vocabulary, extra: Optional[list] = None) -> list:
     """Check inputs every text export runs: known tokens, empty, unseen, long."""
-    from seqkeras.data.tokenizers import JOINERS
-
-    known = JOINERS[vocab.split].join(vocab.tokens[4:10])
+    known = vocab.decode(range(4, min(10, len(vocab))))
     return [known, "", "\u2603\u00bf?", known * 20] + list(extra or [])

@@ -18,7 +18,7 @@ from seqkeras.decoding import sample
 from seqkeras.decoding import serialize_strategy
 from seqkeras.export.check import check_reloaded
 from seqkeras.export.saved_model_writer import Endpoint
-from seqkeras.export.text_codec import TextCodec
+from seqkeras.export.text_codec import text_codec
 
 # The scalar inputs of the parameterised signatures. int64 and float32, as
 # `saved_model_cli run --input_exprs 'beam_width=3'` and JSON clients feed them.
@@ -71,7 +71,7 @@ class GenerationEndpoints:
         self.decoding_step = decoding_step
         self.prepare = prepare
         self.vocab = target_vocab
-        self.codec = TextCodec(target_vocab)
+        self.codec = text_codec(target_vocab)
         self.strategy = strategy
         self.attention = attention
 

@@ -14,7 +14,8 @@ from seqkeras.export.input_description import RAW_STRINGS
 from seqkeras.export.input_description import describe_input
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.saved_model_writer import write_saved_model
-from seqkeras.export.text_codec import TextCodec
+from seqkeras.export.text_codec import serving_requirements
+from seqkeras.export.text_codec import text_codec
 from seqkeras.utils.arguments import check_optional_positive_int
 
 
@@ -85,7 +86,7 @@ def export_seq2seq(
     ```
     """
     check_optional_positive_int("max_source_length", max_source_length)
-    source = TextCodec(source_vocab)
+    source = text_codec(source_vocab)
     generation, endpoints = attention_endpoints(
         model,
         target_vocab,
@@ -107,6 +108,7 @@ def export_seq2seq(
         ),
         "max_source_length": max_source_length,
         **generation.info(),
+        **serving_requirements(source_vocab, target_vocab),
     }
     return write_saved_model(
         path, endpoints, resources=[model, source, generation.codec], check=check, info=info

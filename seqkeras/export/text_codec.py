@@ -5,6 +5,7 @@ import tensorflow as tf
 from seqkeras.data import Vocabulary
 from seqkeras.data import tokenize_in_graph
 from seqkeras.data.tokenizers import JOINERS
+from seqkeras.data.vocabulary import decoded_positions
 
 
 class TextCodec(tf.Module):
@@ -35,9 +36,7 @@ class TextCodec(tf.Module):
         ids = tokens.with_flat_values(tf.cast(self.lookup(tokens.flat_values), tf.int32))
         if max_length is not None:
             ids = ids[:, :max_length]
-        dense = ids.to_tensor(0)
-        width = tf.shape(dense)[1]
-        return tf.pad(dense, [[0, 0], [0, tf.maximum(1 - width, 0)]])
+        return pad_to_one_step(ids.to_tensor(0))
 
     def tokens(self, ids):
         """`(..., steps)` ids to token strings (padding and markers as-is)."""
@@ -46,7 +45,36 @@ class TextCodec(tf.Module):
     def decode(self, ids):
         """`(batch, steps)` ids to `(batch,)` strings, stopping at `<end>`."""
         ids = tf.cast(ids, tf.int32)
-        before_end = tf.math.cumsum(tf.cast(ids == self.end_id, tf.int32), axis=-1) == 0
-        keep = before_end & (ids != 0) & (ids != self.start_id)
+        keep = decoded_positions(ids, self.start_id, self.end_id)
         tokens = tf.ragged.boolean_mask(self.tokens(ids), keep)
         return tf.strings.reduce_join(tokens, axis=-1, separator=JOINERS[self.split])
+
+
+def pad_to_one_step(ids):
+    """`(batch, steps)` ids padded to at least one step (an all-empty batch has none)."""
+    width = tf.shape(ids)[1]
+    return tf.pad(ids, [[0, 0], [0, tf.maximum(1 - width, 0)]])
+
+
+def text_codec(vocab):
+    """The graph codec of `vocab`: a `TextCodec`, or a `SubwordCodec` for subword tokens.
+
+    The subword one is imported only here, so that exports without subword
+    tokens never import tensorflow-text.
+    """
+    if vocab.split == "subword":
+        from seqkeras.export.subword_codec import SubwordCodec
+
+        return SubwordCodec(vocab)
+    return TextCodec(vocab)
+
+
+def serving_requirements(*vocabs) -> dict:
+    """What `seqkeras_export.json` records of the packages a serving process needs.
+
+    `{"requires": ["tensorflow-text"]}` when a vocabulary has subword tokens
+    (the SentencePiece ops are tensorflow-text's), else nothing.
+    """
+    if any(vocab.split == "subword" for vocab in vocabs):
+        return {"requires": ["tensorflow-text"]}
+    return {}

@@ -70,6 +70,7 @@ def resolve_columns(
     default_tokens: str = "char",
     source_types: Tuple[str, ...] = ("text", "numbers", "image"),
     source_type: str = "text",
+    subword: bool = False,
 ) -> Tuple[ColumnSpec, Optional[ColumnSpec]]:
     """The source and target `ColumnSpec`s: the dataset's own, then the config's keys.
 
@@ -78,10 +79,12 @@ def resolve_columns(
     `default_tokens` how text splits when neither the dataset nor the
     config says (CoNLL files: always ``whitespace``); `source_types` what
     the task can read from the source; `source_type` what the source holds
-    when neither the dataset nor the config says.
+    when neither the dataset nor the config says; `subword` whether the
+    task reads `tokens: subword` (SentencePiece pieces).
 
     Raises:
-        ConfigError: for files and tfds datasets without a named column.
+        ConfigError: for files and tfds datasets without a named column, or
+            subword tokens the task cannot read.
     """
     data = config.data
     entry = CATALOG.get(data.dataset)
@@ -102,9 +105,11 @@ def resolve_columns(
             f"data.source.type: got {source.type!r}; the {config.task} task reads "
             f"{' or '.join(source_types)}."
         )
+    _check_subword(source, "data.source", config, subword)
     if target_type is None:
         return source, None
     target = _override(target, data.target, "data.target", target_type, tokens)
+    _check_subword(target, "data.target", config, subword)
     if target.type != target_type and not (target_type == "label" and target.type == "text"):
         raise ConfigError(
             f"data.target.type: got {target.type!r}; task {config.task!r} reads "
@@ -130,7 +135,7 @@ def _override(
     spec = spec or ColumnSpec(given.column, given.type or default_type)
     changes = {
         name: getattr(given, name)
-        for name in ("column", "type", "tokens", "time", "size")
+        for name in ("column", "type", "tokens", "vocabulary_size", "model_type", "time", "size")
         if getattr(given, name, None) is not None
     }
     if "size" in changes:
@@ -149,6 +154,28 @@ def _override(
     if spec.type == "text" and spec.tokens is None:
         spec = dataclasses.replace(spec, tokens=default_tokens)
     return spec
+
+
+def _check_subword(spec: ColumnSpec, key: str, config: PipelineConfig, allowed: bool) -> None:
+    """`tokens: subword` with its `vocabulary_size`, only where the task reads it."""
+    subword = spec.type == "text" and spec.tokens == "subword"
+    if subword and not allowed:
+        raise ConfigError(
+            f"{key}.tokens: got 'subword'; subword tokens are for the seq2seq task's source "
+            f"and target text, not task {config.task!r}: expected char, word or whitespace."
+        )
+    if subword and spec.vocabulary_size is None:
+        raise ConfigError(
+            f"{key}.vocabulary_size: required with tokens: subword; expected the number of "
+            f"ids of the SentencePiece model, the 4 reserved ones included (such as 1000)."
+        )
+    what = f"{key}.tokens is {spec.tokens!r}" if spec.type == "text" else f"it holds {spec.type}"
+    for name in ("vocabulary_size", "model_type"):
+        value = getattr(spec, name)
+        if value is not None and not subword:
+            raise ConfigError(
+                f"{key}.{name}: got {value!r}, but {what}; {name} is for text with tokens: subword."
+            )
 
 
 def read_examples(
@@ -331,38 +358,12 @@ def _examples(
                 f"{', '.join(repr(c) for c in columns)}."
             )
     count = len(columns[source.column])
-    if target is not None and count and all(_is_empty(v) for v in columns[target.column]):
-        # Otherwise a seq2seq model learns to output nothing and scores an
-        # exact match of 1.0 against the empty references.
-        expected = _TARGET_VALUES.get(target.type, "values")
-        raise DataError(
-            f"{origin}: the target column {target.column!r} is empty in all {count} "
-            f"row(s): nothing to learn; expected {expected} in it."
-        )
     places = [where(i) for i in range(count)]
     sources = [_value(v, source, places[i]) for i, v in enumerate(columns[source.column])]
     targets = [None] * count
     if target is not None:
         targets = [_value(v, target, places[i]) for i, v in enumerate(columns[target.column])]
     return Examples(sources, targets, places, origin)
-
-
-#: What a target column of each type holds, for the "nothing to learn" message.
-_TARGET_VALUES = {
-    "label": "a label per row",
-    "tags": "the tags of each row's tokens",
-    "text": "the output text of each row",
-}
-
-
-def _is_empty(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, (str, bytes)):
-        return not value.strip()
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return len(value) == 0
-    return False
 
 
 def _value(value, spec: ColumnSpec, where: str):

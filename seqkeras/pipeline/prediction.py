@@ -75,6 +75,7 @@ def predict_run(
 
     def served():
         if not loaded:
+            _import_required_ops(written, export)
             loaded.append(tf.saved_model.load(str(export)))
         return loaded[0]
 
@@ -110,6 +111,17 @@ def predict_run(
         signature = signature if wanted == "serving_default" else wanted
     outputs = served().signatures[signature](inputs=tf.constant(values), **arguments)
     return Predictions(names, [_as_text(row) for row in outputs["outputs"].numpy()], used)
+
+
+def _import_required_ops(written: dict, export) -> None:
+    """Register the graph ops the export holds beyond TensorFlow's own (subword tokens)."""
+    if "tensorflow-text" in written.get("requires", ()):
+        from seqkeras.data.subword_vocabulary import import_tensorflow_text
+
+        try:
+            import_tensorflow_text()
+        except ImportError as error:
+            raise ConfigError(f"{export}: {error}") from None
 
 
 def _is_array_file(path: str) -> bool:

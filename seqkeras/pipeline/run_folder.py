@@ -66,17 +66,14 @@ def load_run(run_dir):
     """(config, task, data, model) of a finished run, vocabularies as saved."""
     import keras
 
-    from seqkeras.data import Vocabulary
+    from seqkeras.pipeline.vocabularies import load_vocabularies
 
     run_dir, config = open_run(run_dir)
     model_path = run_dir / "model.keras"
     if not model_path.is_file():
         raise ConfigError(f"{run_dir}: no model.keras; the run did not finish.")
     task = get_task(config.task)
-    saved = {
-        path.name.split(".")[1]: Vocabulary.load(path) for path in run_dir.glob("vocabulary.*.txt")
-    }
-    data: TaskData = task.prepare(config, smoke=False, vocabularies=saved)
+    data: TaskData = task.prepare(config, smoke=False, vocabularies=load_vocabularies(run_dir))
     return config, task, data, keras.saving.load_model(model_path)
 
 

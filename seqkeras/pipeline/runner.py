@@ -48,6 +48,7 @@ from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.training import DivergenceCheck
 from seqkeras.pipeline.training import build_callbacks
 from seqkeras.pipeline.training import build_optimizer
+from seqkeras.pipeline.vocabularies import save_vocabularies
 
 logger = logging.getLogger("seqkeras")
 
@@ -102,8 +103,7 @@ def run_pipeline(
 
 def _complete(task, config, data, strategy, decoding, run_dir, lock, verbose) -> pathlib.Path:
     """Train (or resume), evaluate, export and report into the locked `run_dir`."""
-    for name, vocabulary in data.vocabularies.items():
-        vocabulary.save(run_dir / f"vocabulary.{name}.txt")
+    save_vocabularies(run_dir, data.vocabularies)
     model = _train(task, config, data, strategy, run_dir, verbose)
     if strategy is not None or config.train.mixed_precision != "float32":
         model = _float32_copy(task, config, data, model)

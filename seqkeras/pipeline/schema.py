@@ -17,6 +17,7 @@ from typing import Dict
 from typing import List
 from typing import Optional
 
+from seqkeras.data.columns import SUBWORD_MODEL_TYPES
 from seqkeras.decoding.strategy import STRATEGIES as DECODING_STRATEGIES
 from seqkeras.errors import ConfigError
 from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
@@ -65,7 +66,7 @@ RUN_NAME = (
     "or digit (it names the run folder, one path component, and the Keras model)",
 )
 
-TOKENS = ("char", "whitespace", "word")
+TOKENS = ("char", "whitespace", "word", "subword")
 #: What a column holds: text (split into `tokens`), numbers (a (T, D) array
 #: per example, or one number per row of a series) or an image file.
 COLUMN_TYPES = ("text", "numbers", "image")
@@ -88,8 +89,19 @@ class ColumnConfig:
     )
     tokens: Optional[str] = option(
         None,
-        help="How text splits into tokens; null: the dataset's own, else char.",
+        help="How text splits into tokens; null: the dataset's own, else char. subword: "
+        "SentencePiece pieces trained on the training split (seq2seq source and target).",
         choices=TOKENS,
+    )
+    vocabulary_size: Optional[int] = option(
+        None,
+        help="tokens: subword: ids of the SentencePiece model, the 4 reserved ones included.",
+        minimum=5,
+    )
+    model_type: Optional[str] = option(
+        None,
+        help="tokens: subword: SentencePiece's algorithm; null: unigram.",
+        choices=SUBWORD_MODEL_TYPES,
     )
     time: Optional[str] = option(
         None,

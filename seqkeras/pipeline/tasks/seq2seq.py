@@ -21,6 +21,7 @@ from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.generation import generate_outputs
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
+from seqkeras.pipeline.vocabularies import build_vocabulary
 
 
 @dataclasses.dataclass
@@ -47,24 +48,26 @@ class Seq2SeqTask(Task):
         self.columns(config)
 
     def columns(self, config):
-        return resolve_columns(config, "text", source_types=("text",))
+        return resolve_columns(config, "text", source_types=("text",), subword=True)
 
     def prepare(self, config, smoke, vocabularies=None):
         source, target = self.columns(config)
-        source_split, target_split = source.tokens, target.tokens
         examples = read_examples(config, source, target, smoke)
         train = examples["train"]
+        given = vocabularies
+
+        def vocabulary(name, spec, texts):
+            return given_vocabulary(
+                given,
+                name,
+                lambda: build_vocabulary(
+                    texts, spec, f"data.{name}", seed=config.seed, smoke=smoke
+                ),
+            )
+
         vocabularies = {
-            "source": given_vocabulary(
-                vocabularies,
-                "source",
-                lambda: sk_data.Vocabulary.build(train.sources, split=source_split),
-            ),
-            "target": given_vocabulary(
-                vocabularies,
-                "target",
-                lambda: sk_data.Vocabulary.build(train.targets, split=target_split),
-            ),
+            "source": vocabulary("source", source, train.sources),
+            "target": vocabulary("target", target, train.targets),
         }
         encoded = {}
         for split, split_examples in examples.items():
@@ -98,7 +101,7 @@ class Seq2SeqTask(Task):
                 sources=encoded["test"][0],
                 source_texts=examples["test"].sources,
                 references=examples["test"].targets,
-                target_unit="char" if target_split == "char" else "token",
+                target_unit="char" if target.tokens == "char" else "token",
             ),
         )
 
