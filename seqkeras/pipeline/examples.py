@@ -358,12 +358,38 @@ def _examples(
                 f"{', '.join(repr(c) for c in columns)}."
             )
     count = len(columns[source.column])
+    if target is not None and count and all(_is_empty(v) for v in columns[target.column]):
+        # Otherwise a seq2seq model learns to output nothing and scores an
+        # exact match of 1.0 against the empty references.
+        expected = _TARGET_VALUES.get(target.type, "values")
+        raise DataError(
+            f"{origin}: the target column {target.column!r} is empty in all {count} "
+            f"row(s): nothing to learn; expected {expected} in it."
+        )
     places = [where(i) for i in range(count)]
     sources = [_value(v, source, places[i]) for i, v in enumerate(columns[source.column])]
     targets = [None] * count
     if target is not None:
         targets = [_value(v, target, places[i]) for i, v in enumerate(columns[target.column])]
     return Examples(sources, targets, places, origin)
+
+
+#: What a target column of each type holds, for the "nothing to learn" message.
+_TARGET_VALUES = {
+    "label": "a label per row",
+    "tags": "the tags of each row's tokens",
+    "text": "the output text of each row",
+}
+
+
+def _is_empty(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes)):
+        return not value.strip()
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return len(value) == 0
+    return False
 
 
 def _value(value, spec: ColumnSpec, where: str):
