@@ -9,6 +9,7 @@ import sys
 from typing import List
 from typing import Optional
 
+from seqkeras.errors import RunInterrupted
 from seqkeras.errors import SeqkerasError
 from seqkeras.errors import TrainingDiverged
 from seqkeras.version import __version__
@@ -221,11 +222,25 @@ def _launch(args, overrides: List[str]) -> int:
         arguments.append("--smoke")
     try:
         launcher.launch_workers(arguments, args.workers)
+    except KeyboardInterrupt:
+        raise RunInterrupted(
+            f"interrupted; the {args.workers} workers were stopped. Rerun the same command "
+            f"to resume from the last finished epoch."
+        ) from None
     except launcher.WorkerFailed as failure:
         print(f"seqkeras {args.command}: error: {failure}", file=sys.stderr)
         return 2 if failure.returncode == 2 else 1
     print(f"[launcher] all {args.workers} workers finished", flush=True)
     return 0
+
+
+def _interrupted(args, interrupt: KeyboardInterrupt) -> str:
+    """The one line that Ctrl-C leaves: what was stopped and how to go on."""
+    if isinstance(interrupt, RunInterrupted):
+        return str(interrupt)
+    if args.command in ("run", "train"):
+        return "interrupted before training started; no run folder was made."
+    return "interrupted."
 
 
 #: Commands that answer without TensorFlow.
@@ -239,9 +254,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    if args.command not in LIGHT_COMMANDS:
-        _start_tensorflow()
     try:
+        if args.command not in LIGHT_COMMANDS:
+            _start_tensorflow()
         if args.command == "demo":
             from seqkeras.demo import run_demo
 
@@ -305,6 +320,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     except TrainingDiverged as error:
         print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as interrupt:
+        # Ctrl-C: one line instead of a traceback; 130 is what shells report for SIGINT.
+        print(f"seqkeras {args.command}: {_interrupted(args, interrupt)}", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader went away (`seqkeras datasets | head -3`): nothing to report.
         import os

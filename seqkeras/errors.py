@@ -23,3 +23,10 @@ class TrainingDiverged(RuntimeError):
 
     Not a `SeqkerasError`: the config was valid, so the command exits 1.
     """
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) stopped a run; the message says how to resume it.
+
+    A `KeyboardInterrupt`, so code that stops on Ctrl-C still stops.
+    """

@@ -87,6 +87,15 @@ def restore_backup(model: keras.Model, directory) -> int:
     return 0
 
 
+def backed_up_epochs(directory) -> int:
+    """The epoch count of the newest backup in `directory`; 0 if there is none."""
+    directory = pathlib.Path(directory)
+    if not directory.is_dir():
+        return 0
+    newest = next(iter(_backups(directory)), None)
+    return int(_BACKUP.fullmatch(newest.name).group(1)) if newest is not None else 0
+
+
 def save_weights_atomically(model: keras.Model, path) -> None:
     """`model.save_weights(path)`, written beside `path` and renamed into place."""
     path = pathlib.Path(path)

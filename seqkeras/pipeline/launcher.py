@@ -107,14 +107,7 @@ def launch_workers(
         for index in range(workers):
             env = dict(os.environ, TF_CONFIG=tf_config(ports, index), TMPDIR=scratch)
             env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-            process = subprocess.Popen(
-                command,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                bufsize=1,
-            )
+            process = _start_worker(command, env)
             processes.append(process)
             print(
                 f"[launcher] worker {index}: pid {process.pid}, {HOST}:{ports[index]}", flush=True
@@ -135,6 +128,33 @@ def launch_workers(
         shutil.rmtree(scratch, ignore_errors=True)
     if failed is not None:
         raise WorkerFailed(failed, processes[failed].returncode, causes[0] if causes else None)
+
+
+def _start_worker(command: Sequence[str], env: dict) -> subprocess.Popen:
+    """Start one worker that ignores SIGINT.
+
+    Ctrl-C in a terminal signals the whole process group. The launcher alone
+    answers it: it stops every worker (`_stop`) and says how to resume, where
+    workers that took the signal too would each print their own message, or
+    a traceback if it came while they start. The child inherits the ignored
+    SIGINT across `exec`, and Python then installs no KeyboardInterrupt
+    handler in it.
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
+    try:
+        return subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+    finally:
+        if previous is not None:
+            # A Ctrl-C during the start is lost; the next one stops the run.
+            signal.signal(signal.SIGINT, previous)
 
 
 def _wait(processes) -> Optional[int]:

@@ -21,6 +21,7 @@ from typing import Tuple
 import yaml
 
 from seqkeras.errors import ConfigError
+from seqkeras.pipeline.epoch_backup import backed_up_epochs
 from seqkeras.pipeline.run_lock import LOCK_FILE
 from seqkeras.pipeline.run_lock import RunLock
 from seqkeras.pipeline.schema import PipelineConfig
@@ -152,6 +153,21 @@ def finish(run_dir: pathlib.Path, lock: RunLock) -> pathlib.Path:
     (final_dir / TRAINED_WEIGHTS).unlink(missing_ok=True)
     (final_dir / LOCK_FILE).unlink(missing_ok=True)
     return final_dir
+
+
+def resume_hint(run_dir: pathlib.Path) -> str:
+    """What rerunning the same command does with the unfinished `run_dir`, for messages."""
+    if not run_dir.is_dir():  # stopped just after `finish` renamed it
+        return f"the run had finished: {run_dir.with_name(run_dir.name[: -len(PARTIAL)])}"
+    if (run_dir / TRAINED_WEIGHTS).is_file():
+        return f"training had finished: rerun the same command to go on to evaluation in {run_dir}"
+    epochs = backed_up_epochs(run_dir / BACKUP)
+    if epochs:
+        return (
+            f"rerun the same command to resume {run_dir} after epoch {epochs}, "
+            f"its last backed-up epoch"
+        )
+    return f"no epoch had finished: rerun the same command to start training again in {run_dir}"
 
 
 def _unfinished(base: pathlib.Path, resolved: str) -> Iterator[pathlib.Path]:

@@ -28,6 +28,7 @@ import tensorflow as tf
 
 from seqkeras import report
 from seqkeras.decoding import serialize_strategy
+from seqkeras.errors import RunInterrupted
 from seqkeras.errors import TrainingDiverged
 from seqkeras.layers import set_implementation
 from seqkeras.pipeline import distribute
@@ -42,6 +43,7 @@ from seqkeras.pipeline.run_folder_life import check_output_dir
 from seqkeras.pipeline.run_folder_life import finish
 from seqkeras.pipeline.run_folder_life import open_run_dir
 from seqkeras.pipeline.run_folder_life import resolved_config
+from seqkeras.pipeline.run_folder_life import resume_hint
 from seqkeras.pipeline.run_folder_life import worker_dir
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.tasks import get_task
@@ -91,12 +93,19 @@ def run_pipeline(
         work_dir = worker_dir(base, resolved_config(config))
         try:
             _train(task, config, data, strategy, work_dir, verbose)
+        except KeyboardInterrupt:
+            raise RunInterrupted(
+                "interrupted; this worker stopped. Rerun the same command on every worker "
+                "to resume from the chief's last backup."
+            ) from None
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
         return None
     run_dir, lock = open_run_dir(base, resolved_config(config))
     try:
         return _complete(task, config, data, strategy, decoding, run_dir, lock, verbose)
+    except KeyboardInterrupt:
+        raise RunInterrupted(f"interrupted; {resume_hint(run_dir)}.") from None
     finally:
         lock.release()  # a failed run's folder is resumed at once by the next
 
