@@ -30,8 +30,8 @@ def test_version():
     assert result.stdout.strip() == f"seqkeras {__version__}"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["datasets"], []])
-def test_help_version_and_datasets_answer_without_tensorflow(args):
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["datasets"], ["schema"], []])
+def test_help_version_datasets_and_schema_answer_without_tensorflow(args):
     # As the `seqkeras` script runs them: argv[0] names the command.
     code = (
         "import sys\n"

@@ -18,13 +18,13 @@ from typing import List
 from typing import Optional
 
 from seqkeras.data.columns import SUBWORD_MODEL_TYPES
-from seqkeras.decoding.strategy import STRATEGIES as DECODING_STRATEGIES
 from seqkeras.errors import ConfigError
-from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
-from seqkeras.models.image_encoder import CNN_FILTERS
-from seqkeras.models.image_encoder import IMAGE_ENCODERS
-from seqkeras.models.recurrent_stack import CELLS
-from seqkeras.pipeline.optimizers import OPTIMIZERS
+from seqkeras.pipeline.choices import CELLS
+from seqkeras.pipeline.choices import CNN_FILTERS
+from seqkeras.pipeline.choices import DECODING_STRATEGIES
+from seqkeras.pipeline.choices import IMAGE_ENCODERS
+from seqkeras.pipeline.choices import IMPLEMENTATIONS
+from seqkeras.pipeline.choices import OPTIMIZERS
 from seqkeras.pipeline.tasks import TASKS
 
 

@@ -1,0 +1,29 @@
+"""The names a pipeline config chooses among, without importing what they name.
+
+The config schema (`seqkeras schema`, loading a pipeline file) needs these
+names but not the cells, image encoders, optimizers and decoding strategies
+behind them, whose modules import Keras and TensorFlow (seconds of start-up).
+Each tuple mirrors the registry named beside it, in the same order;
+`tests/pipeline/test_choices.py` checks that they are equal, so the two
+cannot drift apart.
+"""
+
+#: `seqkeras.models.recurrent_stack.CELLS`: `model.cell`.
+CELLS = ("lstm", "vanilla", "gru")
+#: `seqkeras.layers.cell_rnn.IMPLEMENTATIONS`: `model.implementation`.
+IMPLEMENTATIONS = ("reference", "fast")
+#: `seqkeras.models.image_encoder.IMAGE_ENCODERS`: `model.image_encoder.kind`.
+IMAGE_ENCODERS = (
+    "cnn",
+    "mobilenet_v3_small",
+    "mobilenet_v3_large",
+    "mobilenet_v2",
+    "efficientnet_b0",
+    "efficientnet_v2_b0",
+)
+#: `seqkeras.models.image_encoder.CNN_FILTERS`: `model.image_encoder.filters`.
+CNN_FILTERS = (32, 64, 128)
+#: `seqkeras.pipeline.optimizers.OPTIMIZERS`: `train.optimizer.name`.
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+#: `seqkeras.decoding.STRATEGIES`: `evaluate.strategy`.
+DECODING_STRATEGIES = ("beam", "greedy", "sample")

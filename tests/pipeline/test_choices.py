@@ -1,0 +1,24 @@
+"""The config's lists of names (`seqkeras/pipeline/choices.py`) equal the registries.
+
+The schema reads the light lists so that `seqkeras schema` starts without
+TensorFlow; each must name what its registry holds, in the same order (the
+order of the schema's `enum` and of the error's list of names).
+"""
+
+from seqkeras.pipeline import choices
+
+
+def test_every_list_of_names_equals_its_registry():
+    from seqkeras.decoding import STRATEGIES
+    from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
+    from seqkeras.models.image_encoder import CNN_FILTERS
+    from seqkeras.models.image_encoder import IMAGE_ENCODERS
+    from seqkeras.models.recurrent_stack import CELLS
+    from seqkeras.pipeline.optimizers import OPTIMIZERS
+
+    assert choices.CELLS == tuple(CELLS)
+    assert choices.IMPLEMENTATIONS == tuple(IMPLEMENTATIONS)
+    assert choices.IMAGE_ENCODERS == tuple(IMAGE_ENCODERS)
+    assert choices.CNN_FILTERS == tuple(CNN_FILTERS)
+    assert choices.OPTIMIZERS == tuple(OPTIMIZERS)
+    assert choices.DECODING_STRATEGIES == tuple(STRATEGIES)
