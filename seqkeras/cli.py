@@ -75,13 +75,16 @@ def _build_parser() -> argparse.ArgumentParser:
         "predict",
         help="run a finished run's export on your inputs",
         description="Prints one line per input: the input, a tab, the prediction; tabs, "
-        "newlines and backslashes inside either are written as \\t, \\n and \\\\.",
+        "newlines and backslashes inside either are written as \\t, \\n and \\\\. "
+        "A lone - reads the inputs of a text export from standard input, one a line: "
+        "seqkeras predict RUN - < inputs.txt",
     )
     predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
     predict.add_argument(
         "inputs",
         nargs="+",
-        help="input strings (text tasks); image files (a captioner of images); .npy, .npz, "
+        help="input strings (text tasks), or - to read them from standard input, one a "
+        "line; image files (a captioner of images); .npy, .npz, "
         ".json, .jsonl or .csv files of arrays (exports of float tensors); a forecaster: "
         "files (or comma-separated numbers) of the series' recent values",
     )
@@ -244,7 +247,7 @@ def _interrupted(args, interrupt: KeyboardInterrupt) -> str:
 
 
 #: Commands that answer without TensorFlow.
-LIGHT_COMMANDS = (None, "datasets", "schema")
+LIGHT_COMMANDS = (None, "datasets")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -24,8 +24,11 @@ def run_python(code: str, *, cwd=None, env_extra=None, timeout=300):
     )
 
 
-def run_seqkeras(*args, cwd=None, env_extra=None, timeout=900):
-    """Run the real `python -m seqkeras ARGS...` in a subprocess; return it completed."""
+def run_seqkeras(*args, cwd=None, env_extra=None, timeout=900, stdin=None):
+    """Run the real `python -m seqkeras ARGS...` in a subprocess; return it completed.
+
+    `stdin` is the text its standard input holds; without it, it inherits this one.
+    """
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     if env_extra:
         env.update(env_extra)
@@ -33,6 +36,7 @@ def run_seqkeras(*args, cwd=None, env_extra=None, timeout=900):
         [sys.executable, "-m", "seqkeras", *args],
         cwd=cwd,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -9,13 +9,18 @@ signatures serve.
 """
 
 import dataclasses
+import re
+import sys
 from typing import List
 from typing import Optional
 
 from seqkeras.errors import ConfigError
+from seqkeras.errors import DataError
 from seqkeras.pipeline.run_folder import open_run
 
 GENERATING_KINDS = ("seq2seq", "caption", "language_model")
+#: The input that stands for the lines of standard input.
+STDIN = "-"
 # The signature of an image captioner that takes decoded pixels (seqkeras/export/caption.py).
 PIXELS = "pixels"
 # The signature serving each strategy, and the defaults of its options when
@@ -56,7 +61,8 @@ def predict_run(
 
     Exports that take float tensors read `inputs` as files of arrays
     (`seqkeras/pipeline/numeric_inputs.py`), checked against the shape the
-    export records; a forecaster reads the recent values of a series.
+    export records; a forecaster reads the recent values of a series. A lone
+    `-` stands for the lines of standard input, each one input of a text export.
     """
     import tensorflow as tf
 
@@ -71,6 +77,8 @@ def predict_run(
     # seqkeras_export.json, as the export wrote it.
     written = read_export_info(str(export))
     kind = written.get("kind")
+    if STDIN in inputs:
+        inputs = _standard_input(inputs, written)
     loaded = []
 
     def served():
@@ -124,6 +132,38 @@ def _import_required_ops(written: dict, export) -> None:
             raise ConfigError(f"{export}: {error}") from None
 
 
+def _standard_input(inputs: List[str], written: dict) -> List[str]:
+    """The lines of standard input, for a lone `-` given to an export of text."""
+    if list(inputs) != [STDIN]:
+        raise ConfigError(
+            f"inputs: {STDIN!r} reads every input from standard input; give it alone, "
+            f"not with other inputs."
+        )
+    if not takes_text(written):
+        raise ConfigError(
+            f"inputs: {STDIN!r} reads text inputs from standard input, one a line, but this "
+            f"{written.get('kind')} export takes files (or numbers); give them as arguments."
+        )
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DataError(
+            f"standard input, line {line}: not valid UTF-8 (byte 0x{data[error.start]:02x}); "
+            f"inputs must be UTF-8 text."
+        ) from None
+    # One input a line, whatever the line ending; an empty line is an input too.
+    lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
+    if lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise ConfigError(
+            f"inputs: {STDIN!r} reads the inputs from standard input, one a line, but it held none."
+        )
+    return lines
+
+
 def _is_array_file(path: str) -> bool:
     return path.lower().endswith((".npy", ".npz", ".json", ".jsonl", ".ndjson", ".csv", ".txt"))
 
@@ -167,7 +207,6 @@ def _image_files(paths: List[str]) -> List[bytes]:
     import pathlib
 
     from seqkeras.data.images import image_problem
-    from seqkeras.errors import DataError
 
     contents = []
     for path in paths:

@@ -14,6 +14,7 @@ import pathlib
 import numpy as np
 import pytest
 
+from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.pipeline.prediction import predict_run
 from tests.helpers import run_seqkeras
@@ -103,6 +104,9 @@ def test_classify_on_digit_pixels_reads_npy_npz_json_jsonl_and_csv(tmp_path_fact
     assert "examples of shape (8, 8)" in result.stderr and "Traceback" not in result.stderr
     with pytest.raises(DataError, match="a digit: no such file; give .npy, .npz"):
         predict_run(run_dir, ["a digit"])
+    # `-` (standard input) is for text exports: it is refused before stdin is read.
+    with pytest.raises(ConfigError, match=r"this classify export takes files \(or numbers\)"):
+        predict_run(run_dir, ["-"])
 
 
 def test_forecast_reads_the_last_window_of_a_series(tmp_path_factory, tmp_path):
