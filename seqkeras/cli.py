@@ -247,7 +247,7 @@ def _interrupted(args, interrupt: KeyboardInterrupt) -> str:
 
 
 #: Commands that answer without TensorFlow.
-LIGHT_COMMANDS = (None, "datasets")
+LIGHT_COMMANDS = (None, "datasets", "schema")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
