@@ -27,3 +27,10 @@ CNN_FILTERS = (32, 64, 128)
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 #: `seqkeras.decoding.STRATEGIES`: `evaluate.strategy`.
 DECODING_STRATEGIES = ("beam", "greedy", "sample")
+#: `seqkeras.models.attention_mechanism.ATTENTIONS`: `model.attention.kind`.
+ATTENTIONS = ("bahdanau", "luong")
+#: `seqkeras.layers.luong_attention.SCORES`: `model.attention.score`.
+LUONG_SCORES = ("dot", "general", "concat")
+#: `seqkeras.layers.attention_decoder.ATTENTION_LAYER_ACTIVATIONS`:
+#: `model.attention.layer_activation`.
+ATTENTION_LAYER_ACTIVATIONS = ("tanh", "linear")

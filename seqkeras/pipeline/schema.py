@@ -19,11 +19,14 @@ from typing import Optional
 
 from seqkeras.data.columns import SUBWORD_MODEL_TYPES
 from seqkeras.errors import ConfigError
+from seqkeras.pipeline.choices import ATTENTION_LAYER_ACTIVATIONS
+from seqkeras.pipeline.choices import ATTENTIONS
 from seqkeras.pipeline.choices import CELLS
 from seqkeras.pipeline.choices import CNN_FILTERS
 from seqkeras.pipeline.choices import DECODING_STRATEGIES
 from seqkeras.pipeline.choices import IMAGE_ENCODERS
 from seqkeras.pipeline.choices import IMPLEMENTATIONS
+from seqkeras.pipeline.choices import LUONG_SCORES
 from seqkeras.pipeline.choices import OPTIMIZERS
 from seqkeras.pipeline.tasks import TASKS
 
@@ -170,11 +173,37 @@ class DataConfig:
 
 @dataclasses.dataclass
 class AttentionConfig:
-    kind: str = option("bahdanau", help="Attention mechanism.", choices=("bahdanau",))
-    units: Optional[int] = option(None, help="Attention size; defaults to model.units.", minimum=1)
-    normalize: bool = option(False, help="Weight-normalised Bahdanau score.")
+    kind: str = option(
+        "bahdanau",
+        help="Attention mechanism: bahdanau (additive) or luong (multiplicative, see score).",
+        choices=ATTENTIONS,
+    )
+    units: Optional[int] = option(
+        None,
+        help="Attention size (bahdanau, luong concat); defaults to model.units. Luong's dot "
+        "and general scores have the query's size.",
+        minimum=1,
+    )
+    normalize: bool = option(False, help="bahdanau: weight-normalised score.")
+    score: Optional[str] = option(
+        None,
+        help="luong: dot (h_t . h_s), general (h_t . W_a h_s) or concat "
+        "(v_a . tanh(W_a [h_t; h_s])); null: general.",
+        choices=LUONG_SCORES,
+    )
+    scale: bool = option(
+        False, help="luong: multiply the scores by a learned scalar g (TFA's scale=True)."
+    )
     layer_units: Optional[int] = option(
-        None, help="Size of a Luong attention layer tanh(W[h; c]).", minimum=1
+        None,
+        help="Size of an attention layer f(W[h; c]) between decoder and logits (seq2seq, caption).",
+        minimum=1,
+    )
+    layer_activation: str = option(
+        "tanh",
+        help="f of the attention layer: tanh (Luong et al.) or linear (TFA's "
+        "attention_layer_size).",
+        choices=ATTENTION_LAYER_ACTIVATIONS,
     )
 
 

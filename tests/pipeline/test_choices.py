@@ -10,7 +10,10 @@ from seqkeras.pipeline import choices
 
 def test_every_list_of_names_equals_its_registry():
     from seqkeras.decoding import STRATEGIES
+    from seqkeras.layers.attention_decoder import ATTENTION_LAYER_ACTIVATIONS
     from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
+    from seqkeras.layers.luong_attention import SCORES
+    from seqkeras.models.attention_mechanism import ATTENTIONS
     from seqkeras.models.image_encoder import CNN_FILTERS
     from seqkeras.models.image_encoder import IMAGE_ENCODERS
     from seqkeras.models.recurrent_stack import CELLS
@@ -22,3 +25,6 @@ def test_every_list_of_names_equals_its_registry():
     assert choices.CNN_FILTERS == tuple(CNN_FILTERS)
     assert choices.OPTIMIZERS == tuple(OPTIMIZERS)
     assert choices.DECODING_STRATEGIES == tuple(STRATEGIES)
+    assert choices.ATTENTIONS == tuple(ATTENTIONS)
+    assert choices.LUONG_SCORES == tuple(SCORES)
+    assert choices.ATTENTION_LAYER_ACTIVATIONS == tuple(ATTENTION_LAYER_ACTIVATIONS)

@@ -153,6 +153,11 @@ BAD_CONFIGS = [
         "train: {jit_compile: maybe}\n",
         "bad.yaml: train.jit_compile: got 'maybe'; expected a boolean.",
     ),
+    (
+        "task: seq2seq\ndata: {dataset: dates}\nmodel: {bidirectional: true, "
+        "attention: {kind: luong, score: dot}}\n",
+        "model.attention.score: got 'dot'; the dot score needs the decoder's outputs",
+    ),
 ]
 
 
@@ -343,6 +348,72 @@ def test_cell_gru_runs_a_pipeline_end_to_end(tmp_path, built):
     assert (run_dir / "export" / "saved_model.pb").exists()
     assert _recurrent_layer_configs(run_dir / "model.keras", ("GRU",))
     assert not _recurrent_layer_configs(run_dir / "model.keras")
+
+
+SERVE_RAW_STRINGS = """
+import json, sys
+try:
+    import seqkeras
+except ImportError:
+    pass
+else:
+    raise SystemExit("seqkeras should not be importable here")
+import tensorflow as tf
+served = tf.saved_model.load(sys.argv[1]).signatures["serving_default"]
+outputs = served(inputs=tf.constant(json.loads(sys.argv[2])))["outputs"]
+print(json.dumps([text.decode() for text in outputs.numpy().tolist()]))
+"""
+
+
+@pytest.mark.slow
+def test_luong_attention_runs_a_pipeline_whose_export_answers_raw_strings(tmp_path, built):
+    built("dates")
+    luong = {
+        "model.attention.kind": "luong",
+        "model.attention.scale": "true",
+        "model.attention.layer_units": "32",
+        "model.attention.layer_activation": "linear",
+    }
+    overrides = [arg for key, value in luong.items() for arg in ("--set", f"{key}={value}")]
+    result = seqkeras(
+        "run",
+        "pipelines/dates.yaml",
+        "--smoke",
+        *overrides,
+        "--output-dir",
+        str(tmp_path),
+        data_dir=built.data_dir,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    [run_dir] = [
+        pathlib.Path(line.split(": ", 1)[1])
+        for line in result.stdout.splitlines()
+        if line.startswith("Run folder: ")
+    ]
+    with zipfile.ZipFile(run_dir / "model.keras") as archive:
+        model_config = json.loads(archive.read("config.json"))["config"]
+    assert {
+        key: model_config[key]
+        for key in ("attention", "scale_attention", "attention_layer_activation")
+    } == {"attention": "luong", "scale_attention": True, "attention_layer_activation": "linear"}
+    # The export serves what evaluation measured: the same greedy decoding
+    # of the same raw strings, in a process where seqkeras is not importable.
+    rows = [line.split("\t") for line in (run_dir / "predictions.tsv").read_text().splitlines()]
+    assert rows[0][:3] == ["source", "reference", "prediction"]
+    sources, predictions = [row[0] for row in rows[1:9]], [row[2] for row in rows[1:9]]
+    blocker = tmp_path / "blocked"
+    blocker.mkdir()
+    (blocker / "seqkeras.py").write_text("raise ImportError('seqkeras is blocked')\n")
+    served = subprocess.run(
+        [sys.executable, "-c", SERVE_RAW_STRINGS, str(run_dir / "export"), json.dumps(sources)],
+        cwd=blocker,
+        env=dict(os.environ, PYTHONPATH=str(blocker), TF_CPP_MIN_LOG_LEVEL="2"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert served.returncode == 0, served.stderr[-3000:]
+    assert json.loads(served.stdout.splitlines()[-1]) == predictions
 
 
 @pytest.mark.slow

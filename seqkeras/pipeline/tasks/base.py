@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from seqkeras import data as sk_data
 from seqkeras.decoding import DecodingStrategy
+from seqkeras.pipeline.attention_checks import check_attention
 from seqkeras.pipeline.decoding_strategy import build_strategy
 from seqkeras.pipeline.schema import PipelineConfig
 
@@ -90,6 +91,7 @@ class Task:
                 f"language_model task, not {config.task!r}; remove the key."
             )
         self.strategy(config)
+        check_attention(config.model)
 
     def strategy(self, config: PipelineConfig) -> Optional[DecodingStrategy]:
         """The one decoding strategy evaluation and export use (`None` if none)."""
@@ -152,8 +154,23 @@ def attention_options(model) -> Dict[str, Any]:
     """Builder arguments of the attending decoders (seq2seq, caption)."""
     return {
         "embedding_dim": model.embedding_dim,
+        "attention": model.attention.kind,
         "attention_units": model.attention.units,
         "normalize_attention": model.attention.normalize,
+        "attention_score": model.attention.score,
+        "scale_attention": model.attention.scale,
         "attention_layer_units": model.attention.layer_units,
+        "attention_layer_activation": model.attention.layer_activation,
         **recurrent_options(model),
+    }
+
+
+def pooling_options(model) -> Dict[str, Any]:
+    """Builder arguments of many-to-one pooling (classify, forecast)."""
+    return {
+        "pooling": model.pooling,
+        "attention": model.attention.kind,
+        "attention_units": model.attention.units,
+        "attention_score": model.attention.score,
+        "scale_attention": model.attention.scale,
     }

@@ -21,6 +21,7 @@ from seqkeras.pipeline.label_metrics import classification_scores
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.pipeline.tasks.base import pooling_options
 from seqkeras.pipeline.tasks.base import recurrent_options
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.labels import UNSEEN
@@ -155,8 +156,7 @@ class ClassifyTask(Task):
             num_layers=model.layers,
             bidirectional=model.bidirectional,
             **recurrent_options(model),
-            pooling=model.pooling,
-            attention_units=model.attention.units,
+            **pooling_options(model),
             name=config.name,
         )
 

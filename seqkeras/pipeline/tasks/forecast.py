@@ -18,6 +18,7 @@ from seqkeras.pipeline.tasks.base import SPLITS
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.pipeline.tasks.base import pooling_options
 from seqkeras.pipeline.tasks.base import recurrent_options
 
 
@@ -174,7 +175,7 @@ class ForecastTask(Task):
             num_layers=model.layers,
             bidirectional=model.bidirectional,
             **recurrent_options(model),
-            pooling=model.pooling,
+            **pooling_options(model),
             output_activation=None,
             name=config.name,
         )

@@ -10,6 +10,7 @@ from seqkeras import data as sk_data
 from seqkeras.data.catalog import CATALOG
 from seqkeras.export import export_seq2seq
 from seqkeras.models import build_seq2seq
+from seqkeras.pipeline.attention_checks import check_dot_score_sizes
 from seqkeras.pipeline.examples import read_examples
 from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.metrics import sequence_scores
@@ -46,6 +47,13 @@ class Seq2SeqTask(Task):
     def check(self, config):
         super().check(config)
         self.columns(config)
+        directions = 2 if config.model.bidirectional else 1
+        check_dot_score_sizes(
+            config.model,
+            directions * config.model.units,
+            "the encoder's outputs, model.units per direction, model.bidirectional: "
+            f"{str(config.model.bidirectional).lower()}",
+        )
 
     def columns(self, config):
         return resolve_columns(config, "text", source_types=("text",), subword=True)
