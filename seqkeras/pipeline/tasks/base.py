@@ -27,8 +27,9 @@ class TaskData:
         train_examples: Training examples (rows of windows for the language
             model) per epoch.
         batch_size: Examples per batch.
-        vocabularies: The `seqkeras.data.Vocabulary` objects by name, saved
-            in the run folder as `vocabulary.<name>.txt`.
+        vocabularies: The `seqkeras.data.Vocabulary` (or, for subword tokens,
+            `SubwordVocabulary`) objects by name, saved in the run folder as
+            `vocabulary.<name>.txt` (or `.model`).
         labels: Class or tag names by output id, when the task has them.
         test_set: What the task's `evaluate` reads beyond the test batches,
             as a dataclass of the task's own (references, source texts).
