@@ -5,6 +5,7 @@ import pytest
 from seqkeras.decoding import BeamSearch
 from seqkeras.decoding import DecodingStep
 from seqkeras.decoding import Greedy
+from seqkeras.decoding import Sampling
 from seqkeras.decoding import generate
 from seqkeras.demo import END
 from seqkeras.demo import START
@@ -252,7 +253,7 @@ def python_greedy(model, source, max_length):
     return [row[:length] for row, length in zip(tokens, lengths)]
 
 
-def test_luong_attention_decodes_in_graph_with_greedy_and_beam(tmp_path):
+def test_luong_attention_decodes_in_graph_with_greedy_sampling_and_beam(tmp_path):
     inputs, _ = reverse_task(n=8, max_length=4)
     model = build_seq2seq(
         VOCAB,
@@ -274,6 +275,9 @@ def test_luong_attention_decodes_in_graph_with_greedy_and_beam(tmp_path):
     for b, tokens in enumerate(python_greedy(model, source, 6)):
         assert int(greedy.lengths[b]) == len(tokens)
         np.testing.assert_array_equal(greedy.tokens[b, : len(tokens)], tokens)
+    # Sampling among the single most likely token is greedy search.
+    sampled = generate(step, source, Sampling(top_k=1, max_length=6), start_id=START, end_id=END)
+    np.testing.assert_array_equal(sampled.tokens, greedy.tokens)
     beam = generate(step, source, BeamSearch(3, max_length=6), start_id=START, end_id=END)
     assert np.all(beam.scores.numpy() >= greedy.scores.numpy() - 1e-4)
     # The beam tiles the memory, from which the step projects Luong's keys:
