@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 $(STAMP): setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,datasets,lint,subword]"
+	$(BIN)/pip install --quiet -e ".[test,datasets,lint,subword,export]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -50,6 +50,16 @@ setup(
         # process needs tensorflow-text too). Its minor version follows
         # TensorFlow's.
         "subword": ["sentencepiece>=0.2", "tensorflow-text>=2.16"],
+        # `export.formats: [litert, onnx]` (seqkeras/export/portable.py): the
+        # converter Keras's ONNX export runs, and the runtime each file is
+        # checked in. Pinned: verified with TensorFlow 2.21, Keras 3.15 and
+        # NumPy 2.4 (tf2onnx's own pins lag behind TensorFlow).
+        "export": [
+            "tf2onnx==1.17.0",
+            "onnx==1.23.2",
+            "onnxruntime==1.32.0",
+            "ai-edge-litert==2.3.0",
+        ],
         "benchmark": ["torch==2.13.0"],
     },
     entry_points={"console_scripts": ["seqkeras=seqkeras.cli:main"]},

@@ -11,6 +11,10 @@ from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
 from seqkeras.export.input_description import RAW_STRINGS
 from seqkeras.export.input_description import describe_input
+from seqkeras.export.portable import SAME_AS_SAVED_MODEL
+from seqkeras.export.portable import TOKEN_IDS
+from seqkeras.export.portable import PortableCore
+from seqkeras.export.portable import probabilities_form
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
@@ -26,6 +30,7 @@ def export_classifier(
     vocab: Optional[Vocabulary] = None,
     check_inputs=None,
     input_notes: Optional[dict] = None,
+    formats: Sequence[str] = (),
 ) -> str:
     """Write a SavedModel that classifies whole sequences, without seqkeras.
 
@@ -48,6 +53,11 @@ def export_classifier(
         input_notes: What float inputs are (`units`, `range`), recorded in
             `seqkeras_export.json` beside their dtype and shape. Defaults
             to `None`.
+        formats: Portable formats to write beside the SavedModel,
+            `"litert"` (`model.tflite`) and `"onnx"` (`model.onnx`): the
+            model's numeric core, token ids (or the float sequences) in,
+            `probabilities` out (see `seqkeras.export.portable`). Defaults
+            to `()`.
 
     Returns:
         The absolute path of the export.
@@ -100,6 +110,13 @@ def export_classifier(
         else describe_input(spec, input_notes),
         "labels": labels,
     }
+    portable = PortableCore(
+        model,
+        model_inputs,
+        input_form=TOKEN_IDS if vocab is not None else SAME_AS_SAVED_MODEL,
+        output_form=probabilities_form(model, "the `labels`, in their order"),
+        vocabulary=vocab,
+    )
     return export_predictor(
         model,
         prepare,
@@ -110,4 +127,6 @@ def export_classifier(
         expected,
         info=info,
         resources=resources,
+        portable=portable,
+        formats=formats,
     )

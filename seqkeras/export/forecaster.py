@@ -1,10 +1,14 @@
 """Export a forecaster: a window of a series in, predicted values out."""
 
+from typing import Sequence
+
 import keras
 import numpy as np
 import tensorflow as tf
 
 from seqkeras.export.input_description import describe_input
+from seqkeras.export.portable import SAME_AS_SAVED_MODEL
+from seqkeras.export.portable import PortableCore
 from seqkeras.export.predictor import export_predictor
 from seqkeras.utils.arguments import invalid
 
@@ -16,6 +20,7 @@ def export_forecaster(
     mean: float = 0.0,
     std: float = 1.0,
     check_inputs=None,
+    formats: Sequence[str] = (),
 ) -> str:
     """Write a SavedModel that forecasts from raw series values, without seqkeras.
 
@@ -35,6 +40,10 @@ def export_forecaster(
         std: Positive standard deviation it was scaled by. Defaults to `1.`.
         check_inputs: Windows for the check. Defaults to `None`: three
             seeded random windows.
+        formats: Portable formats to write beside the SavedModel,
+            `"litert"` (`model.tflite`) and `"onnx"` (`model.onnx`): the
+            same windows in, forecasts out, in the series' units (see
+            `seqkeras.export.portable`). Defaults to `()`.
 
     Returns:
         The absolute path of the export.
@@ -76,4 +85,33 @@ def export_forecaster(
         ),
         "horizon": int(model.output.shape[-1]),
     }
-    return export_predictor(model, prepare, finish, path, spec, check_inputs, expected, info=info)
+    portable = PortableCore(
+        _in_series_units(model, mean, std),
+        check_inputs,
+        input_form=SAME_AS_SAVED_MODEL,
+        output_form="the forecasts, in the series' units (as the SavedModel's `outputs`)",
+    )
+    return export_predictor(
+        model,
+        prepare,
+        finish,
+        path,
+        spec,
+        check_inputs,
+        expected,
+        info=info,
+        portable=portable,
+        formats=formats,
+    )
+
+
+def _in_series_units(model: keras.Model, mean: float, std: float) -> keras.Model:
+    """`model` between the standardisation and its inverse, as Keras layers.
+
+    So that the portable formats, like the SavedModel, take and give values
+    in the series' units.
+    """
+    windows = keras.Input(model.input.shape[1:], name="inputs")
+    standardised = keras.layers.Rescaling(1.0 / std, offset=-mean / std)(windows)
+    forecasts = keras.layers.Rescaling(std, offset=mean)(model(standardised))
+    return keras.Model(windows, forecasts, name=f"{model.name}_in_series_units")

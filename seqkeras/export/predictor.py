@@ -2,6 +2,7 @@
 
 from typing import Callable
 from typing import Dict
+from typing import Optional
 from typing import Sequence
 
 import keras
@@ -9,6 +10,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqkeras.export.check import check_reloaded
+from seqkeras.export.portable import PortableCore
+from seqkeras.export.portable import portable_writer
 from seqkeras.export.saved_model_writer import Endpoint
 from seqkeras.export.saved_model_writer import write_saved_model
 
@@ -37,6 +40,8 @@ def export_predictor(
     *,
     info: dict,
     resources: Sequence = (),
+    portable: Optional[PortableCore] = None,
+    formats: Sequence[str] = (),
 ) -> str:
     """Write `serving_default(inputs) = finish(ids, model(prepare(inputs)))`.
 
@@ -44,7 +49,8 @@ def export_predictor(
     `finish(model_inputs, outputs)` the model's outputs into the served
     dict. The reloaded export's outputs for `check_inputs` must equal
     `expected`, which the caller computes in process (text encoded in
-    Python, not by the graph's tokenizer).
+    Python, not by the graph's tokenizer). `formats` (`"litert"`,
+    `"onnx"`) of the `portable` core are written beside the SavedModel.
     """
 
     def serve(inputs) -> Dict[str, tf.Tensor]:
@@ -60,6 +66,7 @@ def export_predictor(
         resources=[model, *resources],
         check=check,
         info=info,
+        extras=portable_writer(portable, formats),
     )
 
 

@@ -32,6 +32,7 @@ def write_saved_model(
     resources: Sequence,
     check: Optional[Callable[[str], None]] = None,
     info: Optional[dict] = None,
+    extras: Optional[Callable[[str], dict]] = None,
 ) -> str:
     """Save serving `endpoints` to `path` through a temporary directory.
 
@@ -43,7 +44,9 @@ def write_saved_model(
     `tf.Module`s holding them) the endpoints use.
 
     The SavedModel is written next to `path`, `check(temporary_path)` runs
-    on it (it raises to reject the export), `info` is written as
+    on it (it raises to reject the export), `extras(temporary_path)`, when
+    given, writes further files beside the SavedModel (the portable
+    formats) and returns entries for `info`, `info` is written as
     `seqkeras_export.json` (and its `decoding` entry, when there is one, as
     `assets/seqkeras_decoding.json`), and only then does the directory take
     its final name, replacing an earlier export there. On any failure the
@@ -78,6 +81,8 @@ def write_saved_model(
         if check is not None:
             check(staging)
         info = {**(info or {}), "signatures": sorted(endpoints)}
+        if extras is not None:
+            info.update(extras(staging))
         _write_json(os.path.join(staging, INFO_FILE), info)
         if "decoding" in info:
             os.makedirs(os.path.join(staging, "assets"), exist_ok=True)

@@ -10,6 +10,9 @@ from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
 from seqkeras.export.input_description import RAW_STRINGS
 from seqkeras.export.input_description import describe_input
+from seqkeras.export.portable import TOKEN_IDS
+from seqkeras.export.portable import PortableCore
+from seqkeras.export.portable import probabilities_form
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
@@ -24,6 +27,7 @@ def export_tagger(
     *,
     tags: Sequence[str],
     check_inputs: Optional[Sequence[str]] = None,
+    formats: Sequence[str] = (),
 ) -> str:
     """Write a SavedModel that tags every token of raw strings, without seqkeras.
 
@@ -40,6 +44,10 @@ def export_tagger(
         tags: Name of every tag, in output order.
         check_inputs: Strings for the check; always joined by an empty
             string, unseen characters and a long string. Defaults to `None`.
+        formats: Portable formats to write beside the SavedModel,
+            `"litert"` (`model.tflite`) and `"onnx"` (`model.onnx`): the
+            model's numeric core, token ids in, `probabilities` out (see
+            `seqkeras.export.portable`). Defaults to `()`.
 
     Returns:
         The absolute path of the export.
@@ -88,4 +96,13 @@ def export_tagger(
         expected,
         info=info,
         resources=[codec],
+        portable=PortableCore(
+            model,
+            ids.numpy(),
+            input_form=TOKEN_IDS,
+            output_form=probabilities_form(model, "the `tags`, in their order, at every step")
+            + " (steps past a text's end are padding: ignore them)",
+            vocabulary=vocab,
+        ),
+        formats=formats,
     )

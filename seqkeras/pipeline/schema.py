@@ -381,9 +381,21 @@ class ForecastConfig:
     )
 
 
+#: `export.formats`: the SavedModel, and the portable formats of
+#: `seqkeras.export.portable.PORTABLE_FORMATS`.
+EXPORT_FORMATS = ("saved_model", "litert", "onnx")
+
+
 @dataclasses.dataclass
 class ExportConfig:
     enabled: bool = option(True, help="Write a SavedModel to export/.")
+    formats: List[str] = option(
+        ["saved_model"],
+        help="What export/ holds: the SavedModel (always listed), and for classify, tag "
+        "and forecast the model's numeric core as litert (model.tflite) and onnx "
+        "(model.onnx); the export extra installs their tools.",
+        choices=EXPORT_FORMATS,
+    )
 
 
 @dataclasses.dataclass
@@ -457,6 +469,13 @@ def _convert(hint, value, metadata, source: str, key_path: str):
     if typing.get_origin(hint) is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a list of strings.")
+        choices = metadata.get("choices")
+        for item in value if choices else ():
+            if item not in choices:
+                raise ConfigError(
+                    f"{source}: {key_path}: got {item!r} in {value!r}; expected items among: "
+                    f"{', '.join(choices)}."
+                )
         return list(value)
     if hint == ColumnName:
         if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
@@ -566,6 +585,8 @@ def _field_schema(hint, field) -> Dict[str, Any]:
             "default": field.default if factory is dataclasses.MISSING else factory(),
         }
         meta = field.metadata
+        if meta.get("choices"):
+            schema["items"]["enum"] = list(meta["choices"])
         if meta.get("minimum") is not None:
             schema["items"]["minimum"] = meta["minimum"]
         if meta.get("length"):

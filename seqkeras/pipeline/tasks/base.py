@@ -5,6 +5,7 @@ from typing import Any
 from typing import Dict
 from typing import List
 from typing import Optional
+from typing import Tuple
 
 import keras
 import tensorflow as tf
@@ -13,6 +14,7 @@ from seqkeras import data as sk_data
 from seqkeras.decoding import DecodingStrategy
 from seqkeras.pipeline.attention_checks import check_attention
 from seqkeras.pipeline.decoding_strategy import build_strategy
+from seqkeras.pipeline.export_formats import check_export_formats
 from seqkeras.pipeline.schema import PipelineConfig
 
 SPLITS = ("train", "validation", "test")
@@ -75,6 +77,8 @@ class Task:
     #: The decoding strategy when `evaluate.strategy` is null, for tasks
     #: that generate sequences; `None` for the others.
     default_strategy: Optional[str] = None
+    #: The `export.formats` besides `saved_model` that `export` writes.
+    portable_formats: Tuple[str, ...] = ()
 
     def check(self, config: PipelineConfig) -> None:
         """Reject configs this task cannot run, before any work is done."""
@@ -92,6 +96,7 @@ class Task:
                 f"language_model task, not {config.task!r}; remove the key."
             )
         self.strategy(config)
+        check_export_formats(config, self.portable_formats)
         check_attention(config.model)
 
     def strategy(self, config: PipelineConfig) -> Optional[DecodingStrategy]:

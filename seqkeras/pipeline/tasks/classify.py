@@ -12,11 +12,13 @@ import tensorflow as tf
 from seqkeras import data as sk_data
 from seqkeras.errors import DataError
 from seqkeras.export import export_classifier
+from seqkeras.export.portable import PORTABLE_FORMATS
 from seqkeras.models import build_many_to_one
 from seqkeras.pipeline.baselines import majority_class
 from seqkeras.pipeline.baselines import tfidf_logistic_regression
 from seqkeras.pipeline.examples import read_examples
 from seqkeras.pipeline.examples import resolve_columns
+from seqkeras.pipeline.export_formats import portable_formats
 from seqkeras.pipeline.label_metrics import classification_scores
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
@@ -60,6 +62,7 @@ class SequenceShape:
 
 
 class ClassifyTask(Task):
+    portable_formats = tuple(PORTABLE_FORMATS)
     headline = "accuracy"
 
     def check(self, config):
@@ -171,6 +174,7 @@ class ClassifyTask(Task):
             labels=data.labels,
             vocab=data.vocabularies.get("source"),
             input_notes=source.value_notes(),
+            formats=portable_formats(config),
         )
 
     def evaluate(self, model, data, config, strategy):

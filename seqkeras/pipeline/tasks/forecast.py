@@ -11,8 +11,10 @@ import tensorflow as tf
 
 from seqkeras.data.catalog import CATALOG
 from seqkeras.export import export_forecaster
+from seqkeras.export.portable import PORTABLE_FORMATS
 from seqkeras.models import build_many_to_one
 from seqkeras.pipeline.examples import resolve_columns
+from seqkeras.pipeline.export_formats import portable_formats
 from seqkeras.pipeline.series import read_series
 from seqkeras.pipeline.tasks.base import SPLITS
 from seqkeras.pipeline.tasks.base import Evaluation
@@ -125,6 +127,7 @@ class ForecastTask(Task):
     earlier, when a season is known).
     """
 
+    portable_formats = tuple(PORTABLE_FORMATS)
     headline = "mae"
 
     def prepare(self, config, smoke, vocabularies=None):
@@ -184,7 +187,13 @@ class ForecastTask(Task):
         return keras.losses.MeanSquaredError(), [keras.metrics.MeanAbsoluteError(name="mae")]
 
     def export(self, model, data, config, path, strategy):
-        export_forecaster(model, path, mean=data.test_set.mean, std=data.test_set.std)
+        export_forecaster(
+            model,
+            path,
+            mean=data.test_set.mean,
+            std=data.test_set.std,
+            formats=portable_formats(config),
+        )
 
     def evaluate(self, model, data, config, strategy):
         test_set = data.test_set

@@ -10,10 +10,12 @@ from seqkeras import data as sk_data
 from seqkeras.data.tokenizers import JOINERS
 from seqkeras.errors import DataError
 from seqkeras.export import export_tagger
+from seqkeras.export.portable import PORTABLE_FORMATS
 from seqkeras.models import build_many_to_many
 from seqkeras.pipeline.baselines import majority_tags
 from seqkeras.pipeline.examples import read_examples
 from seqkeras.pipeline.examples import resolve_columns
+from seqkeras.pipeline.export_formats import portable_formats
 from seqkeras.pipeline.label_metrics import is_bio
 from seqkeras.pipeline.label_metrics import tag_scores
 from seqkeras.pipeline.tasks.base import Evaluation
@@ -42,6 +44,7 @@ class TagTestSet:
 
 
 class TagTask(Task):
+    portable_formats = tuple(PORTABLE_FORMATS)
     headline = "macro_f1"
 
     def check(self, config):
@@ -129,7 +132,13 @@ class TagTask(Task):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
     def export(self, model, data, config, path, strategy):
-        export_tagger(model, data.vocabularies["source"], path, tags=data.labels)
+        export_tagger(
+            model,
+            data.vocabularies["source"],
+            path,
+            tags=data.labels,
+            formats=portable_formats(config),
+        )
 
     def evaluate(self, model, data, config, strategy):
         predicted = []
