@@ -304,17 +304,30 @@ def test_smoke_run_reports_bleu_and_keeps_the_sentencepiece_models(subword_run):
     assert "Serve: import tensorflow_text; tf.saved_model.load(" in stdout
 
 
+def keras_answers(model, source, target, questions, strategy):
+    """What the Keras model decodes, encoding and decoding in Python (sentencepiece)."""
+    from seqkeras.decoding import DecodingStep
+    from seqkeras.decoding import generate
+    from seqkeras.export.predictor import pad_ids
+
+    result = generate(
+        DecodingStep.from_model(model),
+        pad_ids([source.encode(q) for q in questions]),
+        strategy,
+        start_id=target.start_id,
+        end_id=target.end_id,
+    )
+    return [target.decode(row) for row in result.tokens.numpy()], result.scores.numpy()
+
+
 @pytest.mark.slow
 def test_export_answers_raw_strings_in_a_fresh_process_as_the_keras_model_decodes(
     subword_run, tmp_path
 ):
     import keras
 
-    from seqkeras.decoding import DecodingStep
     from seqkeras.decoding import Greedy
     from seqkeras.decoding import Sampling
-    from seqkeras.decoding import generate
-    from seqkeras.export.predictor import pad_ids
 
     run_dir, _ = subword_run
     blocker = tmp_path / "blocked"
@@ -329,49 +342,38 @@ def test_export_answers_raw_strings_in_a_fresh_process_as_the_keras_model_decode
     assert "Sentencepiece" in answers["refused"]
     assert answers["modules"] == []
 
-    # The Keras model of the run, encoding and decoding in Python (sentencepiece).
     model = keras.saving.load_model(run_dir / "model.keras")
     source = SubwordVocabulary.load(run_dir / "vocabulary.source.model")
     target = SubwordVocabulary.load(run_dir / "vocabulary.target.model")
     max_length = PIPELINE["evaluate"]["max_length"]
-    for name, strategy in (
-        ("outputs", Greedy(max_length)),
-        ("sampled", Sampling(1.0, None, 7, max_length=max_length)),
-    ):
-        result = generate(
-            DecodingStep.from_model(model),
-            pad_ids([source.encode(q) for q in QUESTIONS]),
-            strategy,
-            start_id=target.start_id,
-            end_id=target.end_id,
-        )
-        assert answers[name] == [target.decode(row) for row in result.tokens.numpy()]
-        if name == "outputs":
-            np.testing.assert_allclose(answers["scores"], result.scores.numpy(), atol=1e-4)
+    texts, scores = keras_answers(model, source, target, QUESTIONS, Greedy(max_length))
+    assert answers["outputs"] == texts
+    np.testing.assert_allclose(answers["scores"], scores, atol=1e-4)
+    sampling = Sampling(1.0, None, 7, max_length=max_length)
+    assert answers["sampled"] == keras_answers(model, source, target, QUESTIONS, sampling)[0]
     assert len(set("".join(answers["sampled"]))) > 5  # letters, not only spaces
 
 
 @pytest.mark.slow
 def test_evaluate_and_predict_reuse_the_run_folders_models(subword_run):
-    import tensorflow as tf
-    import tensorflow_text  # noqa: F401 - registers the SentencePiece ops
-
+    from seqkeras.decoding import Greedy
     from seqkeras.pipeline.run_folder import load_run
 
     run_dir, _ = subword_run
-    _, _, data, _ = load_run(run_dir)  # what `seqkeras evaluate` and `export` read
-    for name in ("source", "target"):
-        saved = (run_dir / f"vocabulary.{name}.model").read_bytes()
-        assert data.vocabularies[name].model_proto == saved
+    _, _, data, model = load_run(run_dir)  # what `seqkeras evaluate` and `export` read
+    source, target = data.vocabularies["source"], data.vocabularies["target"]
+    assert source.model_proto == (run_dir / "vocabulary.source.model").read_bytes()
+    assert target.model_proto == (run_dir / "vocabulary.target.model").read_bytes()
     # Trained again on all the data (not the smoke run's few examples) the
     # model would differ: so it was read, not trained.
     spec = ColumnSpec("present", "text", tokens="subword", vocabulary_size=48)
     again = build_vocabulary([a for a, _ in tense_rows()], spec, "s", seed=0, smoke=False)
-    assert again.model_proto != data.vocabularies["source"].model_proto
+    assert again.model_proto != source.model_proto
 
+    # `seqkeras predict` (the export, tensorflow-text imported for it) answers
+    # what the run's Keras model decodes with the run's SentencePiece models.
     predicted = run_seqkeras("predict", str(run_dir), QUESTIONS[1])
     assert predicted.returncode == 0, predicted.stderr[-3000:]
-    loaded = tf.saved_model.load(str(run_dir / "export"))
-    served = loaded.signatures["serving_default"](inputs=tf.constant(QUESTIONS[1:2]))
-    answer = served["outputs"].numpy()[0].decode("utf-8")
+    greedy = Greedy(PIPELINE["evaluate"]["max_length"])
+    [answer], _ = keras_answers(model, source, target, QUESTIONS[1:2], greedy)
     assert predicted.stdout.splitlines() == [f"{QUESTIONS[1]}\t{answer}"]
