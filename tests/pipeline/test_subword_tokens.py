@@ -8,6 +8,7 @@ a process that has only TensorFlow and tensorflow-text.
 import itertools
 import json
 import random
+import sys
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from seqkeras.data import ColumnSpec
 from seqkeras.data import SubwordVocabulary
 from seqkeras.data import Vocabulary
 from seqkeras.errors import ConfigError
+from seqkeras.errors import DataError
 from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import from_dict
@@ -194,6 +196,38 @@ def test_a_size_the_training_split_cannot_give_is_a_config_error_with_the_bound(
     # A smoke run's few examples: the model comes out smaller instead.
     smoke = build_vocabulary(texts[:32], spec, "data.source", seed=0, smoke=True)
     assert isinstance(smoke, SubwordVocabulary) and len(smoke) < 5000
+
+
+def test_no_text_or_no_sentencepiece_stops_with_what_to_do(monkeypatch):
+    spec = ColumnSpec("present", "text", tokens="subword", vocabulary_size=40)
+    with pytest.raises(
+        DataError,
+        match=r"data.source: cannot train a SentencePiece model on the training "
+        r"split's 2 text\(s\)",
+    ):
+        build_vocabulary(["", ""], spec, "data.source", seed=0, smoke=False)
+    # A None entry makes Python's import fail, as it does where a package is missing.
+    monkeypatch.setitem(sys.modules, "sentencepiece", None)
+    with pytest.raises(
+        ConfigError,
+        match=r"data.source.tokens: got 'subword', but subword tokens need the "
+        r"sentencepiece package: pip install 'seqkeras\[subword\]'",
+    ):
+        build_vocabulary(["the cat"], spec, "data.source", seed=0, smoke=False)
+
+
+def test_predict_says_when_tensorflow_text_is_missing(monkeypatch):
+    from seqkeras.pipeline.prediction import _import_required_ops
+
+    _import_required_ops({"requires": ["tensorflow-text"]}, "runs/tense/1/export")
+    monkeypatch.setitem(sys.modules, "tensorflow_text", None)
+    _import_required_ops({"kind": "seq2seq"}, "runs/dates/1/export")  # needs none
+    with pytest.raises(
+        ConfigError,
+        match=r"runs/tense/1/export: subword tokens in a TensorFlow graph need the "
+        r"tensorflow-text package: pip install 'seqkeras\[subword\]'",
+    ):
+        _import_required_ops({"requires": ["tensorflow-text"]}, "runs/tense/1/export")
 
 
 def test_the_run_folder_keeps_each_kind_of_vocabulary(tmp_path):
