@@ -39,7 +39,6 @@ import tensorflow as tf
 
 from seqkeras.data import Vocabulary
 from seqkeras.export.check import ExportCheckError
-from seqkeras.layers.cell_rnn import sequence_layers
 from seqkeras.utils.arguments import invalid
 
 #: The portable formats: the file each writes in the export, and the Python
@@ -121,15 +120,33 @@ def write_portable(core: PortableCore, directory: str, formats: Sequence[str]) -
 @contextlib.contextmanager
 def _portable_trace(model: keras.Model, *, unroll: bool):
     """Trace `model` with the reference loop (and unrolled), then restore it."""
-    layers = sequence_layers(model)
-    saved = [(layer.implementation, layer.unroll) for layer in layers]
+    layers = list(_recurrent_layers(model))
+    # Keras's own RNN layers have no `implementation`; seqkeras's all run "reference".
+    saved = [(getattr(layer, "implementation", None), layer.unroll) for layer in layers]
     try:
         for layer in layers:
-            layer.implementation, layer.unroll = "reference", unroll
+            layer.unroll = unroll
+            if hasattr(layer, "implementation"):
+                layer.implementation = "reference"
         yield
     finally:
         for layer, (implementation, unrolled) in zip(layers, saved):
-            layer.implementation, layer.unroll = implementation, unrolled
+            layer.unroll = unrolled
+            if implementation is not None:
+                layer.implementation = implementation
+
+
+def _recurrent_layers(layer):
+    # The walk of `seqkeras.layers.set_implementation`, through Keras's
+    # public types: the export package does not import the layers package
+    # (docs/architecture.md).
+    if isinstance(layer, keras.layers.Bidirectional):
+        yield from _recurrent_layers(layer.forward_layer)
+        yield from _recurrent_layers(layer.backward_layer)
+    elif isinstance(layer, keras.layers.RNN):
+        yield layer
+    for child in getattr(layer, "layers", []):
+        yield from _recurrent_layers(child)
 
 
 def _litert_layout(core: PortableCore) -> dict:

@@ -131,11 +131,6 @@ def set_implementation(model, implementation):
         layer.implementation = implementation
 
 
-def sequence_layers(model):
-    """Every `CellRNN` of `model`, inside `Bidirectional` wrappers and nested models too."""
-    return list(_sequence_layers(model))
-
-
 def _sequence_layers(layer):
     if isinstance(layer, CellRNN):
         yield layer
