@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 import tensorflow_datasets as tfds  # noqa: E402
 
 from seqkeras.data import catalog  # noqa: E402
+from tests import hypothesis_profiles  # noqa: E402, F401 (loads the CI or long profile)
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,9 @@ logger = logging.getLogger("seqkeras.data")
 
 PathLike = Union[str, os.PathLike]
 Column = Union[str, int]
+#: Deepest nesting of a JSON Lines field's value: examples need two levels
+#: (numbers: a list of steps, each a list).
+MAX_JSON_DEPTH = 32
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,7 +187,9 @@ def read_delimited(
         header: whether the first line names the columns. Defaults to `True`.
 
     Returns:
-        `Records` with one list of strings per requested column.
+        `Records` with one list of strings per requested column; a row's line
+        is the first of its lines (a quoted CSV field may span several, and
+        keeps each line break as ``"\n"``).
 
     Raises:
         DataError: the file is missing, empty or not UTF-8; a named column is
@@ -193,25 +198,30 @@ def read_delimited(
     path = os.fspath(path)
     lines = _read_utf8_lines(path)
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(iter(lines), delimiter=delimiter, quoting=quoting)
+    # Each line gets its line break back: without it, csv joins the lines of a
+    # quoted field that spans several with nothing between them.
+    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter, quoting=quoting)
     try:
         names = next(reader) if header else None
         wanted = _resolve_columns(path, names, columns)
         values: Dict[str, List[str]] = {name: [] for name in wanted}
         numbers, skipped = [], 0
+        end = reader.line_num
         for row in reader:
+            # A row is named by its first line (a quoted field may go on for more).
+            number, end = end + 1, reader.line_num
             if not any(field.strip() for field in row):
                 skipped += 1
                 continue
             for name, index in wanted.items():
                 if index >= len(row):
                     raise DataError(
-                        f"{path}, line {reader.line_num}: column {name!r} is "
+                        f"{path}, line {number}: column {name!r} is "
                         f"field {index + 1} but the row has only {len(row)} "
                         "field(s)."
                     )
                 values[name].append(row[index])
-            numbers.append(reader.line_num)
+            numbers.append(number)
     except csv.Error as error:
         raise DataError(
             f"{path}, line {reader.line_num}: cannot be read as "
@@ -245,7 +255,10 @@ def read_jsonl(path: PathLike, fields: Sequence[str]) -> Records:
 
     Raises:
         DataError: the file is missing, empty or not UTF-8, a line is not a
-            JSON object, or an object lacks one of `fields` (names the line).
+            JSON object (or nests deeper, or holds a longer number, than
+            Python reads), an object lacks one of `fields`, or a field's value
+            holds a lone surrogate or nests more than `MAX_JSON_DEPTH` levels
+            (names the line).
     """
     path = os.fspath(path)
     values: Dict[str, List[Any]] = {name: [] for name in fields}
@@ -260,6 +273,14 @@ def read_jsonl(path: PathLike, fields: Sequence[str]) -> Records:
             raise DataError(
                 f"{path}, line {number}, column {error.colno}: not valid JSON ({error.msg})."
             ) from None
+        except (ValueError, RecursionError) as error:
+            # Python's limits, not JSON's: they would crash the reader otherwise.
+            reason = (
+                "its arrays or objects nest too deeply"
+                if isinstance(error, RecursionError)
+                else "a number of more than 4,300 digits"
+            )
+            raise DataError(f"{path}, line {number}: cannot be read as JSON: {reason}.") from None
         if not isinstance(item, dict):
             raise DataError(
                 f"{path}, line {number}: expected a JSON object, got {type(item).__name__}."
@@ -270,10 +291,44 @@ def read_jsonl(path: PathLike, fields: Sequence[str]) -> Records:
                     f"{path}, line {number}: no field {name!r}; the object "
                     f"has: {', '.join(repr(k) for k in item)}."
                 )
+            problem = _json_value_problem(item[name])
+            if problem:
+                raise DataError(f"{path}, line {number}: field {name!r} {problem}.")
             values[name].append(item[name])
         numbers.append(number)
     _log_skipped(path, skipped)
     return Records(path, values, numbers, skipped)
+
+
+def _json_value_problem(value: Any) -> Optional[str]:
+    """What makes a JSON field's `value` unusable as data, or `None`.
+
+    JSON reads two things no later stage can take: ``\\ud800`` escapes make
+    lone surrogates, which UTF-8 cannot encode (nor a vocabulary file or a
+    `tf.string` hold), and arrays nested hundreds deep exhaust Python's
+    recursion in whatever reads them next.
+    """
+    stack = [(value, 0)]  # a loop, not recursion, for the same reason
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return (
+                f"nests more than {MAX_JSON_DEPTH} levels deep; expected text, a label, "
+                "tags or a list of steps of numbers"
+            )
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return (
+                    "holds a lone surrogate escape (such as \\ud800); expected text that is "
+                    "valid Unicode"
+                )
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+        elif isinstance(item, dict):
+            stack.extend((v, depth + 1) for pair in item.items() for v in pair)
+    return None
 
 
 def read_tfrecord(

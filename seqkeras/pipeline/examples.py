@@ -406,7 +406,7 @@ def _value(value, spec: ColumnSpec, where: str):
     if spec.type == "numbers":
         try:
             array = np.asarray(value, dtype="float32")
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON int past 1e308
             raise DataError(
                 f"{where}: {spec.column!r} is {_short(value)}; expected numbers: a list of "
                 f"steps, each a list of the same count of numbers."
@@ -432,7 +432,13 @@ def _value(value, spec: ColumnSpec, where: str):
     if spec.type == "tags":
         if isinstance(value, str):
             return value.split()
-        return [t.decode("utf-8") if isinstance(t, bytes) else _scalar(t) for t in value]
+        tags = value if isinstance(value, (list, tuple, np.ndarray)) else None
+        if tags is None or not all(isinstance(t, (str, bytes, int, np.integer)) for t in tags):
+            raise DataError(
+                f"{where}: {spec.column!r} is {_short(value)}; expected tags: a string of "
+                f"space-separated tags or a list of them (names or ids)."
+            )
+        return [t.decode("utf-8") if isinstance(t, bytes) else _scalar(t) for t in tags]
     return value
 
 

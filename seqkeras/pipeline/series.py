@@ -246,7 +246,7 @@ def _number(value, column, where: str) -> float:
         except ValueError:
             pass
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
+        number = _as_number(value)
     if number is None or not math.isfinite(number):
         raise DataError(f"{where}: {column!r} is {value!r}; expected a finite number.")
     return number
@@ -275,14 +275,14 @@ def _times(raw: List[Any], column: str, where: List[str]):
 def _as_number(value) -> Optional[float]:
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)  # OverflowError: a JSON integer past 1e308
+        elif isinstance(value, str):
             number = float(value)
-        except ValueError:
+        else:
             return None
-    else:
+    except (ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None
 
@@ -299,5 +299,8 @@ def _as_datetime(value) -> Optional[datetime.datetime]:
         return None
     if moment.tzinfo is not None:
         # Aware times compare with naive ones once both are UTC wall times.
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # in UTC it falls before year 1 or after 9999
+            return None
     return moment
