@@ -145,3 +145,43 @@ def test_demo_trains_every_topology():
     for row in rows:
         before, after = float(row[-4]), float(row[-3])
         assert after < before, row
+
+
+# Inputs that crashed with a traceback before issue #14's property tests
+# (tests/pipeline/test_config_properties.py, tests/data/test_reader_properties.py).
+HOSTILE_INPUTS = {
+    "config": (
+        "task: classify\nseed: " + "[" * 3000 + "]" * 3000 + "\n",
+        None,
+        "pipeline.yaml, line 2, column 57: invalid YAML: seed.0.0.0.0.0.(...): nested more than "
+        "50 levels deep",
+    ),
+    "data": (
+        "task: classify\ndata: {dataset: files, files: {train: rows.jsonl}, "
+        "source: {column: a}, target: {column: b}}\n",
+        '{"a": "x", "b": "y"}\n{"a": ' + "[" * 100000 + ', "b": "y"}\n',
+        "rows.jsonl, line 2: cannot be read as JSON: its arrays or objects nest too deeply.",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_INPUTS))
+def test_a_config_or_data_error_exits_2_with_one_paragraph_and_no_traceback(tmp_path, kind):
+    pipeline, rows, message = HOSTILE_INPUTS[kind]
+    (tmp_path / "pipeline.yaml").write_text(pipeline)
+    if rows is not None:
+        (tmp_path / "rows.jsonl").write_text(rows)
+    before = sorted(tmp_path.iterdir())
+    result = subprocess.run(
+        [sys.executable, "-m", "seqkeras", "run", "pipeline.yaml", "--output-dir", "runs"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and message in result.stderr, result.stderr[-3000:]
+    error_lines = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(error_lines) == 1 and error_lines[0].startswith("seqkeras run: error: ")
+    assert sorted(tmp_path.iterdir()) == before  # no run folder, nothing else

@@ -1,6 +1,7 @@
 """Reading a pipeline file: YAML, `include:` fragments and `--set` overrides."""
 
 import copy
+import os
 import pathlib
 from typing import Any
 from typing import Dict
@@ -12,10 +13,17 @@ import yaml
 
 from seqkeras.errors import ConfigError
 from seqkeras.models.recurrent_stack import CELLS
+from seqkeras.pipeline.bounded_yaml import BoundedSafeLoader
+from seqkeras.pipeline.bounded_yaml import RefusedValue
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.unique_key_loader import DuplicateKeyError
 from seqkeras.pipeline.unique_key_loader import UniqueKeyLoader
+
+
+class _PipelineLoader(UniqueKeyLoader, BoundedSafeLoader):
+    """Safe YAML with each key once per mapping, and bounded nesting and integers."""
+
 
 #: Values a pipeline file may hold once its YAML aliases are expanded. A
 #: real pipeline has a few hundred; a small file of nested aliases (a "billion
@@ -71,14 +79,16 @@ def parse_override(text: str):
     try:
         if raw.strip():
             _check_expanded_size(
-                [(key.strip(), yaml.compose(raw, Loader=yaml.SafeLoader))], "--set"
+                [(key.strip(), yaml.compose(raw, Loader=_PipelineLoader))], "--set"
             )
-        value = yaml.load(raw, Loader=UniqueKeyLoader) if raw.strip() else None
+        value = yaml.load(raw, Loader=_PipelineLoader) if raw.strip() else None
     except DuplicateKeyError as error:
         raise ConfigError(
             f"--set: {key.strip()}: duplicate key {error.key!r} in the value; a mapping "
             f"holds each key once, so keep one of them."
         ) from None
+    except RefusedValue as error:
+        raise ConfigError(f"--set: {key.strip()}: {error.problem}.") from None
     except yaml.YAMLError:
         value = raw
     return key.strip().split("."), value
@@ -92,20 +102,25 @@ def read_yaml_mapping(path: pathlib.Path) -> Dict[str, Any]:
             UTF-8, not YAML, holds a key twice in one mapping, has aliases that
             expand too far, or holds something other than a mapping.
     """
-    if not path.is_file():
+    if not os.path.isfile(path):  # not Path.is_file: False, not OSError, for a name too long
         raise ConfigError(f"{path}: no such file.")
     try:
         text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_PipelineLoader)
         if isinstance(root, yaml.MappingNode):
             _check_expanded_size([(getattr(k, "value", k), v) for k, v in root.value], path)
-        values = yaml.load(text, Loader=UniqueKeyLoader)
+        values = yaml.load(text, Loader=_PipelineLoader)
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not valid UTF-8 ({error.reason}).") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
+        if isinstance(error, yaml.reader.ReaderError):  # a character YAML refuses: no mark
+            start = text.rfind("\n", 0, error.position) + 1
+            line = text.count("\n", 0, error.position) + 1
+            where = f", line {line}, column {error.position - start + 1}"
+            problem = f"unacceptable character #x{error.character:04x}: {error.reason}"
         raise ConfigError(f"{path}{where}: invalid YAML: {problem}.") from None
     if values is None:
         return {}
@@ -142,7 +157,9 @@ def _read_with_includes(path: pathlib.Path, stack: List[pathlib.Path]) -> Dict[s
         chain = " -> ".join(str(p) for p in [*stack, resolved])
         raise ConfigError(f"{path}: include: circular include ({chain}).")
     values = read_yaml_mapping(path)
-    includes = values.pop("include", None) or []
+    includes = values.pop("include", None)
+    if includes is None:  # not `or []`: include: 0 or "" is a mistake to report
+        includes = []
     if isinstance(includes, str):
         includes = [includes]
     if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
@@ -163,7 +180,7 @@ def _read_with_includes(path: pathlib.Path, stack: List[pathlib.Path]) -> Dict[s
 def _find_include(path: pathlib.Path, name: str) -> Optional[pathlib.Path]:
     for base in (path.parent, pathlib.Path.cwd(), path.parent.parent):
         candidate = base / name
-        if candidate.is_file():
+        if os.path.isfile(candidate):  # not Path.is_file: False, not OSError, for a name too long
             return candidate
     return None
 
@@ -181,7 +198,7 @@ def _resolve_data_files(config: PipelineConfig, path: pathlib.Path) -> None:
             continue
         for base in (path.parent, pathlib.Path.cwd()):
             candidate = base / name
-            if candidate.is_file():
+            if os.path.isfile(candidate):  # False, not OSError, for a name too long
                 setattr(files, split, str(candidate.resolve()))
                 break
 
