@@ -13,6 +13,7 @@ from seqkeras.layers.lstm import LSTM
 from seqkeras.layers.lstm_cell import LSTMCell
 from seqkeras.layers.luong_attention import LuongAttention
 from seqkeras.layers.position_embedding import PositionEmbedding
+from seqkeras.layers.scheduled_sampling_decoder import ScheduledSamplingDecoder
 from seqkeras.layers.vanilla_rnn import VanillaRNN
 from seqkeras.layers.vanilla_rnn_cell import VanillaRNNCell
 
@@ -25,6 +26,7 @@ __all__ = [
     "LSTMCell",
     "LuongAttention",
     "PositionEmbedding",
+    "ScheduledSamplingDecoder",
     "VanillaRNN",
     "VanillaRNNCell",
     "set_implementation",

@@ -12,6 +12,7 @@ from seqkeras.models.many_to_many import build_many_to_many
 from seqkeras.models.many_to_one import build_many_to_one
 from seqkeras.models.one_to_many import build_one_to_many
 from seqkeras.models.one_to_many_model import OneToManyModel
+from seqkeras.models.scheduled_sampling import ScheduledSampling
 from seqkeras.models.seq2seq import build_seq2seq
 from seqkeras.models.seq2seq_model import Seq2SeqModel
 
@@ -19,6 +20,7 @@ __all__ = [
     "AttentionGeneratorModel",
     "IMAGE_ENCODERS",
     "OneToManyModel",
+    "ScheduledSampling",
     "Seq2SeqModel",
     "build_image_encoder",
     "build_inference_models",

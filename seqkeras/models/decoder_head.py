@@ -9,6 +9,7 @@ references hold there too.
 """
 
 import dataclasses
+from typing import Dict
 from typing import List
 from typing import Optional
 from typing import Tuple
@@ -17,6 +18,7 @@ import keras
 import numpy as np
 
 from seqkeras.layers import AttentionDecoder
+from seqkeras.layers import ScheduledSamplingDecoder
 from seqkeras.models.attention_generator_model import AttentionGeneratorModel
 from seqkeras.models.attention_mechanism import build_attention
 from seqkeras.models.recurrent_stack import decoder_cell
@@ -73,6 +75,9 @@ class DecoderHead:
     _inference_models: Optional[Tuple[keras.Model, keras.Model]] = dataclasses.field(
         default=None, init=False, repr=False
     )
+    _sampling_decoders: Dict[Tuple[str, Optional[int]], ScheduledSamplingDecoder] = (
+        dataclasses.field(default_factory=dict, init=False, repr=False)
+    )
 
     def inference_models(self, name: str) -> Tuple[keras.Model, keras.Model]:
         """`(encoder, step)`, named `{name}_encoder` and `{name}_step`."""
@@ -82,6 +87,19 @@ class DecoderHead:
         if self._inference_models is None:
             self._inference_models = (self._encoder(name), self._step(name))
         return self._inference_models
+
+    def sampling_decoder(self, sampling: str, seed: Optional[int]) -> ScheduledSamplingDecoder:
+        """The scheduled-sampling decoder over these layers, one per `(sampling, seed)`.
+
+        Kept here rather than on the model: its random state is not one of
+        the model's weights, so saved weights stay as they are.
+        """
+        key = (sampling, seed)
+        if key not in self._sampling_decoders:
+            self._sampling_decoders[key] = ScheduledSamplingDecoder(
+                self.decoder, self.embedding, self.logits_layer, sampling=sampling, seed=seed
+            )
+        return self._sampling_decoders[key]
 
     def _encoder(self, name: str) -> keras.Model:
         memory = self.memory
