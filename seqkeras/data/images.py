@@ -1,5 +1,6 @@
 """Image files: decoding and resizing in the graph, and checking files up front."""
 
+import os
 import pathlib
 from typing import List
 from typing import Optional
@@ -50,7 +51,7 @@ def read_images(paths: Sequence[str], size: Sequence[int]) -> np.ndarray:
 
 def image_problem(path: pathlib.Path) -> Optional[str]:
     """Why the image file at `path` cannot be used, or `None` if it decodes."""
-    if not path.is_file():
+    if not os.path.isfile(path):  # not Path.is_file: False, not OSError, for a name too long
         return "no such file"
     try:
         tf.io.decode_image(tf.io.read_file(str(path)), channels=CHANNELS, expand_animations=False)

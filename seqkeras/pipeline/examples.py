@@ -9,6 +9,7 @@ columns and say what they hold. Tasks see only `Examples` and the resolved
 """
 
 import dataclasses
+import os
 import pathlib
 from typing import Any
 from typing import Dict
@@ -241,7 +242,7 @@ def _read_file(path: str, key: str, source: ColumnSpec, target) -> Examples:
         raise ConfigError(
             f"{key}: got {path!r}; expected a file ending in {', '.join(FILE_FORMATS)}."
         )
-    if not pathlib.Path(path).is_file():
+    if not os.path.isfile(path):  # not Path.is_file: False, not OSError, for a name too long
         raise ConfigError(f"{key}: no such file {path!r}.")
     wanted = [source.column] + ([target.column] if target is not None else [])
     if suffix == ".conll":

@@ -5,7 +5,7 @@ the data is prepared, so that a machine without internet stops with a
 message naming the key before any run folder exists, rather than after.
 """
 
-import pathlib
+import os
 import socket
 from typing import Sequence
 
@@ -44,7 +44,7 @@ def check_encoder_weights(encoder, size: Sequence[int]) -> None:
             )
         _fetch_imagenet(kind, size)
         return
-    if not pathlib.Path(weights).is_file():
+    if not os.path.isfile(weights):  # not Path.is_file: False, not OSError, for a name too long
         raise ConfigError(
             f"model.image_encoder.weights: no such file {weights!r}; expected null, "
             f"imagenet, or the path of a local .h5 / .weights.h5 weights file."

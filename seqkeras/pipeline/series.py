@@ -12,6 +12,7 @@ validation and test files follow the training file in time.
 import dataclasses
 import datetime
 import math
+import os
 import pathlib
 import re
 from typing import Any
@@ -178,7 +179,7 @@ def _read_file(path: str, key: str, source: ColumnSpec) -> _FileSeries:
             f"{key}: got {path!r}; a series is read from a file ending in "
             f"{', '.join(SERIES_FORMATS)}."
         )
-    if not pathlib.Path(path).is_file():
+    if not os.path.isfile(path):  # not Path.is_file: False, not OSError, for a name too long
         raise ConfigError(f"{key}: no such file {path!r}.")
     wanted = [source.column] + ([source.time] if source.time is not None else [])
     if suffix == ".jsonl":

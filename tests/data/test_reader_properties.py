@@ -12,6 +12,7 @@ tests/hypothesis_profiles.py.
 import csv
 import io
 import json
+import pathlib
 import re
 import time
 
@@ -27,9 +28,13 @@ from hypothesis import settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from seqkeras.data import readers  # noqa: E402
+from seqkeras.data.images import image_problem  # noqa: E402
+from seqkeras.errors import ConfigError  # noqa: E402
 from seqkeras.errors import DataError  # noqa: E402
 from seqkeras.pipeline.examples import read_examples  # noqa: E402
 from seqkeras.pipeline.examples import resolve_columns  # noqa: E402
+from seqkeras.pipeline.image_encoder_weights import check_encoder_weights  # noqa: E402
+from seqkeras.pipeline.schema import ImageEncoderConfig  # noqa: E402
 from seqkeras.pipeline.schema import PipelineConfig  # noqa: E402
 from seqkeras.pipeline.schema import from_dict  # noqa: E402
 from seqkeras.pipeline.series import read_series  # noqa: E402
@@ -398,3 +403,19 @@ def test_a_series_is_read_or_a_data_error_names_the_file(tmp_path, suffix, timed
     values = np.concatenate([result.values[split] for split in ("train", "validation", "test")])
     assert values.dtype == np.float32 and np.all(np.isfinite(values))
     assert len(values) == kept
+
+
+def test_a_file_name_too_long_for_the_os_is_no_such_file(tmp_path):
+    # Path.is_file raised OSError (File name too long) for these, a traceback.
+    name = str(tmp_path / ("a" * 300 + ".csv"))
+    config = files_config(name, source={"column": "a"}, target={"column": "b"})
+    source, target = resolve_columns(config, "label")
+    with pytest.raises(ConfigError, match=r"^data\.files\.train: no such file '/"):
+        read_examples(config, source, target, smoke=False)
+    series_source, _ = resolve_columns(config, None, source_type="numbers")
+    with pytest.raises(ConfigError, match=r"^data\.files\.train: no such file '/"):
+        read_series(config, series_source)
+    assert image_problem(pathlib.Path(name)) == "no such file"
+    encoder = from_dict(ImageEncoderConfig, {"weights": name}, source="test")
+    with pytest.raises(ConfigError, match=r"^model\.image_encoder\.weights: no such file '/"):
+        check_encoder_weights(encoder, (32, 32))
