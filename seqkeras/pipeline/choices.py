@@ -34,3 +34,7 @@ LUONG_SCORES = ("dot", "general", "concat")
 #: `seqkeras.layers.attention_decoder.ATTENTION_LAYER_ACTIVATIONS`:
 #: `model.attention.layer_activation`.
 ATTENTION_LAYER_ACTIVATIONS = ("tanh", "linear")
+#: `seqkeras.models.scheduled_sampling.SCHEDULES`: `train.scheduled_sampling.schedule`.
+SAMPLING_SCHEDULES = ("linear", "exponential", "inverse_sigmoid")
+#: `seqkeras.layers.scheduled_sampling_decoder.SAMPLING`: `train.scheduled_sampling.sampling`.
+FED_PREDICTIONS = ("argmax", "sample")

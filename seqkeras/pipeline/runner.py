@@ -45,6 +45,7 @@ from seqkeras.pipeline.run_folder_life import open_run_dir
 from seqkeras.pipeline.run_folder_life import resolved_config
 from seqkeras.pipeline.run_folder_life import resume_hint
 from seqkeras.pipeline.run_folder_life import worker_dir
+from seqkeras.pipeline.scheduled_sampling import scheduled_sampling_callbacks
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.training import DivergenceCheck
@@ -156,7 +157,12 @@ def _train(task, config, data, strategy, run_dir, verbose) -> keras.Model:
         validation_data=data.validation,
         epochs=config.train.epochs,
         initial_epoch=initial_epoch,
-        callbacks=[divergence, *build_callbacks(config.train, run_dir)]
+        # Scheduled sampling first: the probability it logs reaches the CSV log.
+        callbacks=[
+            divergence,
+            *scheduled_sampling_callbacks(config, data),
+            *build_callbacks(config.train, run_dir),
+        ]
         + task.callbacks(config, data),
         verbose=verbose,
         shuffle=False,  # the tasks' datasets shuffle themselves, with the seed

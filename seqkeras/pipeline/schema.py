@@ -24,10 +24,12 @@ from seqkeras.pipeline.choices import ATTENTIONS
 from seqkeras.pipeline.choices import CELLS
 from seqkeras.pipeline.choices import CNN_FILTERS
 from seqkeras.pipeline.choices import DECODING_STRATEGIES
+from seqkeras.pipeline.choices import FED_PREDICTIONS
 from seqkeras.pipeline.choices import IMAGE_ENCODERS
 from seqkeras.pipeline.choices import IMPLEMENTATIONS
 from seqkeras.pipeline.choices import LUONG_SCORES
 from seqkeras.pipeline.choices import OPTIMIZERS
+from seqkeras.pipeline.choices import SAMPLING_SCHEDULES
 from seqkeras.pipeline.tasks import TASKS
 
 
@@ -298,6 +300,41 @@ class TBPTTConfig:
     )
 
 
+@dataclasses.dataclass
+class ScheduledSamplingConfig:
+    schedule: Optional[str] = option(
+        None,
+        help="Scheduled sampling (seq2seq, caption; Bengio et al. 2015): how the probability "
+        "p of feeding the decoder its own previous prediction instead of the true token "
+        "grows, with x = epochs trained / decay_epochs (updated every step): linear "
+        "p = final_probability * min(1, x); exponential p = min(final_probability, 1 - "
+        "k^x); inverse_sigmoid p = min(final_probability, 1 - k / (k + exp(x / k))). Off "
+        "when null (teacher forcing).",
+        choices=SAMPLING_SCHEDULES,
+    )
+    final_probability: float = option(
+        0.25, help="The highest probability of feeding a prediction.", minimum=0.0, maximum=1.0
+    )
+    decay_epochs: Optional[float] = option(
+        None,
+        help="Epochs per unit of x (linear reaches final_probability at x = 1); null: "
+        "train.epochs for linear, 1 for exponential and inverse_sigmoid.",
+        minimum=0.0,
+    )
+    k: Optional[float] = option(
+        None,
+        help="The schedule's constant: 0 < k < 1 for exponential, k >= 1 for "
+        "inverse_sigmoid; not used by linear.",
+        minimum=0.0,
+    )
+    sampling: str = option(
+        "argmax",
+        help="The fed prediction: the argmax of the previous step's logits (what greedy and "
+        "beam decoding follow) or a sample of their softmax (as Bengio et al. and TFA do).",
+        choices=FED_PREDICTIONS,
+    )
+
+
 STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
@@ -322,6 +359,10 @@ class TrainConfig:
     schedule: ScheduleConfig = option(ScheduleConfig, help="Learning-rate schedule.")
     early_stopping: EarlyStoppingConfig = option(EarlyStoppingConfig, help="Early stopping.")
     tbptt: TBPTTConfig = option(TBPTTConfig, help="Truncated backpropagation through time.")
+    scheduled_sampling: ScheduledSamplingConfig = option(
+        ScheduledSamplingConfig,
+        help="Feed the attention decoder its own predictions, more and more often.",
+    )
     deterministic: bool = option(False, help="Enable TensorFlow op determinism.")
     distribute: DistributeConfig = option(
         DistributeConfig, help="Training on several devices or hosts (tf.distribute)."

@@ -13,10 +13,12 @@ def test_every_list_of_names_equals_its_registry():
     from seqkeras.layers.attention_decoder import ATTENTION_LAYER_ACTIVATIONS
     from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
     from seqkeras.layers.luong_attention import SCORES
+    from seqkeras.layers.scheduled_sampling_decoder import SAMPLING
     from seqkeras.models.attention_mechanism import ATTENTIONS
     from seqkeras.models.image_encoder import CNN_FILTERS
     from seqkeras.models.image_encoder import IMAGE_ENCODERS
     from seqkeras.models.recurrent_stack import CELLS
+    from seqkeras.models.scheduled_sampling import SCHEDULES
     from seqkeras.pipeline.optimizers import OPTIMIZERS
 
     assert choices.CELLS == tuple(CELLS)
@@ -28,3 +30,5 @@ def test_every_list_of_names_equals_its_registry():
     assert choices.ATTENTIONS == tuple(ATTENTIONS)
     assert choices.LUONG_SCORES == tuple(SCORES)
     assert choices.ATTENTION_LAYER_ACTIVATIONS == tuple(ATTENTION_LAYER_ACTIVATIONS)
+    assert choices.SAMPLING_SCHEDULES == tuple(SCHEDULES)
+    assert choices.FED_PREDICTIONS == tuple(SAMPLING)

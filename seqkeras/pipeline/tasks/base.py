@@ -15,6 +15,7 @@ from seqkeras.decoding import DecodingStrategy
 from seqkeras.pipeline.attention_checks import check_attention
 from seqkeras.pipeline.decoding_strategy import build_strategy
 from seqkeras.pipeline.export_formats import check_export_formats
+from seqkeras.pipeline.scheduled_sampling import check_scheduled_sampling
 from seqkeras.pipeline.schema import PipelineConfig
 
 SPLITS = ("train", "validation", "test")
@@ -77,6 +78,8 @@ class Task:
     #: The decoding strategy when `evaluate.strategy` is null, for tasks
     #: that generate sequences; `None` for the others.
     default_strategy: Optional[str] = None
+    #: Whether the task trains an attention decoder (train.scheduled_sampling).
+    supports_scheduled_sampling = False
     #: The `export.formats` besides `saved_model` that `export` writes.
     portable_formats: Tuple[str, ...] = ()
 
@@ -96,8 +99,9 @@ class Task:
                 f"language_model task, not {config.task!r}; remove the key."
             )
         self.strategy(config)
-        check_export_formats(config, self.portable_formats)
         check_attention(config.model)
+        check_scheduled_sampling(config, self.supports_scheduled_sampling)
+        check_export_formats(config, self.portable_formats)
 
     def strategy(self, config: PipelineConfig) -> Optional[DecodingStrategy]:
         """The one decoding strategy evaluation and export use (`None` if none)."""

@@ -67,6 +67,7 @@ class CaptionInputs:
 class CaptionTask(Task):
     headline = "exact_match"
     default_strategy = "greedy"
+    supports_scheduled_sampling = True
 
     def prepare(self, config, smoke, vocabularies=None):
         source, target = resolve_columns(config, "text", source_types=("numbers", "image"))

@@ -43,6 +43,7 @@ def _as_model_inputs(inputs, decoder_target):
 class Seq2SeqTask(Task):
     headline = "exact_match"
     default_strategy = "greedy"
+    supports_scheduled_sampling = True
 
     def check(self, config):
         super().check(config)

@@ -1,0 +1,85 @@
+"""`train.scheduled_sampling`: its checks, and the callback that carries it out."""
+
+from typing import TYPE_CHECKING
+from typing import List
+
+from seqkeras.errors import ConfigError
+from seqkeras.models import ScheduledSampling
+from seqkeras.pipeline.schema import PipelineConfig
+
+if TYPE_CHECKING:
+    from seqkeras.pipeline.tasks.base import TaskData
+
+KEY = "train.scheduled_sampling"
+
+
+def check_scheduled_sampling(config: PipelineConfig, supported: bool) -> None:
+    """Reject scheduled-sampling options that cannot run, naming the key.
+
+    Args:
+        config: The pipeline's config.
+        supported: Whether the task trains an attention decoder (seq2seq,
+            caption).
+
+    Raises:
+        ConfigError: for a task without an attention decoder, a `k` missing,
+            out of range or given to `linear`, or `decay_epochs` of 0.
+    """
+    options = config.train.scheduled_sampling
+    schedule = options.schedule
+    if schedule is None:
+        return
+    if not supported:
+        raise ConfigError(
+            f"{KEY}.schedule: got {schedule!r}; scheduled sampling trains the attention "
+            f"decoder of the seq2seq and caption tasks, not {config.task!r}. Remove the key."
+        )
+    if options.decay_epochs == 0:
+        raise ConfigError(f"{KEY}.decay_epochs: got 0.0; expected a positive number of epochs.")
+    k = options.k
+    if schedule == "linear" and k is not None:
+        raise ConfigError(
+            f"{KEY}.k: got {k!r}; the linear schedule has no k (it grows for decay_epochs). "
+            f"Remove the key, or choose exponential (0 < k < 1) or inverse_sigmoid (k >= 1)."
+        )
+    if schedule == "exponential" and (k is None or not 0 < k < 1):
+        raise ConfigError(
+            f"{KEY}.k: got {k!r}; the exponential schedule needs 0 < k < 1 (the "
+            f"probability of reading the truth after decay_epochs, before the floor "
+            f"1 - final_probability), such as 0.5."
+        )
+    if schedule == "inverse_sigmoid" and (k is None or k < 1):
+        raise ConfigError(
+            f"{KEY}.k: got {k!r}; the inverse_sigmoid schedule needs k >= 1 (the truth is "
+            f"read half the time after about k * ln(k) * decay_epochs epochs), such as 5."
+        )
+
+
+def scheduled_sampling_callbacks(
+    config: PipelineConfig, data: "TaskData"
+) -> List[ScheduledSampling]:
+    """`[ScheduledSampling(...)]` as `train.scheduled_sampling` asks, or `[]` when it is off.
+
+    The schedule counts optimizer steps; an epoch is the training split's
+    number of batches (its cardinality: length-bucketed batches outnumber
+    examples / batch size). The coins and samples use the run's seed.
+    """
+    options = config.train.scheduled_sampling
+    if options.schedule is None:
+        return []
+    decay_epochs = options.decay_epochs
+    if decay_epochs is None:
+        decay_epochs = config.train.epochs if options.schedule == "linear" else 1.0
+    batches = int(data.train.cardinality())
+    if batches <= 0:  # unknown or infinite
+        batches = data.steps_per_epoch
+    return [
+        ScheduledSampling(
+            options.schedule,
+            final_probability=options.final_probability,
+            decay_steps=decay_epochs * batches,
+            k=options.k,
+            sampling=options.sampling,
+            seed=config.seed,
+        )
+    ]
