@@ -144,6 +144,9 @@ class ScheduledSamplingDecoder(keras.layers.Layer):
         keys = decoder.attention.project_memory(memory, memory_mask)
         # Every random draw is made here, outside the loop, so that the loop
         # body stays free of random state (and compiles with XLA).
+        # (Under mixed precision Keras hands a float `probability` over in
+        # the compute dtype.)
+        probability = ops.cast(probability, "float32")
         reads_prediction = ops.logical_and(
             keras.random.uniform((batch, steps), seed=self.seed_generator) < probability,
             ops.arange(steps)[None, :] > 0,  # the first step reads <start>

@@ -192,7 +192,9 @@ def test_mixed_precision_keeps_the_teacher_forced_numbers_at_probability_zero():
         layer = make_layer(sampling="sample")
         layer.output_layer = keras.layers.Dense(VOCAB, dtype="float32")  # as the builders do
         got = layer(target_ids, memory, memory_mask=memory_mask, probability=0.0, training=True)
-        sampled = layer(target_ids, memory, memory_mask=memory_mask, probability=0.5)
+        # A float32 tensor, as the model computes it: Keras casts it to float16.
+        half = keras.ops.convert_to_tensor(0.5, "float32")
+        sampled = layer(target_ids, memory, memory_mask=memory_mask, probability=half)
     finally:
         keras.config.set_dtype_policy("float32")
     np.testing.assert_array_equal(got, teacher_forced(layer, target_ids, memory, memory_mask))
