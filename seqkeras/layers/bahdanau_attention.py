@@ -5,13 +5,13 @@ import math
 import keras
 from keras import ops
 
-from seqkeras.layers.attention_masking import masked_softmax
 from seqkeras.layers.attention_masking import zero_masked
+from seqkeras.layers.memory_attention import MemoryAttention
 from seqkeras.utils.arguments import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
-class BahdanauAttention(keras.layers.Layer):
+class BahdanauAttention(MemoryAttention):
     """Additive attention of a query over a memory (Bahdanau et al., 2015).
 
     For every memory position `j` the score is
@@ -151,26 +151,7 @@ class BahdanauAttention(keras.layers.Layer):
             hidden = hidden + self.attention_b
             v = self.attention_g * v / ops.sqrt(ops.sum(ops.square(v)))
         scores = ops.sum(v * ops.tanh(hidden), axis=-1)  # (B, Tq, Tm)
-        alignments = masked_softmax(scores, memory_mask)
-        context = ops.matmul(alignments, zero_masked(memory, memory_mask))
-        if one_step:
-            return context[:, 0], alignments[:, 0]
-        return context, alignments
-
-    def call(self, query, memory, memory_mask=None):
-        keys = self.project_memory(memory, memory_mask)
-        return self.attend(query, memory, keys, memory_mask)
-
-    def compute_mask(self, query, memory=None, memory_mask=None, mask=None):
-        # Outputs follow the query: a masked query step stays masked.
-        return None
-
-    def compute_output_shape(self, query_shape, memory_shape):
-        prefix = tuple(query_shape[:-1])
-        return (
-            prefix + (memory_shape[-1],),
-            prefix + (memory_shape[1],),
-        )
+        return self.read_memory(scores, memory, memory_mask, one_step)
 
     def get_config(self):
         config = {

@@ -3,8 +3,8 @@
 import keras
 from keras import ops
 
-from seqkeras.layers.attention_masking import masked_softmax
 from seqkeras.layers.attention_masking import zero_masked
+from seqkeras.layers.memory_attention import MemoryAttention
 from seqkeras.utils.arguments import check_choice
 from seqkeras.utils.arguments import check_optional_positive_int
 
@@ -13,7 +13,7 @@ SCORES = ("dot", "general", "concat")
 
 
 @keras.saving.register_keras_serializable(package="seqkeras")
-class LuongAttention(keras.layers.Layer):
+class LuongAttention(MemoryAttention):
     """Attention of a query over a memory with Luong et al.'s scores (2015).
 
     For the query `h_t` and every memory position `s` (`h_s`) the score is
@@ -182,26 +182,7 @@ class LuongAttention(keras.layers.Layer):
             scores = ops.matmul(queries, ops.transpose(keys, (0, 2, 1)))  # (B, Tq, Tm)
         if self.scale:
             scores = self.attention_g * scores
-        alignments = masked_softmax(scores, memory_mask)
-        context = ops.matmul(alignments, zero_masked(memory, memory_mask))
-        if one_step:
-            return context[:, 0], alignments[:, 0]
-        return context, alignments
-
-    def call(self, query, memory, memory_mask=None):
-        keys = self.project_memory(memory, memory_mask)
-        return self.attend(query, memory, keys, memory_mask)
-
-    def compute_mask(self, query, memory=None, memory_mask=None, mask=None):
-        # Outputs follow the query: a masked query step stays masked.
-        return None
-
-    def compute_output_shape(self, query_shape, memory_shape):
-        prefix = tuple(query_shape[:-1])
-        return (
-            prefix + (memory_shape[-1],),
-            prefix + (memory_shape[1],),
-        )
+        return self.read_memory(scores, memory, memory_mask, one_step)
 
     def get_config(self):
         config = {
