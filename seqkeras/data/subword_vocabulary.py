@@ -8,7 +8,6 @@ from typing import Iterable
 from typing import List
 from typing import Union
 
-import numpy as np
 import tensorflow as tf
 
 from seqkeras.data.columns import SUBWORD_MODEL_TYPES
@@ -17,7 +16,9 @@ from seqkeras.data.vocabulary import PAD
 from seqkeras.data.vocabulary import RESERVED
 from seqkeras.data.vocabulary import START
 from seqkeras.data.vocabulary import UNK
+from seqkeras.data.vocabulary import content_ids
 from seqkeras.data.vocabulary import decoded_positions
+from seqkeras.data.vocabulary import framed_ids
 from seqkeras.errors import DataError
 from seqkeras.utils.arguments import check_choice
 from seqkeras.utils.arguments import check_positive_int
@@ -249,8 +250,7 @@ class SubwordVocabulary:
         self, text: Union[str, bytes], *, add_start: bool = False, add_end: bool = False
     ) -> List[int]:
         """Return the ids of `text`'s pieces; unseen characters become `<unk>`."""
-        ids = self._processor.encode(_as_text(text))
-        return ([self.start_id] if add_start else []) + ids + ([self.end_id] if add_end else [])
+        return framed_ids(self, self._processor.encode(_as_text(text)), add_start, add_end)
 
     def encode_batch(self, texts: Iterable[Union[str, bytes]], **kwargs) -> List[List[int]]:
         return [self.encode(text, **kwargs) for text in texts]
@@ -261,14 +261,7 @@ class SubwordVocabulary:
         `<pad>` and `<start>` are skipped; decoding stops at the first `<end>`
         unless `stop_at_end=False`; `<unk>` is written as ``"<unk>"``.
         """
-        kept = []
-        for index in np.asarray(ids).reshape(-1).tolist():
-            if index == self.end_id and stop_at_end:
-                break
-            if index not in (self.pad_id, self.start_id, self.end_id):
-                self.id_to_token(index)  # a ValueError naming an id out of range
-                kept.append(index)
-        return self._processor.decode(kept)
+        return self._processor.decode(content_ids(self, ids, stop_at_end))
 
     # In-graph tokenizing, for tf.data and for exported models.
 

@@ -66,6 +66,26 @@ def decoded_positions(ids: tf.Tensor, start_id: int, end_id: int) -> tf.Tensor:
     return before_end & (ids != 0) & (ids != start_id)
 
 
+def framed_ids(vocabulary, ids: List[int], add_start: bool, add_end: bool) -> List[int]:
+    """`ids` with `vocabulary`'s start id before them and end id after, as asked."""
+    start = [vocabulary.start_id] if add_start else []
+    return start + list(ids) + ([vocabulary.end_id] if add_end else [])
+
+
+def content_ids(vocabulary, ids: Iterable[int], stop_at_end: bool) -> List[int]:
+    """The ids of `ids` that stand for text: up to the first end id when
+    `stop_at_end`, without padding, start and end ids; an id out of range is a
+    `ValueError` naming it."""
+    kept = []
+    for index in np.asarray(ids).reshape(-1).tolist():
+        if index == vocabulary.end_id and stop_at_end:
+            break
+        if index not in (vocabulary.pad_id, vocabulary.start_id, vocabulary.end_id):
+            vocabulary.id_to_token(index)
+            kept.append(index)
+    return kept
+
+
 class Vocabulary:
     """Maps tokens to integer ids and back, in Python and in a TF graph.
 
@@ -225,7 +245,7 @@ class Vocabulary:
     ) -> List[int]:
         """Return the ids of `text`'s tokens; unknown tokens become `<unk>`."""
         ids = [self._ids.get(token, 1) for token in self.tokenize(text)]
-        return ([self.start_id] if add_start else []) + ids + ([self.end_id] if add_end else [])
+        return framed_ids(self, ids, add_start, add_end)
 
     def encode_batch(self, texts: Iterable[Union[str, bytes]], **kwargs) -> List[List[int]]:
         return [self.encode(text, **kwargs) for text in texts]
@@ -236,12 +256,7 @@ class Vocabulary:
         `<pad>` and `<start>` are skipped; decoding stops at the first `<end>`
         unless `stop_at_end=False`; `<unk>` is written as ``"<unk>"``.
         """
-        tokens = []
-        for index in np.asarray(ids).reshape(-1).tolist():
-            if index == self.end_id and stop_at_end:
-                break
-            if index not in (self.pad_id, self.start_id, self.end_id):
-                tokens.append(self.id_to_token(index))
+        tokens = [self.id_to_token(index) for index in content_ids(self, ids, stop_at_end)]
         return tokenizers.JOINERS[self.split].join(tokens)
 
     # In-graph lookups, for tf.data and for exported models.
