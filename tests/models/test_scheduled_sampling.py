@@ -86,6 +86,13 @@ def test_probability_zero_gives_exactly_the_teacher_forced_logits(case):
     assert float(loss(target, sampled)) == float(loss(target, logits))
 
 
+def test_without_scheduled_sampling_training_runs_the_functional_graph():
+    model, inputs, _ = seq2seq_case()
+    assert model.scheduled_sampling is None
+    plain = keras.Model(model.inputs, model.outputs)  # the graph the builder made
+    np.testing.assert_array_equal(model(inputs, training=True), plain(inputs, training=True))
+
+
 def test_probability_zero_trains_exactly_as_teacher_forcing():
     # Weights and Adam's moments too: the embedding's gradient stays sparse.
     inputs, target = reverse_task(n=64)
