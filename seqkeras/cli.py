@@ -257,6 +257,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command in LIGHT_COMMANDS:
+        return _command(args)
+    from seqkeras.utils.native_startup import native_notices_filtered
+
+    with native_notices_filtered():  # TensorFlow's notices while it runs, too
+        return _command(args)
+
+
+def _command(args) -> int:
+    """Carry out the parsed command; return its exit code."""
     try:
         if args.command not in LIGHT_COMMANDS:
             _start_tensorflow()

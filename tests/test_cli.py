@@ -1,6 +1,9 @@
 import os
+import selectors
+import signal
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -94,6 +97,84 @@ def test_verbose_shows_tensorflows_own_lines_and_a_real_error_still_shows():
     assert loud.returncode == 2
     assert "seqkeras evaluate: error:" in loud.stderr
     assert len(loud.stderr.splitlines()) > 1  # TensorFlow's own lines, as it prints them
+
+
+ONEDNN_NOTICE = (
+    "E0000 00:00:1796281949.182467   16055 util.cc:131] oneDNN supports DT_BOOL only on "
+    "platforms with AVX-512. Falling back to the default Eigen-based implementation if present."
+)
+REAL_NATIVE_ERROR = "E0000 00:00:1796281949.5 16055 op_kernel.cc:1857] OP_REQUIRES failed"
+
+
+def run_filtered(body: str, **options):
+    """`body` inside `native_notices_filtered()`, in a fresh interpreter."""
+    code = (
+        "import os, sys\n"
+        "sys.argv = ['seqkeras']  # the package imports no TensorFlow\n"
+        "from seqkeras.utils.native_startup import native_notices_filtered\n"
+        "with native_notices_filtered():\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **options,
+    )
+
+
+def test_the_notices_tensorflow_prints_while_it_runs_are_dropped_and_errors_kept():
+    process = run_filtered(
+        f"""
+        os.write(2, {ONEDNN_NOTICE!r}.encode() + b"\\n")
+        os.write(2, {REAL_NATIVE_ERROR!r}.encode() + b"\\n")
+        raise ValueError("a Python error")
+        """
+    )
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1
+    lines = stderr.decode().splitlines()
+    assert lines[0] == REAL_NATIVE_ERROR and lines[1] == "Traceback (most recent call last):"
+    assert lines[-1] == "ValueError: a Python error" and "oneDNN" not in stderr.decode()
+
+
+def test_what_a_crashing_command_wrote_last_still_shows():
+    # The filter is a process of its own: it forwards what the command wrote
+    # before dying (an abort skips every finally block of the command).
+    process = run_filtered(
+        f"""
+        os.write(2, {ONEDNN_NOTICE!r}.encode() + b"\\n")
+        os.write(2, b"F0000 00:00:1.2 99 check.cc:1] Check failed: a fatal error\\n")
+        os.abort()
+        """
+    )
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == -signal.SIGABRT
+    assert stderr.decode().splitlines() == [
+        "F0000 00:00:1.2 99 check.cc:1] Check failed: a fatal error"
+    ]
+
+
+def test_a_progress_bar_is_forwarded_before_its_line_ends():
+    process = run_filtered(
+        """
+        sys.stderr.write("\\r  1/3 [=>........]")
+        sys.stderr.flush()
+        sys.stdin.readline()  # until the test has seen the bar
+        sys.stderr.write("\\r  3/3 [==========]\\n")
+        """
+    )
+    seen = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stderr, selectors.EVENT_READ)
+        while b"1/3 [=>........]" not in seen:
+            assert selector.select(timeout=120), f"the bar was held back: {seen!r}"
+            chunk = os.read(process.stderr.fileno(), 4096)
+            assert chunk, f"the command ended first: {seen!r}"
+            seen += chunk
+    _, rest = process.communicate(b"go on\n", timeout=120)
+    assert process.returncode == 0
+    assert seen + rest == b"\r  1/3 [=>........]\r  3/3 [==========]\n"
 
 
 def test_output_into_a_closed_pipe_is_not_an_error():

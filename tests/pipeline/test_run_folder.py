@@ -1,6 +1,7 @@
 """`seqkeras evaluate / export / predict RUN_DIR` on a finished (smoke) run."""
 
 import json
+import re
 
 import pytest
 
@@ -38,6 +39,10 @@ def test_predict_answers_every_input_with_both_strategies(dates_run):
         lines = result.stdout.splitlines()
         assert len(lines) == len(inputs)
         assert [line.split("\t")[0] for line in lines] == inputs
+        # Only what was used: no TensorFlow C++ line (a beam search on a CPU without
+        # AVX-512 made oneDNN print an E0000 "supports DT_BOOL only" line here).
+        [used] = result.stderr.splitlines()
+        assert used.startswith(f"seqkeras predict: {strategy} (")
 
 
 @pytest.mark.slow
@@ -45,6 +50,7 @@ def test_evaluate_and_export_again(dates_run):
     run_dir, data_dir = dates_run
     result = seqkeras("evaluate", "--json", str(run_dir), data_dir=data_dir)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert not re.search(r"^[IWEF]\d{4} ", result.stderr, re.M)  # TensorFlow C++ log lines
     metrics = json.loads(result.stdout)
     saved = json.loads((run_dir / "metrics.json").read_text())
     # The smoke run scored a couple of batches; evaluate scores the whole split.
