@@ -64,7 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
         ("export", "write a finished run's SavedModel (export/) again"),
     ]:
         command = commands.add_parser(name, help=text)
-        command.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
+        _add_run_argument(command)
         if name == "evaluate":
             command.add_argument(
                 "--json",
@@ -79,7 +79,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "A lone - reads the inputs of a text export from standard input, one a line: "
         "seqkeras predict RUN - < inputs.txt",
     )
-    predict.add_argument("run_dir", help="a run folder, runs/<name>/<timestamp>")
+    _add_run_argument(predict)
     predict.add_argument(
         "inputs",
         nargs="+",
@@ -127,10 +127,28 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_run_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "run_dir",
+        metavar="RUN",
+        help="a run name (its latest completed run in --output-dir), runs/<name> (the "
+        "same), or a run folder, runs/<name>/<timestamp>",
+    )
+    command.add_argument(
+        "--output-dir", default="runs", help="where run names are looked up (default: runs)"
+    )
+
+
 def _run(args) -> None:
+    from seqkeras.pipeline.latest_run import run_reference
     from seqkeras.pipeline.runner import headline
     from seqkeras.pipeline.runner import run_pipeline
 
+    if args.smoke:
+        print(
+            "Smoke run: one epoch on a couple of batches of each split, to check that every "
+            "stage works; the figures it reports mean nothing."
+        )
     run_dir = run_pipeline(
         args.pipeline, args.overrides, output_dir=args.output_dir, smoke=args.smoke
     )
@@ -140,7 +158,8 @@ def _run(args) -> None:
     print(f"\nRun folder: {run_dir}")
     summary = headline(run_dir)
     if summary:
-        print(f"Test {summary}")
+        smoke = " (a smoke run: a couple of batches; the figures mean nothing)"
+        print(f"Test {summary}{smoke if args.smoke else ''}")
     print(f"Model: {run_dir / 'model.keras'}")
     export = run_dir / "export"
     if export.is_dir():
@@ -149,14 +168,15 @@ def _run(args) -> None:
         from seqkeras.pipeline.prediction import takes_text
 
         written = read_export_info(str(export))
+        run = run_reference(run_dir, args.output_dir)  # the run's name where that names it
         if takes_text(written):
-            print(f'Predict: seqkeras predict {run_dir} "your input"')
+            print(f'Predict: seqkeras predict {run} "your input"')
         elif takes_images(written):
-            print(f"Predict: seqkeras predict {run_dir} image.png photo.jpg")
+            print(f"Predict: seqkeras predict {run} image.png photo.jpg")
         elif written.get("kind") == "forecast":
-            print(f"Predict: seqkeras predict {run_dir} recent_values.csv (one value a line)")
+            print(f"Predict: seqkeras predict {run} recent_values.csv (one value a line)")
         else:
-            print(f"Predict: seqkeras predict {run_dir} examples.npy (.npz, .json, .csv rows)")
+            print(f"Predict: seqkeras predict {run} examples.npy (.npz, .json, .csv rows)")
         # SentencePiece's ops are tensorflow-text's: they must be registered first.
         subword = "tensorflow-text" in written.get("requires", ())
         first = "import tensorflow_text; " if subword else ""
@@ -259,6 +279,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     if args.command in LIGHT_COMMANDS:
         return _command(args)
+    if args.command in ("evaluate", "export", "predict"):
+        from seqkeras.pipeline.latest_run import find_run
+
+        try:  # before TensorFlow starts: a run name that is not there is told at once
+            args.run_dir = str(find_run(args.run_dir, args.output_dir))
+        except SeqkerasError as error:
+            print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
+            return 2
     from seqkeras.utils.native_startup import native_notices_filtered
 
     with native_notices_filtered():  # TensorFlow's notices while it runs, too

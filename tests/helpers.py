@@ -1,6 +1,7 @@
 """Helpers shared by tests."""
 
 import os
+import pathlib
 import subprocess
 import sys
 import textwrap
@@ -40,6 +41,15 @@ def run_seqkeras(*args, cwd=None, env_extra=None, timeout=900, stdin=None):
         capture_output=True,
         text=True,
         timeout=timeout,
+    )
+
+
+def run_folders(base) -> list:
+    """The finished run folders in `runs/<name>/`, oldest first (not `latest`, not `.partial`)."""
+    return sorted(
+        p
+        for p in pathlib.Path(base).iterdir()
+        if p.name != "latest" and not p.name.endswith(".partial")
     )
 
 

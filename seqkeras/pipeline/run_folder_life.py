@@ -1,10 +1,13 @@
 """The life of a run folder: made or resumed, locked, cleaned, finished.
 
 `runs/<name>/<timestamp>.partial/` holds a run until every stage has
-finished; then it is renamed to `runs/<name>/<timestamp>/`. While it is
+finished; then it is renamed to `runs/<name>/<timestamp>/` and
+`runs/<name>/latest` is made to name it (`seqkeras/pipeline/latest_run.py`).
+A `--smoke` run's folder is `<timestamp>-smoke`. While it is
 `.partial` its `run.lock` names the process writing it
 (`seqkeras/pipeline/run_lock.py`). Rerunning the same command resumes the
-newest `.partial` folder of the same resolved config whose owner is gone;
+newest `.partial` folder of the same resolved config (and of the same kind,
+smoke or real) whose owner is gone;
 one whose owner still runs is left alone and the new run gets a folder of
 its own, so two runs started together never share one.
 """
@@ -22,6 +25,9 @@ import yaml
 
 from seqkeras.errors import ConfigError
 from seqkeras.pipeline.epoch_backup import backed_up_epochs
+from seqkeras.pipeline.latest_run import SMOKE
+from seqkeras.pipeline.latest_run import is_smoke
+from seqkeras.pipeline.latest_run import point_latest
 from seqkeras.pipeline.run_lock import LOCK_FILE
 from seqkeras.pipeline.run_lock import RunLock
 from seqkeras.pipeline.schema import PipelineConfig
@@ -67,9 +73,15 @@ def check_output_dir(output_dir, name: str) -> None:
         )
 
 
-def open_run_dir(base: pathlib.Path, resolved: str) -> Tuple[pathlib.Path, RunLock]:
-    """An unfinished run of the same config to resume, or a new folder; locked."""
-    for candidate in _unfinished(base, resolved):
+def open_run_dir(
+    base: pathlib.Path, resolved: str, smoke: bool = False
+) -> Tuple[pathlib.Path, RunLock]:
+    """An unfinished run of the same config to resume, or a new folder; locked.
+
+    A smoke run resumes and makes `<timestamp>-smoke` folders only, so that
+    it never finishes a real run's folder nor a real run a smoke run's.
+    """
+    for candidate in _unfinished(base, resolved, smoke):
         lock = RunLock(candidate)
         try:
             holder = lock.take_over()
@@ -97,7 +109,7 @@ def open_run_dir(base: pathlib.Path, resolved: str) -> Tuple[pathlib.Path, RunLo
         base.mkdir(parents=True, exist_ok=True)
         while True:
             stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-            run_dir = base / f"{stamp}{PARTIAL}"
+            run_dir = base / f"{stamp}{SMOKE if smoke else ''}{PARTIAL}"
             try:
                 run_dir.mkdir()
                 break
@@ -115,7 +127,7 @@ def open_run_dir(base: pathlib.Path, resolved: str) -> Tuple[pathlib.Path, RunLo
     return run_dir, lock
 
 
-def worker_dir(base: pathlib.Path, resolved: str) -> pathlib.Path:
+def worker_dir(base: pathlib.Path, resolved: str, smoke: bool = False) -> pathlib.Path:
     """A non-chief worker's temporary directory, with the chief's training state.
 
     The backup (or the trained weights) of the unfinished run the chief
@@ -124,7 +136,7 @@ def worker_dir(base: pathlib.Path, resolved: str) -> pathlib.Path:
     """
     work_dir = pathlib.Path(tempfile.mkdtemp(prefix="seqkeras-worker-"))
     # The chief may hold the folder's lock already: workers only read it.
-    unfinished = next(_unfinished(base, resolved), None)
+    unfinished = next(_unfinished(base, resolved, smoke), None)
     if unfinished is not None:
         if (unfinished / BACKUP).is_dir():
             shutil.copytree(unfinished / BACKUP, work_dir / BACKUP)
@@ -144,7 +156,7 @@ def remove_leftovers(run_dir: pathlib.Path) -> None:
 
 
 def finish(run_dir: pathlib.Path, lock: RunLock) -> pathlib.Path:
-    """Rename the complete `.partial` folder to its final name; return it."""
+    """Rename the complete `.partial` folder to its final name, point `latest` at it."""
     remove_leftovers(run_dir)
     final_dir = run_dir.with_name(run_dir.name[: -len(PARTIAL)])
     os.replace(run_dir, final_dir)
@@ -152,6 +164,7 @@ def finish(run_dir: pathlib.Path, lock: RunLock) -> pathlib.Path:
     shutil.rmtree(final_dir / BACKUP, ignore_errors=True)
     (final_dir / TRAINED_WEIGHTS).unlink(missing_ok=True)
     (final_dir / LOCK_FILE).unlink(missing_ok=True)
+    point_latest(final_dir)
     return final_dir
 
 
@@ -170,10 +183,12 @@ def resume_hint(run_dir: pathlib.Path) -> str:
     return f"no epoch had finished: rerun the same command to start training again in {run_dir}"
 
 
-def _unfinished(base: pathlib.Path, resolved: str) -> Iterator[pathlib.Path]:
-    """The `.partial` run folders written with the config `resolved`, newest first."""
+def _unfinished(base: pathlib.Path, resolved: str, smoke: bool) -> Iterator[pathlib.Path]:
+    """The `.partial` smoke (or real) run folders of the config `resolved`, newest first."""
     if base.is_dir():
         for candidate in sorted(base.glob(f"*{PARTIAL}"), reverse=True):
+            if is_smoke(candidate.name[: -len(PARTIAL)]) != smoke:
+                continue
             saved = candidate / "config.yaml"
             try:
                 if saved.read_text(encoding="utf-8") == resolved:

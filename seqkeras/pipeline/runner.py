@@ -91,7 +91,7 @@ def run_pipeline(
         data.validation = distribute.shard_by_data(data.validation)
     base = pathlib.Path(output_dir) / config.name
     if not chief:
-        work_dir = worker_dir(base, resolved_config(config))
+        work_dir = worker_dir(base, resolved_config(config), smoke)
         try:
             _train(task, config, data, strategy, work_dir, verbose)
         except KeyboardInterrupt:
@@ -102,7 +102,7 @@ def run_pipeline(
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
         return None
-    run_dir, lock = open_run_dir(base, resolved_config(config))
+    run_dir, lock = open_run_dir(base, resolved_config(config), smoke)
     try:
         return _complete(task, config, data, strategy, decoding, run_dir, lock, verbose)
     except KeyboardInterrupt:

@@ -15,6 +15,8 @@ import sys
 
 import pytest
 
+from tests.helpers import run_folders
+
 pytestmark = pytest.mark.slow
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
@@ -47,7 +49,7 @@ def prepare_and_smoke(tmp_path, name, limit, suffix):
         "-m", "seqkeras", "run", f"{name}.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    [run_dir] = list((tmp_path / "runs" / name).iterdir())
+    [run_dir] = run_folders(tmp_path / "runs" / name)
     return out, json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
 
 

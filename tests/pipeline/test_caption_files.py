@@ -16,6 +16,7 @@ import re
 import numpy as np
 import pytest
 
+from tests.helpers import run_folders
 from tests.helpers import run_python
 from tests.helpers import run_seqkeras
 
@@ -113,7 +114,7 @@ def test_captioning_image_files_runs_predicts_and_serves_file_bytes(tmp_path, ca
     result = run_seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "seqkeras predict" in result.stdout and "image.png" in result.stdout
-    [run_dir] = list((tmp_path / "runs" / "run").iterdir())
+    [run_dir] = run_folders(tmp_path / "runs" / "run")
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert {"exact_match", "word_error_rate", "token_error_rate", "bleu"} <= set(metrics)
     majority = metrics["baselines"]["majority"]

@@ -12,6 +12,7 @@ from seqkeras.pipeline.examples import read_examples
 from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.schema import from_dict
+from tests.helpers import run_folders
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORDS = [f"w{i:03d}" for i in range(200)]
@@ -110,7 +111,7 @@ def test_seq2seq_pipeline_on_user_files_runs_and_predicts(tmp_path):
         timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    [run_dir] = [p for p in (tmp_path / "runs" / "spell").iterdir()]
+    [run_dir] = run_folders(tmp_path / "runs" / "spell")
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert {"exact_match", "token_error_rate", "word_error_rate", "bleu"} <= set(metrics)
     assert metrics["test_sources"] == 20

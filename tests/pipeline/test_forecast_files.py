@@ -29,6 +29,7 @@ from seqkeras.pipeline.series import split_by_time
 from seqkeras.pipeline.tasks.forecast import persistence_forecasts
 from seqkeras.pipeline.tasks.forecast import seasonal_naive_forecasts
 from seqkeras.pipeline.tasks.forecast import split_windows
+from tests.helpers import run_folders
 from tests.helpers import run_seqkeras
 
 slow = pytest.mark.slow
@@ -65,7 +66,7 @@ def write_series(path, dates, values, *, shuffle_seed=None, header="date,value")
 
 
 def run_dir_of(root, name="run"):
-    [run_dir] = list((root / "runs" / name).iterdir())
+    [run_dir] = run_folders(root / "runs" / name)
     return run_dir
 
 

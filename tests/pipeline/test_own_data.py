@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.helpers import run_folders
 from tests.helpers import run_seqkeras
 
 pytestmark = pytest.mark.slow
@@ -24,7 +25,7 @@ def run_smoke(tmp_path, yaml_text, name="run"):
     (tmp_path / "pipeline.yaml").write_text(yaml_text)
     result = run_seqkeras("run", "pipeline.yaml", "--smoke", "--output-dir", "runs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    [run_dir] = list((tmp_path / "runs" / name).iterdir())
+    [run_dir] = run_folders(tmp_path / "runs" / name)
     return run_dir, json.loads((run_dir / "metrics.json").read_text())
 
 

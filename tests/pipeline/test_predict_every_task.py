@@ -1,15 +1,16 @@
 """`seqkeras predict` on exports that take float tensors, through the real command.
 
-One smoke run per task kind that reads numbers (classify on `numbers`,
-forecast, caption on feature grids). The command's answers for `.npy`,
-`.npz`, JSON, JSON Lines and CSV files (a forecaster: a series' recent
-values) must be the export's own answers on the same raw arrays, one line
-per example in the order given; a wrong shape stops with exit code 2 naming
-the file and the shape expected. `seqkeras_export.json` describes the input.
+Each task kind that reads numbers (classify on `numbers`, forecast, caption
+on feature grids) on the shipped pipeline's smoke run, shared with
+`tests/pipeline/test_run.py`. The command's answers for `.npy`, `.npz`,
+JSON, JSON Lines and CSV files (a forecaster: a series' recent values) must
+be the export's own answers on the same raw arrays, one line per example in
+the order given; a wrong shape stops naming the file and the shape expected.
+`seqkeras_export.json` describes the input. The three tests name their run
+in the three ways `predict` takes: the run's name, runs/<name>, its folder.
 """
 
 import json
-import pathlib
 
 import numpy as np
 import pytest
@@ -20,17 +21,6 @@ from seqkeras.pipeline.prediction import predict_run
 from tests.helpers import run_seqkeras
 
 pytestmark = pytest.mark.slow
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-TINY = ["--smoke", "--output-dir", "runs", "--set", "model.units=8"]
-
-
-def smoke_run(tmp_path_factory, pipeline: str) -> pathlib.Path:
-    cwd = tmp_path_factory.mktemp(pipeline)
-    result = run_seqkeras("run", str(ROOT / "pipelines" / f"{pipeline}.yaml"), *TINY, cwd=cwd)
-    assert result.returncode == 0, result.stderr[-3000:]
-    (run_dir,) = (cwd / "runs" / pipeline).iterdir()
-    return run_dir
 
 
 def served(run_dir, arrays) -> list:
@@ -54,10 +44,11 @@ def info_of(run_dir) -> dict:
     return json.loads((run_dir / "export" / "seqkeras_export.json").read_text())
 
 
-def test_classify_on_digit_pixels_reads_npy_npz_json_jsonl_and_csv(tmp_path_factory, tmp_path):
+def test_classify_on_digit_pixels_reads_npy_npz_json_jsonl_and_csv(smoke_runs, tmp_path):
     from sklearn.datasets import load_digits
 
-    run_dir = smoke_run(tmp_path_factory, "digits_rows")
+    run = smoke_runs("digits_rows")
+    run_dir = run.run_dir
     described = info_of(run_dir)["input"]
     assert described["dtype"] == "float32" and described["shape"] == [None, 8, 8]
     assert described["range"] == [0, 16] and "pixel counts" in described["units"]
@@ -78,7 +69,8 @@ def test_classify_on_digit_pixels_reads_npy_npz_json_jsonl_and_csv(tmp_path_fact
     rows = [",".join(str(int(v)) for v in image.reshape(-1)) for image in images[:2]]
     (tmp_path / "two.csv").write_text("\n".join(rows) + "\n")
     files = ["three.npy", "two.npz", "one.json", "two.jsonl", "two.csv"]
-    result, lines = predict(run_dir, *files, cwd=tmp_path)
+    by_name = ["digits_rows", "--output-dir", str(run.output_dir)]  # runs/digits_rows/latest
+    result, lines = predict(*by_name, *files, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr[-3000:]
     expected = served(run_dir, images[[0, 1, 2, 3, 4, 5, 0, 1, 2, 0, 1]])
@@ -98,10 +90,9 @@ def test_classify_on_digit_pixels_reads_npy_npz_json_jsonl_and_csv(tmp_path_fact
     ]
 
     np.save(tmp_path / "wrong.npy", np.zeros((2, 7, 8)))
-    result, lines = predict(run_dir, "wrong.npy", cwd=tmp_path)
-    assert result.returncode == 2 and not lines
-    assert "wrong.npy: got an array of shape [2, 7, 8]" in result.stderr
-    assert "examples of shape (8, 8)" in result.stderr and "Traceback" not in result.stderr
+    with pytest.raises(DataError, match=r"wrong.npy: got an array of shape \[2, 7, 8\]") as raised:
+        predict_run(run_dir, [str(tmp_path / "wrong.npy")])
+    assert "examples of shape (8, 8)" in str(raised.value)
     with pytest.raises(DataError, match="a digit: no such file; give .npy, .npz"):
         predict_run(run_dir, ["a digit"])
     # `-` (standard input) is for text exports: it is refused before stdin is read.
@@ -109,8 +100,8 @@ def test_classify_on_digit_pixels_reads_npy_npz_json_jsonl_and_csv(tmp_path_fact
         predict_run(run_dir, ["-"])
 
 
-def test_forecast_reads_the_last_window_of_a_series(tmp_path_factory, tmp_path):
-    run_dir = smoke_run(tmp_path_factory, "sunspots")
+def test_forecast_reads_the_last_window_of_a_series(smoke_runs, tmp_path):
+    run_dir = smoke_runs("sunspots").run_dir
     info = info_of(run_dir)
     window = info["window"]
     assert info["input"]["shape"] == [None, window, 1] and info["input"]["window"] == window
@@ -121,8 +112,8 @@ def test_forecast_reads_the_last_window_of_a_series(tmp_path_factory, tmp_path):
     (tmp_path / "recent.csv").write_text("sunspots\n" + "\n".join(str(v) for v in series[3:]))
     np.save(tmp_path / "windows.npy", np.stack([series[:window], series[1 : window + 1]]))
     inline = ",".join(str(v) for v in series[-window:])
-    result, lines = predict(
-        run_dir, "recent.txt", "recent.csv", "windows.npy", inline, cwd=tmp_path
+    result, lines = predict(  # runs/sunspots: its latest run
+        run_dir.parent, "recent.txt", "recent.csv", "windows.npy", inline, cwd=tmp_path
     )
 
     assert result.returncode == 0, result.stderr[-3000:]
@@ -142,8 +133,8 @@ def test_forecast_reads_the_last_window_of_a_series(tmp_path_factory, tmp_path):
         predict_run(run_dir, [str(short)])
 
 
-def test_caption_on_feature_grids_reads_arrays_and_decoding_options(tmp_path_factory, tmp_path):
-    run_dir = smoke_run(tmp_path_factory, "digit_captions")
+def test_caption_on_feature_grids_reads_arrays_and_decoding_options(smoke_runs, tmp_path):
+    run_dir = smoke_runs("digit_captions").run_dir
     described = info_of(run_dir)["input"]
     assert described["shape"] == [None, 1, 4, 64] and described["range"] == [0, 1]
 

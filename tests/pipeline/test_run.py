@@ -12,7 +12,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from seqkeras.utils.native_startup import STARTUP_NOTICES
+from seqkeras.pipeline.latest_run import latest_run
+from seqkeras.utils.native_startup import NATIVE_NOTICES
+from tests.helpers import run_folders
 from tests.helpers import run_python
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -51,30 +53,28 @@ def pipeline_config(name):
 
 
 def finished_runs(output, name):
-    return [p for p in (output / name).iterdir() if not p.name.endswith(".partial")]
+    return run_folders(output / name)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", PIPELINES)
-def test_smoke_run_leaves_a_complete_run_folder(name, tmp_path, built):
+def test_smoke_run_leaves_a_complete_run_folder(name, smoke_runs):
     config = pipeline_config(name)
-    built(config["data"]["dataset"])
-    result = seqkeras(
-        "run",
-        f"pipelines/{name}.yaml",
-        "--smoke",
-        "--output-dir",
-        str(tmp_path),
-        data_dir=built.data_dir,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    # None of TensorFlow's native start-up lines (absl, oneDNN, cudart, cuInit).
-    native = [line for line in result.stderr.splitlines() if STARTUP_NOTICES.match(line)]
+    run = smoke_runs(name)  # `seqkeras run pipelines/<name>.yaml --smoke`, shared
+    run_dir = run.run_dir
+    # None of TensorFlow's native lines (absl, oneDNN, cudart, cuInit).
+    native = [line for line in run.stderr.splitlines() if NATIVE_NOTICES.match(line)]
     assert not native, native
-    [run_dir] = finished_runs(tmp_path, config["name"])
-    assert f"Run folder: {run_dir}" in result.stdout
-    # Every export says how to predict with it, in the inputs its task takes.
-    assert f"Predict: seqkeras predict {run_dir}" in result.stdout
+    # Labelled a smoke run at the start, in the summary and in its folder's name;
+    # `latest` names it, there being no real run of the name.
+    assert run.stdout.startswith("Smoke run: one epoch on a couple of batches")
+    assert "(a smoke run: a couple of batches; the figures mean nothing)" in run.stdout
+    assert run_dir.name.endswith("-smoke")
+    assert latest_run(run_dir.parent) == run_dir
+    assert f"Run folder: {run_dir}" in run.stdout
+    # Every export says how to predict with it, in the inputs its task takes, naming
+    # the run by runs/<name> (its latest run) as --output-dir is not the default.
+    assert f"Predict: seqkeras predict {run_dir.parent} " in run.stdout
     for artifact in [
         "config.yaml",
         "metrics.json",

@@ -18,6 +18,7 @@ import time
 import numpy as np
 import pytest
 
+from tests.helpers import run_folders
 from tests.helpers import run_python
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ def failure_report(stderr, tail=3000):
 
 
 def only_run(output, name):
-    [run_dir] = [p for p in (output / name).iterdir() if not p.name.endswith(".partial")]
+    [run_dir] = run_folders(output / name)
     return run_dir
 
 
@@ -168,7 +169,8 @@ def test_two_worker_processes_match_a_single_process_run(tmp_path, built):
     assert workers.returncode == 0, failure_report(workers.stderr)
 
     run_dir = only_run(tmp_path / "workers", "dates")
-    assert list((tmp_path / "workers" / "dates").iterdir()) == [run_dir]
+    # One run folder, and `latest` naming it: the other workers wrote none.
+    assert sorted(p.name for p in run_dir.parent.iterdir()) == [run_dir.name, "latest"]
     assert f"[worker 0] Run folder: {run_dir}" in workers.stdout
     assert "[worker 1] This worker has finished; the chief writes the run folder." in workers.stdout
     assert "[launcher] all 2 workers finished" in workers.stdout

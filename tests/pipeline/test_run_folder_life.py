@@ -26,6 +26,7 @@ from seqkeras.pipeline.epoch_backup import restore_backup
 from seqkeras.pipeline.epoch_backup import truncate_log
 from seqkeras.pipeline.run_folder_life import check_output_dir
 from seqkeras.pipeline.run_lock import RunLock
+from tests.helpers import run_folders
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHORT_DIGITS = ["--set", "data.limit=320", "--set", "model.units=16"]
@@ -96,7 +97,7 @@ def logged_epochs(run_dir):
 
 
 def finished(output):
-    return sorted(p for p in (output / "digits_rows").iterdir() if not p.name.endswith(".partial"))
+    return run_folders(output / "digits_rows")
 
 
 def assert_clean_and_complete(run_dir):

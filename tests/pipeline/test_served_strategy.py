@@ -130,8 +130,8 @@ def test_caption_export_serves_the_evaluated_beam(tmp_path, built, monkeypatch):
     assert served(run_dir, features) == [row["prediction"] for row in rows]
 
 
-def test_a_wider_beam_in_the_yaml_changes_what_predict_uses(tmp_path, built):
-    greedy_dir = smoke_run("dates", [], tmp_path / "greedy", built, "dates")
+def test_a_wider_beam_in_the_yaml_changes_what_predict_uses(tmp_path, built, smoke_runs):
+    greedy_dir = smoke_runs("dates").run_dir  # pipelines/dates.yaml as shipped: greedy
     beam_dir = smoke_run("dates", BEAM, tmp_path / "beam", built, "dates")
     for run_dir, name in ((greedy_dir, "greedy"), (beam_dir, "beam")):
         result = seqkeras("predict", str(run_dir), "21 novembre 2026", data_dir=built.data_dir)
