@@ -15,8 +15,8 @@ from seqkeras.errors import ConfigError
 from seqkeras.models.recurrent_stack import CELLS
 from seqkeras.pipeline.bounded_yaml import BoundedSafeLoader
 from seqkeras.pipeline.bounded_yaml import RefusedValue
+from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.unique_key_loader import DuplicateKeyError
 from seqkeras.pipeline.unique_key_loader import UniqueKeyLoader
 

@@ -4,11 +4,11 @@ import pathlib
 from typing import Tuple
 
 from seqkeras.errors import ConfigError
+from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.loading import read_yaml_mapping
 from seqkeras.pipeline.run_folder_life import PARTIAL
 from seqkeras.pipeline.run_lock import RunLock
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.tasks.base import TaskData
 

@@ -24,6 +24,7 @@ from typing import Tuple
 import yaml
 
 from seqkeras.errors import ConfigError
+from seqkeras.pipeline.config_fields import to_dict
 from seqkeras.pipeline.epoch_backup import backed_up_epochs
 from seqkeras.pipeline.latest_run import SMOKE
 from seqkeras.pipeline.latest_run import is_smoke
@@ -31,7 +32,6 @@ from seqkeras.pipeline.latest_run import point_latest
 from seqkeras.pipeline.run_lock import LOCK_FILE
 from seqkeras.pipeline.run_lock import RunLock
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import to_dict
 
 logger = logging.getLogger("seqkeras")
 

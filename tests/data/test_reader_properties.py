@@ -31,12 +31,12 @@ from seqkeras.data import readers  # noqa: E402
 from seqkeras.data.images import image_problem  # noqa: E402
 from seqkeras.errors import ConfigError  # noqa: E402
 from seqkeras.errors import DataError  # noqa: E402
+from seqkeras.pipeline.config_fields import from_dict  # noqa: E402
 from seqkeras.pipeline.examples import read_examples  # noqa: E402
 from seqkeras.pipeline.examples import resolve_columns  # noqa: E402
 from seqkeras.pipeline.image_encoder_weights import check_encoder_weights  # noqa: E402
 from seqkeras.pipeline.schema import ImageEncoderConfig  # noqa: E402
 from seqkeras.pipeline.schema import PipelineConfig  # noqa: E402
-from seqkeras.pipeline.schema import from_dict  # noqa: E402
 from seqkeras.pipeline.series import read_series  # noqa: E402
 
 #: Thread CPU seconds one read may take (CPU time: a busy machine does not inflate it).

@@ -10,8 +10,8 @@ import tensorflow as tf
 from seqkeras.errors import ConfigError
 from seqkeras.models import build_seq2seq
 from seqkeras.pipeline import distribute
+from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.schema import json_schema
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.training import build_optimizer

@@ -20,9 +20,9 @@ import pytest
 
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
+from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.loading import load_config
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.schema import json_schema
 from seqkeras.pipeline.series import read_series
 from seqkeras.pipeline.series import split_by_time

@@ -8,9 +8,9 @@ import pytest
 import tensorflow as tf
 
 from seqkeras.errors import ConfigError
+from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.scheduled_sampling import scheduled_sampling_callbacks
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.tasks.base import TaskData
 from tests.helpers import run_python

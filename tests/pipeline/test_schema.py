@@ -1,8 +1,8 @@
 import pytest
 
 from seqkeras.errors import ConfigError
+from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.schema import json_schema
 
 

@@ -20,9 +20,9 @@ from seqkeras.data import SubwordVocabulary
 from seqkeras.data import Vocabulary
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
+from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import from_dict
 from seqkeras.pipeline.vocabularies import build_vocabulary
 from seqkeras.pipeline.vocabularies import load_vocabularies
 from seqkeras.pipeline.vocabularies import save_vocabularies
