@@ -13,6 +13,7 @@ import pytest
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.pipeline.prediction import predict_run
+from tests.helpers import run_folders
 from tests.helpers import run_seqkeras
 
 pytestmark = pytest.mark.slow  # every test reads the export of one smoke run
@@ -34,7 +35,7 @@ def text_run(tmp_path_factory):
     )
     result = run_seqkeras("run", "reviews.yaml", "--smoke", "--output-dir", "runs", cwd=cwd)
     assert result.returncode == 0, result.stderr[-3000:]
-    (run_dir,) = (cwd / "runs" / "reviews").iterdir()
+    (run_dir,) = run_folders(cwd / "runs" / "reviews")
     return run_dir
 
 

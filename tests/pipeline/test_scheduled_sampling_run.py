@@ -13,6 +13,7 @@ from seqkeras.pipeline.scheduled_sampling import scheduled_sampling_callbacks
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.tasks.base import TaskData
+from tests.helpers import run_folders
 from tests.helpers import run_python
 from tests.helpers import run_seqkeras
 
@@ -102,7 +103,7 @@ def logged(run_dir, column):
 
 
 def only_run(output, name):
-    [run_dir] = [p for p in (output / name).iterdir() if not p.name.endswith(".partial")]
+    [run_dir] = run_folders(output / name)
     return run_dir
 
 
