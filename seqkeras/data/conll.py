@@ -41,20 +41,6 @@ def _shown(line: str) -> str:
     return repr(line if len(line) <= _SHOWN else line[:_SHOWN] + "...")
 
 
-def _read_lines(path: str) -> List[str]:
-    """`_read_utf8_lines`, refusing a carriage return that does not end a line."""
-    lines = _read_utf8_lines(path)
-    for number, line in enumerate(lines, start=1):
-        # `_read_utf8_lines` splits on "\n" and drops the "\r" of "\r\n"; any
-        # other "\r" is a lone (old Mac) line ending or a stray control byte.
-        if "\r" in line:
-            raise DataError(
-                f"{path}, line {number}: carriage return (\\r) inside the line; lines "
-                "must end with \\n or \\r\\n."
-            )
-    return lines
-
-
 def _log_skipped(path: str, counts: Dict[str, int]) -> None:
     parts = [f"{count} {what}" for what, count in counts.items() if count]
     if parts:
@@ -103,7 +89,7 @@ def read_conll(path: PathLike, columns: Optional[Sequence[int]] = None) -> Recor
     are tokens, not comments (``#`` is a token in CoNLL-2003).
 
     Args:
-        path: the file to read (UTF-8, ``\\n`` or ``\\r\\n`` line endings).
+        path: the file to read (UTF-8; lines end with ``\\n``, ``\\r\\n`` or ``\\r``).
         columns: 0-based indices of the fields to return, e.g. ``[0, 3]`` for
             the token and the named-entity tag of CoNLL-2003. `None` returns
             every field of the first token line. Defaults to `None`.
@@ -115,10 +101,10 @@ def read_conll(path: PathLike, columns: Optional[Sequence[int]] = None) -> Recor
 
     Raises:
         ValueError: `columns` is not a list of distinct non-negative integers.
-        DataError: the file is missing, empty or not UTF-8; a line has a lone
-            carriage return; a token line has a different number of fields
-            from the first token line; `columns` asks for a field the lines do
-            not have; or the file has no sentences.
+        DataError: the file is missing, empty or not UTF-8; a token line has
+            a different number of fields from the first token line; `columns`
+            asks for a field the lines do not have; or the file has no
+            sentences.
 
     Example:
 
@@ -135,7 +121,7 @@ def read_conll(path: PathLike, columns: Optional[Sequence[int]] = None) -> Recor
     """
     path = os.fspath(path)
     wanted = _check_columns(columns)
-    lines = _read_lines(path)
+    lines = _read_utf8_lines(path)
     values: Dict[int, List[List[str]]] = {}
     starts: List[int] = []
     sentence: List[List[str]] = []
@@ -223,7 +209,7 @@ def read_conllu(path: PathLike, fields: Sequence[str] = ("form", "upos")) -> Rec
     (ID ``8.1``) are skipped, so a sentence holds its syntactic words.
 
     Args:
-        path: the file to read (UTF-8, ``\\n`` or ``\\r\\n`` line endings).
+        path: the file to read (UTF-8; lines end with ``\\n``, ``\\r\\n`` or ``\\r``).
         fields: the fields to return, by name, case-insensitive (``"form"``,
             ``"lemma"``, ``"upos"``, ``"xpos"``, ...). Defaults to
             ``("form", "upos")``.
@@ -236,10 +222,9 @@ def read_conllu(path: PathLike, fields: Sequence[str] = ("form", "upos")) -> Rec
     Raises:
         ValueError: `fields` names a field CoNLL-U does not have (the message
             lists the ten), or names one twice.
-        DataError: the file is missing, empty or not UTF-8; a line has a lone
-            carriage return; a token line has not ten tab-separated fields or
-            its ID is not a word index, range or empty node; or the file has
-            no sentences.
+        DataError: the file is missing, empty or not UTF-8; a token line has
+            not ten tab-separated fields or its ID is not a word index, range
+            or empty node; or the file has no sentences.
 
     Example:
 
@@ -252,7 +237,7 @@ def read_conllu(path: PathLike, fields: Sequence[str] = ("form", "upos")) -> Rec
     path = os.fspath(path)
     names = _check_fields(fields)
     positions = [CONLLU_FIELDS.index(name) for name in names]
-    lines = _read_lines(path)
+    lines = _read_utf8_lines(path)
     values: Dict[str, List[List[str]]] = {name: [] for name in names}
     starts: List[int] = []
     sentence: List[List[str]] = []
