@@ -84,7 +84,14 @@ def predict_run(
     def served():
         if not loaded:
             _import_required_ops(written, export)
-            loaded.append(tf.saved_model.load(str(export)))
+            try:
+                loaded.append(tf.saved_model.load(str(export)))
+            except Exception as error:  # any failure to load is a damaged export
+                reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                raise DataError(
+                    f"{export}: the SavedModel cannot be loaded ({reason}); write it again "
+                    f"with `seqkeras export {run_dir}`."
+                ) from error
         return loaded[0]
 
     names, values, signature = list(inputs), inputs, "serving_default"

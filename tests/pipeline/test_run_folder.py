@@ -70,12 +70,15 @@ def test_not_a_run_folder_exits_2(tmp_path):
         assert "Traceback" not in result.stderr
 
 
-def test_predict_on_a_float_input_export_exits_2(tmp_path):
+def test_predict_on_a_damaged_export_exits_2_naming_it(tmp_path):
     run_dir = tmp_path / "run"
     (run_dir / "export").mkdir(parents=True)
     (run_dir / "config.yaml").write_text("task: classify\n")
-    (run_dir / "export" / "saved_model.pb").write_bytes(b"")
+    (run_dir / "export" / "saved_model.pb").write_bytes(b"")  # a write cut short
     (run_dir / "export" / "seqkeras_export.json").write_text('{"kind": "classify"}')
-    result = seqkeras("predict", str(run_dir), "7", data_dir=tmp_path)
-    assert result.returncode == 2
-    assert "this classify export takes float tensors, not text" in result.stderr
+    (tmp_path / "rows.csv").write_text("1,2\n")
+    result = seqkeras("predict", str(run_dir), str(tmp_path / "rows.csv"), data_dir=tmp_path)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert f"{run_dir / 'export'}: the SavedModel cannot be loaded (" in result.stderr
+    assert f"write it again with `seqkeras export {run_dir}`." in result.stderr
