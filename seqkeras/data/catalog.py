@@ -242,6 +242,27 @@ def _keep_random_state():
 
 
 @contextlib.contextmanager
+def _scratch_inside(data_dir: str):
+    """Temporary files of tensorflow-datasets go in `data_dir`, and are removed after.
+
+    Building a dataset's info makes an (empty) temporary folder that
+    tensorflow-datasets never removes; a run should leave nothing outside
+    its output folder and the data cache.
+    """
+    import shutil
+    import tempfile
+
+    os.makedirs(data_dir, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix=".scratch-", dir=data_dir)
+    saved, tempfile.tempdir = tempfile.tempdir, scratch
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def _quiet_tfds():
     # tfds logs a warning for every config not declared on the class, which
     # is how seeds are passed; it is expected here, not a problem. Its
@@ -292,7 +313,7 @@ def get_builder(
     module = importlib.import_module(f"seqkeras.data.builtin.{module_name}")
     builder_class = getattr(module, class_name)
     data_dir = os.fspath(data_dir) if data_dir is not None else default_data_dir()
-    with _quiet_tfds(), _keep_random_state():
+    with _quiet_tfds(), _keep_random_state(), _scratch_inside(data_dir):
         builder = builder_class(
             config=make_config(seed, path, seeded=entry.seeded), data_dir=data_dir
         )
@@ -300,7 +321,7 @@ def get_builder(
 
     if not tf.io.gfile.exists(os.path.join(builder.data_dir, "dataset_info.json")):
         logger.info("Building dataset %r (seed %d) in %s, once.", name, seed, builder.data_dir)
-    with _quiet_tfds(), _keep_random_state():
+    with _quiet_tfds(), _keep_random_state(), _scratch_inside(data_dir):
         builder.download_and_prepare()
     return builder
 
