@@ -151,10 +151,10 @@ def _convert(hint, value, metadata, source: str, key_path: str):
 
 def _integer_list(value, metadata, source: str, key_path: str) -> List[int]:
     length, low, high = metadata.get("length"), metadata.get("minimum"), metadata.get("maximum")
+    if high is None:  # as for a single integer: what TensorFlow's int32 shapes hold
+        high = MAX_INT
     count = f"{length} " if length else ""
-    bounds = ""
-    if low is not None:
-        bounds = f" >= {low}" if high is None else f" between {low} and {high}"
+    bounds = f" <= {high}" if low is None else f" between {low} and {high}"
     integers = isinstance(value, list) and all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     )
@@ -163,7 +163,7 @@ def _integer_list(value, metadata, source: str, key_path: str) -> List[int]:
         or (length and len(value) != length)
         or (not length and not value)
         or (low is not None and any(v < low for v in value))
-        or (high is not None and any(v > high for v in value))
+        or any(v > high for v in value)
     ):
         raise ConfigError(
             f"{source}: {key_path}: got {value!r}; expected a list of {count}integers{bounds}."

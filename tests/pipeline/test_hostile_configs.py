@@ -123,3 +123,12 @@ def test_a_loss_that_becomes_infinite_stops_the_run_with_exit_1_and_keeps_nothin
     assert "training diverged: the loss became" in result.stderr
     assert "train.optimizer.learning_rate" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").rglob("*"))
+
+
+def test_a_list_of_integers_is_bounded_as_one_integer_is(tmp_path):
+    path = write(tmp_path, "task: caption\ndata:\n  source: {size: [100000000000000000000, 1]}\n")
+    with pytest.raises(
+        ConfigError,
+        match=r"data\.source\.size: got .*; expected a list of 2 integers between 1 and 2147483647",
+    ):
+        load_config(path)
