@@ -19,6 +19,7 @@ from seqkeras.data.vocabulary import UNK
 from seqkeras.data.vocabulary import content_ids
 from seqkeras.data.vocabulary import decoded_positions
 from seqkeras.data.vocabulary import framed_ids
+from seqkeras.data.vocabulary import framed_ids_in_graph
 from seqkeras.errors import DataError
 from seqkeras.utils.arguments import check_choice
 from seqkeras.utils.arguments import check_positive_int
@@ -301,13 +302,7 @@ class SubwordVocabulary:
         if texts.shape.rank == 0:
             return self.encode_in_graph(texts[None], add_start=add_start, add_end=add_end)[0]
         ids = self._graph_tokenizer().tokenize(texts)
-        rows = tf.shape(ids.row_lengths())[0]
-        parts = [ids]
-        if add_start:
-            parts.insert(0, tf.fill([rows, 1], self.start_id))
-        if add_end:
-            parts.append(tf.fill([rows, 1], self.end_id))
-        return tf.concat(parts, axis=1) if len(parts) > 1 else ids
+        return framed_ids_in_graph(self, ids, add_start, add_end)
 
     def decode_in_graph(self, ids: tf.Tensor) -> tf.Tensor:
         """Decode a dense ``(batch, time)`` id tensor into a 1-D `tf.string`, as `decode` does."""

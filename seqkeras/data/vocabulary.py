@@ -72,6 +72,17 @@ def framed_ids(vocabulary, ids: List[int], add_start: bool, add_end: bool) -> Li
     return start + list(ids) + ([vocabulary.end_id] if add_end else [])
 
 
+def framed_ids_in_graph(vocabulary, ids: "tf.RaggedTensor", add_start: bool, add_end: bool):
+    """`framed_ids` in the graph: a ragged `(batch, None)` id tensor framed row by row."""
+    rows = tf.shape(ids.row_lengths())[0]
+    parts = [ids]
+    if add_start:
+        parts.insert(0, tf.fill([rows, 1], vocabulary.start_id))
+    if add_end:
+        parts.append(tf.fill([rows, 1], vocabulary.end_id))
+    return tf.concat(parts, axis=1) if len(parts) > 1 else ids
+
+
 def content_ids(vocabulary, ids: Iterable[int], stop_at_end: bool) -> List[int]:
     """The ids of `ids` that stand for text: up to the first end id when
     `stop_at_end`, without padding, start and end ids; an id out of range is a
@@ -289,13 +300,7 @@ class Vocabulary:
                 self._lookup = self.lookup_layer()
         tokens = tokenizers.tokenize_in_graph(texts, self.split)
         ids = tokens.with_flat_values(tf.cast(self._lookup(tokens.flat_values), tf.int32))
-        rows = tf.shape(ids.row_lengths())[0]
-        parts = [ids]
-        if add_start:
-            parts.insert(0, tf.fill([rows, 1], self.start_id))
-        if add_end:
-            parts.append(tf.fill([rows, 1], self.end_id))
-        return tf.concat(parts, axis=1) if len(parts) > 1 else ids
+        return framed_ids_in_graph(self, ids, add_start, add_end)
 
     def decode_in_graph(self, ids: tf.Tensor) -> tf.Tensor:
         """Decode a dense ``(batch, time)`` id tensor into a 1-D `tf.string`.
