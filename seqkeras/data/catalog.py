@@ -252,8 +252,12 @@ def _scratch_inside(data_dir: str):
     import shutil
     import tempfile
 
-    os.makedirs(data_dir, exist_ok=True)
-    scratch = tempfile.mkdtemp(prefix=".scratch-", dir=data_dir)
+    try:
+        os.makedirs(data_dir, exist_ok=True)
+        scratch = tempfile.mkdtemp(prefix=".scratch-", dir=data_dir)
+    except OSError:  # a read-only cache of prepared data: nothing will be built
+        yield
+        return
     saved, tempfile.tempdir = tempfile.tempdir, scratch
     try:
         yield
