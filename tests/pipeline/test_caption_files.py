@@ -196,7 +196,10 @@ def test_bad_image_stops_before_the_run_folder(damage, message, tmp_path, capsys
     [
         ("{column: image, type: image}", "data.source.size: required for an image column;"),
         ("{column: image, type: image, size: [64]}", "data.source.size: got [64]; expected a "),
-        ("{column: image, type: image, size: [64, 0]}", "expected a list of 2 integers >= 1."),
+        (
+            "{column: image, type: image, size: [64, 0]}",
+            "data.source.size: got [64, 0]; expected a list of 2 integers between 1 and 2147483647.",
+        ),
         ("{column: image, size: [64, 64]}", "data.source.size: got [64, 64], but the column "),
     ],
 )
