@@ -104,6 +104,10 @@ ONEDNN_NOTICE = (
     "E0000 00:00:1796281949.182467   16055 util.cc:131] oneDNN supports DT_BOOL only on "
     "platforms with AVX-512. Falling back to the default Eigen-based implementation if present."
 )
+SENTENCEPIECE_NOTICE = (
+    "normalizer.cc(51) LOG(INFO) precompiled_charsmap is empty. use identity normalization."
+)
+LITERT_NOTICE = "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
 REAL_NATIVE_ERROR = "E0000 00:00:1796281949.5 16055 op_kernel.cc:1857] OP_REQUIRES failed"
 
 
@@ -128,6 +132,8 @@ def test_the_notices_tensorflow_prints_while_it_runs_are_dropped_and_errors_kept
     process = run_filtered(
         f"""
         os.write(2, {ONEDNN_NOTICE!r}.encode() + b"\\n")
+        os.write(2, {SENTENCEPIECE_NOTICE!r}.encode() + b"\\n")
+        os.write(2, {LITERT_NOTICE!r}.encode() + b"\\n")
         os.write(2, {REAL_NATIVE_ERROR!r}.encode() + b"\\n")
         raise ValueError("a Python error")
         """
@@ -136,7 +142,9 @@ def test_the_notices_tensorflow_prints_while_it_runs_are_dropped_and_errors_kept
     assert process.returncode == 1
     lines = stderr.decode().splitlines()
     assert lines[0] == REAL_NATIVE_ERROR and lines[1] == "Traceback (most recent call last):"
-    assert lines[-1] == "ValueError: a Python error" and "oneDNN" not in stderr.decode()
+    assert lines[-1] == "ValueError: a Python error"
+    for notice in ("oneDNN", "precompiled_charsmap", "XNNPACK"):
+        assert notice not in stderr.decode()
 
 
 def test_what_a_crashing_command_wrote_last_still_shows():

@@ -36,15 +36,21 @@ STARTUP_NOTICES = re.compile(
     r"|To enable the following instructions: .*rebuild TensorFlow with the appropriate "
     r"compiler flags\.)$"
 )
-#: Lines TensorFlow prints while it runs, on any machine of the kind; nothing to act on.
+#: Lines TensorFlow and its companions print while they run, on any machine of the
+#: kind; nothing to act on: oneDNN's fallback; SentencePiece (in `sentencepiece` and
+#: tensorflow-text) loading a model trained without a normalisation table, as a
+#: `tokens: subword` run's are; LiteRT's interpreter choosing its CPU delegate.
 RUNTIME_NOTICES = re.compile(
-    r"^[IWE]\d{4} [\d:. ]+\d+ util\.cc:\d+\] oneDNN supports DT_\w+ only on platforms with "
-    r"AVX-512\. Falling back to the default Eigen-based implementation if present\.$"
+    r"^([IWE]\d{4} [\d:. ]+\d+ util\.cc:\d+\] oneDNN supports DT_\w+ only on platforms with "
+    r"AVX-512\. Falling back to the default Eigen-based implementation if present\."
+    r"|normalizer\.cc\(\d+\) LOG\(INFO\) precompiled_charsmap is empty\. use identity "
+    r"normalization\."
+    r"|INFO: Created TensorFlow Lite XNNPACK delegate for CPU\.)$"
 )
 #: Every native line kept off the console.
 NATIVE_NOTICES = re.compile(f"{STARTUP_NOTICES.pattern}|{RUNTIME_NOTICES.pattern}")
 #: A start of line that may become a notice once its end arrives: held back until then.
-_NOTICE_START = re.compile(r"^([IWE]\d|WARNING|To enable)")
+_NOTICE_START = re.compile(r"^([IWE]\d|WARNING|To enable|normalizer|INFO)")
 
 
 def verbose() -> bool:
