@@ -68,6 +68,10 @@ class BoundedSafeLoader(yaml.SafeLoader):
             if parent is not None:
                 self._key_path.pop()
 
+    def key_path_of(self, node: yaml.Node) -> str:
+        """Where a composed node sits: ``"data.files.train: "``, or ``""`` at the top."""
+        return self._node_paths.get(node, "")
+
     def construct_object(self, node, deep=False):
         try:
             return super().construct_object(node, deep=deep)
@@ -76,7 +80,7 @@ class BoundedSafeLoader(yaml.SafeLoader):
             if len(text) > _SHOWN_CHARACTERS:
                 text = text[:_SHOWN_CHARACTERS] + "..."
             raise RefusedValue(
-                problem=f"{self._node_paths.get(node, '')}{text!r} cannot be read ({error})",
+                problem=f"{self.key_path_of(node)}{text!r} cannot be read ({error})",
                 problem_mark=node.start_mark,
             ) from None
 

@@ -13,17 +13,11 @@ import yaml
 
 from seqkeras.errors import ConfigError
 from seqkeras.models.recurrent_stack import CELLS
-from seqkeras.pipeline.bounded_yaml import BoundedSafeLoader
 from seqkeras.pipeline.bounded_yaml import RefusedValue
 from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.unique_key_loader import DuplicateKeyError
 from seqkeras.pipeline.unique_key_loader import UniqueKeyLoader
-
-
-class _PipelineLoader(UniqueKeyLoader, BoundedSafeLoader):
-    """Safe YAML with each key once per mapping, and bounded nesting and integers."""
-
 
 #: Values a pipeline file may hold once its YAML aliases are expanded. A
 #: real pipeline has a few hundred; a small file of nested aliases (a "billion
@@ -79,12 +73,13 @@ def parse_override(text: str):
     try:
         if raw.strip():
             _check_expanded_size(
-                [(key.strip(), yaml.compose(raw, Loader=_PipelineLoader))], "--set"
+                [(key.strip(), yaml.compose(raw, Loader=UniqueKeyLoader))], "--set"
             )
-        value = yaml.load(raw, Loader=_PipelineLoader) if raw.strip() else None
+        value = yaml.load(raw, Loader=UniqueKeyLoader) if raw.strip() else None
     except DuplicateKeyError as error:
+        inner = f".{error.where[: -len(': ')]}" if error.where else ""
         raise ConfigError(
-            f"--set: {key.strip()}: duplicate key {error.key!r} in the value; a mapping "
+            f"--set: {key.strip()}{inner}: duplicate key {error.key!r} in the value; a mapping "
             f"holds each key once, so keep one of them."
         ) from None
     except RefusedValue as error:
@@ -106,10 +101,10 @@ def read_yaml_mapping(path: pathlib.Path) -> Dict[str, Any]:
         raise ConfigError(f"{path}: no such file.")
     try:
         text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=_PipelineLoader)
+        root = yaml.compose(text, Loader=UniqueKeyLoader)
         if isinstance(root, yaml.MappingNode):
             _check_expanded_size([(getattr(k, "value", k), v) for k, v in root.value], path)
-        values = yaml.load(text, Loader=_PipelineLoader)
+        values = yaml.load(text, Loader=UniqueKeyLoader)
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not valid UTF-8 ({error.reason}).") from None
     except yaml.YAMLError as error:

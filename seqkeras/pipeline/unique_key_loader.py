@@ -4,34 +4,41 @@ import collections.abc
 
 import yaml
 
+from seqkeras.pipeline.bounded_yaml import BoundedSafeLoader
+
 _MERGE = "tag:yaml.org,2002:merge"
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
-    """A mapping holds `key` twice; `problem_mark` is the second one."""
+    """A mapping holds `key` twice; `problem_mark` is the second one.
 
-    def __init__(self, key, mapping_mark, first_mark, again_mark):
-        self.key = key
+    `where` is the mapping's key path as `BoundedSafeLoader` writes it
+    (``"model: "``), empty at the top level.
+    """
+
+    def __init__(self, key, where, mapping_mark, first_mark, again_mark):
+        self.key, self.where = key, where
         first, again = first_mark.line + 1, again_mark.line + 1
         super().__init__(
             "while constructing a mapping",
             mapping_mark,
-            f"duplicate key {key!r} at lines {first} and {again}; a mapping holds each "
+            f"{where}duplicate key {key!r} at lines {first} and {again}; a mapping holds each "
             f"key once, so keep one of them",
             again_mark,
         )
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
-    """`yaml.SafeLoader` that raises `DuplicateKeyError` for a repeated key.
+class UniqueKeyLoader(BoundedSafeLoader):
+    """`BoundedSafeLoader` that raises `DuplicateKeyError` for a repeated key.
 
     PyYAML keeps the last of two equal keys and says nothing, so a pipeline
     that sets `model.units` twice trains with whichever comes second. The
     YAML spec requires keys to be unique; this loader enforces it and names
     both lines. Keys are compared as YAML constructs them (`1` and `0x1`
     are one key, `1` and `"1"` are two). Keys brought in by a merge (`<<:`)
-    may be overridden, as the merge-key spec intends. It constructs nothing
-    beyond what `yaml.safe_load` does.
+    may be overridden, as the merge-key spec intends. The message names the
+    mapping's key path (``model: duplicate key 'units' at lines 3 and 5``).
+    It constructs nothing beyond what `yaml.safe_load` does.
 
     Example:
 
@@ -54,5 +61,11 @@ class UniqueKeyLoader(yaml.SafeLoader):
             if not isinstance(key, collections.abc.Hashable):
                 continue  # SafeLoader refuses it, with its own message
             if key in first_marks:
-                raise DuplicateKeyError(key, node.start_mark, first_marks[key], key_node.start_mark)
+                raise DuplicateKeyError(
+                    key,
+                    self.key_path_of(node),
+                    node.start_mark,
+                    first_marks[key],
+                    key_node.start_mark,
+                )
             first_marks[key] = key_node.start_mark

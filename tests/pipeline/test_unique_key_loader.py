@@ -26,7 +26,7 @@ def test_a_nested_duplicate_names_the_key_the_file_and_both_lines(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_config(path)
     assert str(error.value) == (
-        f"{path}, line 5, column 3: invalid YAML: duplicate key 'units' at lines 3 and 5; "
+        f"{path}, line 5, column 3: invalid YAML: model: duplicate key 'units' at lines 3 and 5; "
         f"a mapping holds each key once, so keep one of them."
     )
 
@@ -34,7 +34,9 @@ def test_a_nested_duplicate_names_the_key_the_file_and_both_lines(tmp_path):
 def test_a_duplicate_in_an_included_file_names_that_file(tmp_path):
     fragment = write(tmp_path, "train.yaml", "train:\n  epochs: 3\n\n  epochs: 4\n")
     path = write(tmp_path, "p.yaml", "include: [train.yaml]\ntask: classify\n")
-    with pytest.raises(ConfigError, match=r"duplicate key 'epochs' at lines 2 and 4") as error:
+    with pytest.raises(
+        ConfigError, match=r"train: duplicate key 'epochs' at lines 2 and 4"
+    ) as error:
         load_config(path)
     assert str(error.value).startswith(f"{fragment}, line 4, column 3: invalid YAML:")
 
@@ -51,6 +53,10 @@ def test_a_duplicate_in_a_set_value_names_the_option(tmp_path):
     path = write(tmp_path, "p.yaml", "task: classify\n")
     with pytest.raises(ConfigError, match=r"^--set: model: duplicate key 'units' in the value;"):
         load_config(path, ["model={units: 8, units: 16}"])
+    with pytest.raises(
+        ConfigError, match=r"^--set: model.attention: duplicate key 'units' in the value;"
+    ):
+        load_config(path, ["model={attention: {units: 8, units: 16}}"])
 
 
 @pytest.mark.parametrize(
