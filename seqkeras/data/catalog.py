@@ -26,6 +26,7 @@ import numpy as np
 
 from seqkeras.data.columns import ColumnSpec
 from seqkeras.utils.arguments import invalid
+from seqkeras.utils.shown import shown
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -300,7 +301,7 @@ def get_builder(
     if name not in CATALOG:
         raise ValueError(
             f"Received an invalid value for `name`: expected one of "
-            f"{', '.join(repr(n) for n in CATALOG)} or 'tfds:<name>', got {name!r}."
+            f"{', '.join(repr(n) for n in CATALOG)} or 'tfds:<name>', got {shown(name)}."
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise invalid("seed", "a non-negative integer", seed)
@@ -391,5 +392,5 @@ def load(
     except (ValueError, KeyError) as error:
         raise ValueError(
             f"Received an invalid value for `split`: expected 'train', 'validation', "
-            f"'test', 'all' or a tfds split expression, got {split!r} ({error})."
+            f"'test', 'all' or a tfds split expression, got {shown(split)} ({error})."
         ) from None

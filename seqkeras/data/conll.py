@@ -22,6 +22,7 @@ from seqkeras.data.readers import PathLike
 from seqkeras.data.readers import Records
 from seqkeras.data.readers import _read_utf8_lines
 from seqkeras.errors import DataError
+from seqkeras.utils.shown import shown
 
 logger = logging.getLogger("seqkeras.data")
 
@@ -34,11 +35,6 @@ _SPACES = re.compile(" +")
 _WORD_ID = re.compile(r"[0-9]+")
 _MULTIWORD_ID = re.compile(r"[0-9]+-[0-9]+")
 _EMPTY_NODE_ID = re.compile(r"[0-9]+\.[0-9]+")
-_SHOWN = 80  # characters of an offending line echoed in an error message
-
-
-def _shown(line: str) -> str:
-    return repr(line if len(line) <= _SHOWN else line[:_SHOWN] + "...")
 
 
 def _log_skipped(path: str, counts: Dict[str, int]) -> None:
@@ -160,7 +156,7 @@ def read_conll(path: PathLike, columns: Optional[Sequence[int]] = None) -> Recor
         elif len(fields) != expected:
             raise DataError(
                 f"{path}, line {number}: {len(fields)} field(s), expected {expected} like the "
-                f"first token line (line {first}): {_shown(line)}."
+                f"first token line (line {first}): {shown(line)}."
             )
         if not sentence:
             starts.append(number)
@@ -266,7 +262,7 @@ def read_conllu(path: PathLike, fields: Sequence[str] = ("form", "upos")) -> Rec
         if len(row) != len(CONLLU_FIELDS):
             raise DataError(
                 f"{path}, line {number}: {len(row)} tab-separated field(s), expected 10 "
-                f"({' '.join(name.upper() for name in CONLLU_FIELDS)}): {_shown(line)}."
+                f"({' '.join(name.upper() for name in CONLLU_FIELDS)}): {shown(line)}."
             )
         start = number if start is None else start
         if _MULTIWORD_ID.fullmatch(row[0]):

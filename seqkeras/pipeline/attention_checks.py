@@ -6,6 +6,7 @@ key in the config's words rather than the builder argument's.
 """
 
 from seqkeras.errors import ConfigError
+from seqkeras.utils.shown import shown
 
 
 def check_attention(model) -> None:
@@ -32,14 +33,14 @@ def check_attention(model) -> None:
         score = attention.score or "general"
         if score != "concat" and attention.units is not None:
             raise ConfigError(
-                f"model.attention.units: got {attention.units!r}; luong attention's "
+                f"model.attention.units: got {shown(attention.units)}; luong attention's "
                 f"{score} score is a dot product with the query, so its size is the "
                 f"query's (model.units). Remove the key, or set model.attention.score "
                 f"to concat."
             )
     if attention.layer_activation != "tanh" and attention.layer_units is None:
         raise ConfigError(
-            f"model.attention.layer_activation: got {attention.layer_activation!r}; it "
+            f"model.attention.layer_activation: got {shown(attention.layer_activation)}; it "
             f"is the activation of the attention layer, which model.attention.layer_units "
             f"adds (null here). Set layer_units, or remove the key."
         )
@@ -69,6 +70,6 @@ def check_dot_score_sizes(model, memory_size: int, memory_words: str) -> None:
 
 def _not_for(key: str, value, kind: str, configured: str) -> ConfigError:
     return ConfigError(
-        f"model.attention.{key}: got {value!r}; it is an option of {kind} attention, and "
+        f"model.attention.{key}: got {shown(value)}; it is an option of {kind} attention, and "
         f"model.attention.kind is {configured!r}. Set kind: {kind}, or remove the key."
     )

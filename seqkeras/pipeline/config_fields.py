@@ -17,6 +17,7 @@ from typing import Dict
 from typing import List
 
 from seqkeras.errors import ConfigError
+from seqkeras.utils.shown import shown
 
 
 def option(
@@ -57,7 +58,7 @@ def from_dict(cls, values: Any, *, source: str, path: str = ""):
     if values is None:
         values = {}
     if not isinstance(values, dict):
-        raise ConfigError(f"{where}: expected a mapping, got {values!r}.")
+        raise ConfigError(f"{where}: expected a mapping, got {shown(values)}.")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     kwargs = {}
@@ -96,25 +97,27 @@ def _convert(hint, value, metadata, source: str, key_path: str):
         return _integer_list(value, metadata, source, key_path)
     if typing.get_origin(hint) is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a list of strings.")
+            raise ConfigError(
+                f"{source}: {key_path}: got {shown(value)}; expected a list of strings."
+            )
         choices = metadata.get("choices")
         for item in value if choices else ():
             if item not in choices:
                 raise ConfigError(
-                    f"{source}: {key_path}: got {item!r} in {value!r}; expected items among: "
-                    f"{', '.join(choices)}."
+                    f"{source}: {key_path}: got {shown(item)} in {shown(value)}; expected "
+                    f"items among: {', '.join(choices)}."
                 )
         return list(value)
     if hint == ColumnName:
         if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
             if isinstance(value, int) and value < 0:
                 raise ConfigError(
-                    f"{source}: {key_path}: got {value!r}; expected a column name or a "
+                    f"{source}: {key_path}: got {shown(value)}; expected a column name or a "
                     f"0-based column index."
                 )
             return value
         raise ConfigError(
-            f"{source}: {key_path}: got {value!r}; expected a column name or a 0-based "
+            f"{source}: {key_path}: got {shown(value)}; expected a column name or a 0-based "
             f"column index."
         )
     expected = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}[hint]
@@ -124,15 +127,17 @@ def _convert(hint, value, metadata, source: str, key_path: str):
         # YAML 1.1 reads 1e-3 (no dot) as a string; it is plainly a number.
         value = float(value)
     if not isinstance(value, hint) or (hint is not bool and isinstance(value, bool)):
-        raise ConfigError(f"{source}: {key_path}: got {value!r}; expected {expected}.")
+        raise ConfigError(f"{source}: {key_path}: got {shown(value)}; expected {expected}.")
     if hint is float and not math.isfinite(value):
-        raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a finite number.")
+        raise ConfigError(f"{source}: {key_path}: got {shown(value)}; expected a finite number.")
     pattern = metadata.get("pattern")
     if pattern and not re.fullmatch(pattern[0], value):
-        raise ConfigError(f"{source}: {key_path}: got {value!r}; expected {pattern[1]}.")
+        raise ConfigError(f"{source}: {key_path}: got {shown(value)}; expected {pattern[1]}.")
     choices = metadata.get("choices")
     if choices and value not in choices:
-        message = f"{source}: {key_path}: got {value!r}; expected one of: {', '.join(choices)}."
+        message = (
+            f"{source}: {key_path}: got {shown(value)}; expected one of: {', '.join(choices)}."
+        )
         close = difflib.get_close_matches(str(value), choices, n=1)
         if close:
             message = message[:-1] + f" (did you mean {close[0]!r}?)."
@@ -145,7 +150,7 @@ def _convert(hint, value, metadata, source: str, key_path: str):
             bounds = f">= {low}"
         else:
             bounds = f"<= {high}" if low is None else f"between {low} and {high}"
-        raise ConfigError(f"{source}: {key_path}: got {value!r}; expected a value {bounds}.")
+        raise ConfigError(f"{source}: {key_path}: got {shown(value)}; expected a value {bounds}.")
     return value
 
 
@@ -166,7 +171,7 @@ def _integer_list(value, metadata, source: str, key_path: str) -> List[int]:
         or any(v > high for v in value)
     ):
         raise ConfigError(
-            f"{source}: {key_path}: got {value!r}; expected a list of {count}integers{bounds}."
+            f"{source}: {key_path}: got {shown(value)}; expected a list of {count}integers{bounds}."
         )
     return list(value)
 

@@ -28,6 +28,7 @@ from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.pipeline.schema import ColumnConfig
 from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.utils.shown import shown
 
 SPLITS = ("train", "validation", "test")
 #: Share of the training data given to a split that has none of its own.
@@ -103,7 +104,7 @@ def resolve_columns(
     source = _override(source, data.source, "data.source", source_type, tokens)
     if source.type not in source_types:
         raise ConfigError(
-            f"data.source.type: got {source.type!r}; the {config.task} task reads "
+            f"data.source.type: got {shown(source.type)}; the {config.task} task reads "
             f"{' or '.join(source_types)}."
         )
     _check_subword(source, "data.source", config, subword)
@@ -113,7 +114,7 @@ def resolve_columns(
     _check_subword(target, "data.target", config, subword)
     if target.type != target_type and not (target_type == "label" and target.type == "text"):
         raise ConfigError(
-            f"data.target.type: got {target.type!r}; task {config.task!r} reads "
+            f"data.target.type: got {shown(target.type)}; task {shown(config.task)} reads "
             f"{target_type} from its target."
         )
     return source, dataclasses.replace(target, type=target_type)
@@ -149,7 +150,7 @@ def _override(
         )
     if spec.type != "image" and spec.size is not None:
         raise ConfigError(
-            f"{key}.size: got {list(spec.size)!r}, but the column holds {spec.type}; "
+            f"{key}.size: got {shown(list(spec.size))}, but the column holds {spec.type}; "
             f"size is for image columns (type: image)."
         )
     if spec.type == "text" and spec.tokens is None:
@@ -175,7 +176,8 @@ def _check_subword(spec: ColumnSpec, key: str, config: PipelineConfig, allowed: 
         value = getattr(spec, name)
         if value is not None and not subword:
             raise ConfigError(
-                f"{key}.{name}: got {value!r}, but {what}; {name} is for text with tokens: subword."
+                f"{key}.{name}: got {shown(value)}, but {what}; {name} is for text with "
+                f"tokens: subword."
             )
 
 
@@ -202,7 +204,7 @@ def read_examples(
         splits = _tfds(config, source, target)
     else:
         raise ConfigError(
-            f"data.dataset: got {dataset!r}; expected a built-in dataset "
+            f"data.dataset: got {shown(dataset)}; expected a built-in dataset "
             f"({', '.join(CATALOG)}), 'files' or 'tfds:<name>'."
         )
     if config.data.limit:
@@ -240,7 +242,7 @@ def _read_file(path: str, key: str, source: ColumnSpec, target) -> Examples:
     suffix = pathlib.Path(path).suffix.lower()
     if suffix not in FILE_FORMATS:
         raise ConfigError(
-            f"{key}: got {path!r}; expected a file ending in {', '.join(FILE_FORMATS)}."
+            f"{key}: got {shown(path)}; expected a file ending in {', '.join(FILE_FORMATS)}."
         )
     if not os.path.isfile(path):  # not Path.is_file: False, not OSError, for a name too long
         raise ConfigError(f"{key}: no such file {path!r}.")

@@ -8,6 +8,7 @@ from seqkeras.errors import ConfigError
 from seqkeras.export.portable import INSTALL_HINT
 from seqkeras.export.portable import PORTABLE_FORMATS
 from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.utils.shown import shown
 
 SAVED_MODEL = "saved_model"
 
@@ -25,14 +26,14 @@ def check_export_formats(config: PipelineConfig, portable: Sequence[str]) -> Non
         return
     if SAVED_MODEL not in formats:
         raise ConfigError(
-            f"export.formats: got {formats!r}; expected 'saved_model' among them: export/ "
+            f"export.formats: got {shown(formats)}; expected 'saved_model' among them: export/ "
             f"is the SavedModel that serves raw inputs (seqkeras predict reads it), and the "
             f"other formats are written beside it. Set export.enabled: false to export "
             f"nothing."
         )
     repeated = sorted({f for f in formats if formats.count(f) > 1})
     if repeated:
-        raise ConfigError(f"export.formats: got {formats!r}; {', '.join(repeated)} repeats.")
+        raise ConfigError(f"export.formats: got {shown(formats)}; {', '.join(repeated)} repeats.")
     unsupported = [f for f in formats if f != SAVED_MODEL and f not in portable]
     if unsupported:
         works = ", ".join([SAVED_MODEL, *portable])

@@ -18,6 +18,7 @@ from seqkeras.pipeline.config_fields import from_dict
 from seqkeras.pipeline.schema import PipelineConfig
 from seqkeras.pipeline.unique_key_loader import DuplicateKeyError
 from seqkeras.pipeline.unique_key_loader import UniqueKeyLoader
+from seqkeras.utils.shown import shown
 
 #: Values a pipeline file may hold once its YAML aliases are expanded. A
 #: real pipeline has a few hundred; a small file of nested aliases (a "billion
@@ -59,7 +60,7 @@ def _check_implementation(config: PipelineConfig, path: pathlib.Path) -> None:
     runs = CELLS[config.model.cell][1].implementations
     if config.model.implementation not in runs:
         raise ConfigError(
-            f"{path}: model.implementation: got {config.model.implementation!r}; "
+            f"{path}: model.implementation: got {shown(config.model.implementation)}; "
             f"expected one of: {', '.join(runs)} (the {config.model.cell} layers have "
             f"no other loop)."
         )
@@ -69,7 +70,7 @@ def parse_override(text: str):
     """Split `key.path=value` into (["key", "path"], parsed value)."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip() or any(not part for part in key.strip().split(".")):
-        raise ConfigError(f"--set: expected key.path=value, got {text!r}.")
+        raise ConfigError(f"--set: expected key.path=value, got {shown(text)}.")
     try:
         if raw.strip():
             _check_expanded_size(
@@ -158,7 +159,7 @@ def _read_with_includes(path: pathlib.Path, stack: List[pathlib.Path]) -> Dict[s
     if isinstance(includes, str):
         includes = [includes]
     if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
-        raise ConfigError(f"{path}: include: expected a list of file paths, got {includes!r}.")
+        raise ConfigError(f"{path}: include: expected a list of file paths, got {shown(includes)}.")
     merged: Dict[str, Any] = {}
     for index, name in enumerate(includes):
         fragment_path = _find_include(path, name)

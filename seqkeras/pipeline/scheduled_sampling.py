@@ -6,6 +6,7 @@ from typing import List
 from seqkeras.errors import ConfigError
 from seqkeras.models import ScheduledSampling
 from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.utils.shown import shown
 
 if TYPE_CHECKING:
     from seqkeras.pipeline.tasks.base import TaskData
@@ -31,7 +32,7 @@ def check_scheduled_sampling(config: PipelineConfig, supported: bool) -> None:
         return
     if not supported:
         raise ConfigError(
-            f"{KEY}.schedule: got {schedule!r}; scheduled sampling trains the attention "
+            f"{KEY}.schedule: got {shown(schedule)}; scheduled sampling trains the attention "
             f"decoder of the seq2seq and caption tasks, not {config.task!r}. Remove the key."
         )
     if options.decay_epochs == 0:
@@ -39,18 +40,18 @@ def check_scheduled_sampling(config: PipelineConfig, supported: bool) -> None:
     k = options.k
     if schedule == "linear" and k is not None:
         raise ConfigError(
-            f"{KEY}.k: got {k!r}; the linear schedule has no k (it grows for decay_epochs). "
+            f"{KEY}.k: got {shown(k)}; the linear schedule has no k (it grows for decay_epochs). "
             f"Remove the key, or choose exponential (0 < k < 1) or inverse_sigmoid (k >= 1)."
         )
     if schedule == "exponential" and (k is None or not 0 < k < 1):
         raise ConfigError(
-            f"{KEY}.k: got {k!r}; the exponential schedule needs 0 < k < 1 (the "
+            f"{KEY}.k: got {shown(k)}; the exponential schedule needs 0 < k < 1 (the "
             f"probability of reading the truth after decay_epochs, before the floor "
             f"1 - final_probability), such as 0.5."
         )
     if schedule == "inverse_sigmoid" and (k is None or k < 1):
         raise ConfigError(
-            f"{KEY}.k: got {k!r}; the inverse_sigmoid schedule needs k >= 1 (the truth is "
+            f"{KEY}.k: got {shown(k)}; the inverse_sigmoid schedule needs k >= 1 (the truth is "
             f"read half the time after about k * ln(k) * decay_epochs epochs), such as 5."
         )
 

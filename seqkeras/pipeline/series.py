@@ -30,6 +30,7 @@ from seqkeras.pipeline.examples import CARVED_SHARE
 from seqkeras.pipeline.examples import SPLITS
 from seqkeras.pipeline.examples import read_examples
 from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.utils.shown import shown
 
 #: Files a series is read from, by suffix.
 SERIES_FORMATS = (".csv", ".tsv", ".jsonl")
@@ -176,7 +177,7 @@ def _read_file(path: str, key: str, source: ColumnSpec) -> _FileSeries:
     suffix = pathlib.Path(path).suffix.lower()
     if suffix not in SERIES_FORMATS:
         raise ConfigError(
-            f"{key}: got {path!r}; a series is read from a file ending in "
+            f"{key}: got {shown(path)}; a series is read from a file ending in "
             f"{', '.join(SERIES_FORMATS)}."
         )
     if not os.path.isfile(path):  # not Path.is_file: False, not OSError, for a name too long

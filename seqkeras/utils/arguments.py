@@ -9,11 +9,13 @@ from typing import Any
 from typing import Iterable
 from typing import Optional
 
+from seqkeras.utils.shown import shown
+
 
 def invalid(name: str, expected: str, value: Any) -> ValueError:
     """Return (not raise) the standard error for an invalid argument."""
     return ValueError(
-        f"Received an invalid value for `{name}`: expected {expected}, got {value!r}."
+        f"Received an invalid value for `{name}`: expected {expected}, got {shown(value)}."
     )
 
 
@@ -46,6 +48,6 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
     if value not in choices:
         raise ValueError(
             f"Received an invalid value for `{name}`: expected one of "
-            f"{', '.join(repr(c) for c in choices)}, got {value!r}."
+            f"{', '.join(repr(c) for c in choices)}, got {shown(value)}."
         )
     return value

@@ -7,6 +7,8 @@ task, imported when a pipeline asks for it.
 
 import importlib
 
+from seqkeras.utils.shown import shown
+
 TASKS = {
     "classify": ("classify", "ClassifyTask"),
     "tag": ("tag", "TagTask"),
@@ -26,6 +28,6 @@ def get_task(name: str):
     if name not in TASKS:
         from seqkeras.errors import ConfigError
 
-        raise ConfigError(f"task: got {name!r}; expected one of: {', '.join(TASKS)}.")
+        raise ConfigError(f"task: got {shown(name)}; expected one of: {', '.join(TASKS)}.")
     module, class_name = TASKS[name]
     return getattr(importlib.import_module(f"{__name__}.{module}"), class_name)()
