@@ -245,6 +245,12 @@ def _launch(args, overrides: List[str]) -> int:
         arguments.append("--smoke")
     try:
         launcher.launch_workers(arguments, args.workers)
+    except launcher.Terminated as terminated:
+        raise RunInterrupted(
+            f"stopped by {terminated}; the {args.workers} workers were stopped. Rerun the "
+            f"same command to resume from the last finished epoch.",
+            exit_code=128 + terminated.signal_number,
+        ) from None
     except KeyboardInterrupt:
         raise RunInterrupted(
             f"interrupted; the {args.workers} workers were stopped. Rerun the same command "
@@ -362,9 +368,10 @@ def _command(args) -> int:
         print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as interrupt:
-        # Ctrl-C: one line instead of a traceback; 130 is what shells report for SIGINT.
+        # Ctrl-C: one line instead of a traceback; 130 is what shells report for SIGINT
+        # (a launcher stopped by SIGTERM: 143, likewise).
         print(f"seqkeras {args.command}: {_interrupted(args, interrupt)}", file=sys.stderr)
-        return 130
+        return getattr(interrupt, "exit_code", 130)
     except BrokenPipeError:
         # The reader went away (`seqkeras datasets | head -3`): nothing to report.
         import os

@@ -29,4 +29,10 @@ class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C (SIGINT) stopped a run; the message says how to resume it.
 
     A `KeyboardInterrupt`, so code that stops on Ctrl-C still stops.
+    `exit_code` is what the command exits with: 130 for SIGINT, as shells
+    report it, and 128 + N for a launcher stopped by signal N.
     """
+
+    def __init__(self, message: str, exit_code: int = 130):
+        super().__init__(message)
+        self.exit_code = exit_code

@@ -9,6 +9,7 @@ same command resumes from the chief's last backup. On a real cluster, set
 `TF_CONFIG` on every host and run the command without `--workers`.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -44,6 +45,18 @@ class WorkerFailed(Exception):
             + (f"{cause} " if cause else "")
             + "Rerun the same command to resume from the last finished epoch."
         )
+
+
+class Terminated(KeyboardInterrupt):
+    """The launcher got SIGTERM or SIGHUP; raised like Ctrl-C so that it stops its workers."""
+
+    def __init__(self, signal_number: int):
+        self.signal_number = signal_number
+        super().__init__(signal.Signals(signal_number).name)
+
+
+#: Signals that stop a launcher as Ctrl-C does: `kill PID`, a closed terminal.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 # Failures whose TensorFlow message does not say what to do, by a phrase of
@@ -96,7 +109,33 @@ def launch_workers(
     Raises:
         WorkerFailed: when a worker fails (the others are stopped first); it
             explains the failure when a worker logged one of `KNOWN_CAUSES`.
+        Terminated: when the launcher gets SIGTERM or SIGHUP (the workers
+            are stopped first). Without this, `kill PID` would end the
+            launcher alone and leave its workers training.
     """
+    with _stop_signals_raise():
+        _launch_and_wait(arguments, workers, grace_seconds, program)
+
+
+@contextlib.contextmanager
+def _stop_signals_raise():
+    """`STOP_SIGNALS` raise `Terminated` for the block (in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signal_number, frame):
+        raise Terminated(signal_number)
+
+    previous = {number: signal.signal(number, terminated) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _launch_and_wait(arguments, workers, grace_seconds, program) -> None:
     ports = free_ports(workers)
     command = [*program, *arguments]
     processes, streams, causes = [], [], []

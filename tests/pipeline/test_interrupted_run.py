@@ -3,7 +3,8 @@
 The real `python -m seqkeras` runs in a subprocess and gets a real SIGINT at a
 point the test waits for on disk; the same command then resumes the run. A
 run with `--workers` gets the signal as a terminal sends it, to its whole
-process group, and must leave no worker behind.
+process group, or SIGTERM to the launcher alone (`kill PID`), and must leave
+no worker behind.
 """
 
 import os
@@ -107,15 +108,36 @@ def test_workers_start_with_sigint_ignored_and_the_launcher_keeps_its_handler(ca
     assert signal.getsignal(signal.SIGINT) is handler
 
 
+#: How each signal reaches a launcher, and the one line it leaves.
+STOPPED_LAUNCHERS = {
+    # A terminal signals its foreground job's whole process group.
+    "ctrl-c": (
+        lambda pid: os.killpg(pid, signal.SIGINT),
+        130,
+        "seqkeras train: interrupted; the 2 workers were stopped. Rerun the same command to "
+        "resume from the last finished epoch.",
+    ),
+    # `kill PID` signals the launcher alone: it must not leave its workers training.
+    "kill": (
+        lambda pid: os.kill(pid, signal.SIGTERM),
+        143,
+        "seqkeras train: stopped by SIGTERM; the 2 workers were stopped. Rerun the same "
+        "command to resume from the last finished epoch.",
+    ),
+}
+
+
 @pytest.mark.slow
 @pytest.mark.xdist_group("loopback_cluster")
-def test_ctrl_c_to_a_launcher_stops_every_worker(tmp_path, data_dir):
+@pytest.mark.parametrize("how", sorted(STOPPED_LAUNCHERS))
+def test_a_stopped_launcher_stops_every_worker(how, tmp_path, data_dir):
+    send, exit_code, message = STOPPED_LAUNCHERS[how]
     output = tmp_path / "runs"
     out, err = tmp_path / "launcher.out", tmp_path / "launcher.err"
     command = train_command(output, "--workers", "2")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", SEQKERAS_DATA_DIR=str(data_dir))
     with open(out, "w") as stdout, open(err, "w") as stderr:
-        # A process group of its own, signalled as a terminal signals its foreground job.
+        # A process group of its own, so that the test can signal it as a terminal would.
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr, start_new_session=True
         )
@@ -126,8 +148,8 @@ def test_ctrl_c_to_a_launcher_stops_every_worker(tmp_path, data_dir):
             assert time.monotonic() < deadline, "the workers never started"
             time.sleep(0.02)
             pids = _all_started(out.read_text(), 2)
-        os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(timeout=120) == 130, err.read_text()[-3000:]
+        send(process.pid)
+        assert process.wait(timeout=120) == exit_code, err.read_text()[-3000:]
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -137,10 +159,7 @@ def test_ctrl_c_to_a_launcher_stops_every_worker(tmp_path, data_dir):
             os.kill(pid, 0)  # stopped and reaped by the launcher
     lines = err.read_text().strip().splitlines()
     assert "Traceback" not in err.read_text() and "KeyboardInterrupt" not in err.read_text()
-    assert [line for line in lines if not line.startswith("[worker ")] == [
-        "seqkeras train: interrupted; the 2 workers were stopped. Rerun the same command to "
-        "resume from the last finished epoch."
-    ]
+    assert [line for line in lines if not line.startswith("[worker ")] == [message]
 
 
 def _all_started(text, count):
