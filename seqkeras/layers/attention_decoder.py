@@ -1,5 +1,7 @@
 """A recurrent decoder that attends to a memory at every step."""
 
+import contextlib
+
 import keras
 from keras import ops
 from keras import tree
@@ -294,6 +296,28 @@ class AttentionDecoder(keras.layers.Layer):
         new_states = [*tree.flatten(new_cell_states), attention]
         return output, new_states, alignments
 
+    @contextlib.contextmanager
+    def dropout_masks_for_loop(self, first_inputs, states, training):
+        """The cell's dropout masks, drawn once for a loop of `step` calls.
+
+        A loop over the steps of a sequence (this layer's `call`, or one of
+        a subclass such as scheduled sampling's) wraps itself in this block
+        so that, in training, every step drops the same units, as Keras's
+        recurrent layers do; after the block the cell draws afresh.
+
+        Args:
+            first_inputs: The first step's inputs, `(batch, input_dim)`.
+            states: The loop's initial states, as `step` takes them.
+            training: Python boolean; no masks are drawn when it is false.
+        """
+        if training:
+            first_cell_input = ops.concatenate([first_inputs, states[-1]], axis=-1)
+            prepare_dropout_masks(self.cell, first_cell_input, self._pack_cell_states(states[:-1]))
+        try:
+            yield
+        finally:
+            reset_dropout_masks(self.cell)
+
     def _pack_cell_states(self, flat_states):
         structure = self.cell.state_size
         if not tree.is_nested(structure):
@@ -314,10 +338,6 @@ class AttentionDecoder(keras.layers.Layer):
         memory_dim = memory.shape[-1]
         states = self._complete_initial_state(initial_state, batch_size, memory_dim)
         keys = self.attention.project_memory(memory, memory_mask)
-        if training:
-            # One dropout mask per sequence, drawn outside the loop body.
-            first_cell_input = ops.concatenate([inputs[:, 0], states[-1]], axis=-1)
-            prepare_dropout_masks(self.cell, first_cell_input, self._pack_cell_states(states[:-1]))
 
         def loop_step(x_t, step_states):
             output, new_states, alignments = self.step(
@@ -325,7 +345,7 @@ class AttentionDecoder(keras.layers.Layer):
             )
             return (output, alignments), new_states
 
-        try:
+        with self.dropout_masks_for_loop(inputs[:, 0], states, training):
             # Masked steps keep the states and output zeros (outputs and
             # alignments alike): the loop's `zero_output_for_mask`.
             _, (outputs, alignments), final_states = run_step_loop(
@@ -336,8 +356,6 @@ class AttentionDecoder(keras.layers.Layer):
                 state_size=self.state_sizes(memory_dim),
                 dtype=self.dtype_policy,
             )
-        finally:
-            reset_dropout_masks(self.cell)
         if self.return_state:
             return outputs, alignments, list(final_states)
         return outputs, alignments

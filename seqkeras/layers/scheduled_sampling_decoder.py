@@ -6,8 +6,6 @@ from keras import tree
 
 from seqkeras.layers.attention_decoder import AttentionDecoder
 from seqkeras.layers.dropout_masks import check_seed
-from seqkeras.layers.dropout_masks import prepare_dropout_masks
-from seqkeras.layers.dropout_masks import reset_dropout_masks
 from seqkeras.layers.step_loop import run_step_loop
 from seqkeras.utils.arguments import check_choice
 from seqkeras.utils.arguments import invalid
@@ -182,13 +180,8 @@ class ScheduledSamplingDecoder(keras.layers.Layer):
             prediction = ops.take(fed_embeddings, ops.argmax(scores, axis=-1), axis=0)
             return output, [*new_states, prediction]
 
-        if training:
-            # One dropout mask per sequence, as the decoder's own loop draws.
-            first_cell_input = ops.concatenate([truth[:, 0], states[-1]], axis=-1)
-            prepare_dropout_masks(
-                decoder.cell, first_cell_input, decoder._pack_cell_states(states[:-1])
-            )
-        try:
+        # One dropout mask per sequence, as the decoder's own loop draws.
+        with decoder.dropout_masks_for_loop(truth[:, 0], states, training):
             _, outputs, _ = run_step_loop(
                 loop_step,
                 sequences,
@@ -197,8 +190,6 @@ class ScheduledSamplingDecoder(keras.layers.Layer):
                 state_size=decoder.state_sizes(memory_dim) + [embedding_dim],
                 dtype=decoder.dtype_policy,
             )
-        finally:
-            reset_dropout_masks(decoder.cell)
         # The logits of the whole sequence at once, as the teacher-forced
         # model computes them: with probability 0 they are the same numbers.
         return self.output_layer(outputs)
