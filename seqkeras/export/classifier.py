@@ -18,7 +18,8 @@ from seqkeras.export.portable import probabilities_form
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
-from seqkeras.export.text_codec import TextCodec
+from seqkeras.export.text_codec import serving_requirements
+from seqkeras.export.text_codec import text_codec
 from seqkeras.utils.arguments import invalid
 
 
@@ -83,7 +84,7 @@ def export_classifier(
 
     resources = []
     if vocab is not None:
-        codec = TextCodec(vocab)
+        codec = text_codec(vocab)
         resources.append(codec)
         prepare = codec.encode
         spec = tf.TensorSpec([None], tf.string, name="inputs")
@@ -109,6 +110,7 @@ def export_classifier(
         if vocab is not None
         else describe_input(spec, input_notes),
         "labels": labels,
+        **serving_requirements(vocab),
     }
     portable = PortableCore(
         model,

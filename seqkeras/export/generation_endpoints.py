@@ -18,6 +18,7 @@ from seqkeras.decoding import sample
 from seqkeras.decoding import serialize_strategy
 from seqkeras.export.check import check_reloaded
 from seqkeras.export.saved_model_writer import Endpoint
+from seqkeras.export.text_codec import serving_requirements
 from seqkeras.export.text_codec import text_codec
 
 # The scalar inputs of the parameterised signatures. int64 and float32, as
@@ -148,8 +149,11 @@ class GenerationEndpoints:
         return tf.reshape(flat, shape[:-1])
 
     def info(self) -> dict:
-        """What `seqkeras_export.json` records of the decoding."""
-        return {"decoding": serialize_strategy(self.strategy)}
+        """What `seqkeras_export.json` records of the decoding and what it needs to serve."""
+        return {
+            "decoding": serialize_strategy(self.strategy),
+            **serving_requirements(self.vocab),
+        }
 
     def check(self, staging: str, inputs: Dict[str, object], model_inputs) -> None:
         """Every signature of the reloaded export against `generate` in process.

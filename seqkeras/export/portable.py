@@ -52,7 +52,9 @@ INSTALL_HINT = 'pip install "seqkeras[export]"'
 #: Longer fixed-length cores keep the loop (one example per call) in LiteRT:
 #: unrolled, the graph grows with every step.
 UNROLL_MAX_STEPS = 64
-VOCABULARY_FILE = "vocabulary.txt"
+#: The vocabulary beside a text core: `vocabulary.txt` (one token a line), or
+#: `vocabulary.model` (a SentencePiece model) for `tokens: subword`.
+VOCABULARY_FILE = "vocabulary{suffix}"
 #: How a text core describes its input.
 TOKEN_IDS = (
     "token ids of each text (see `vocabulary`), 0-padded after its end; the SavedModel "
@@ -113,7 +115,7 @@ def write_portable(core: PortableCore, directory: str, formats: Sequence[str]) -
             )
         info[name] = _describe(core, path, names, layout)
     if core.vocabulary is not None:
-        core.vocabulary.save(os.path.join(directory, VOCABULARY_FILE))
+        core.vocabulary.save(os.path.join(directory, _vocabulary_file(core.vocabulary)))
     return info
 
 
@@ -252,14 +254,22 @@ def _describe(core: PortableCore, path: str, names: dict, layout: dict) -> dict:
         described["signature"] = names["signature"]
         described["loop"] = "unrolled" if layout["unrolled"] else "WHILE (TFLite built-in)"
     if core.vocabulary is not None:
+        subword = core.vocabulary.split == "subword"
         described["vocabulary"] = {
-            "file": VOCABULARY_FILE,
+            "file": _vocabulary_file(core.vocabulary),
             "split": core.vocabulary.split,
-            "ids": "line n + 2 holds the token of id n (line 1 names the split)",
+            "ids": "the SentencePiece model's piece ids (sentencepiece.SentencePieceProcessor "
+            "encodes text as they were made)"
+            if subword
+            else "line n + 2 holds the token of id n (line 1 names the split)",
             "padding_id": core.vocabulary.pad_id,
             "unknown_id": core.vocabulary.unk_id,
         }
     return described
+
+
+def _vocabulary_file(vocabulary) -> str:
+    return VOCABULARY_FILE.format(suffix=vocabulary.file_suffix)
 
 
 def _largest_difference(outputs: np.ndarray, expected: np.ndarray) -> str:

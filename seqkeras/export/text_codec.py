@@ -73,8 +73,9 @@ def serving_requirements(*vocabs) -> dict:
     """What `seqkeras_export.json` records of the packages a serving process needs.
 
     `{"requires": ["tensorflow-text"]}` when a vocabulary has subword tokens
-    (the SentencePiece ops are tensorflow-text's), else nothing.
+    (the SentencePiece ops are tensorflow-text's), else nothing. `None`
+    (an export without text) is skipped.
     """
-    if any(vocab.split == "subword" for vocab in vocabs):
+    if any(vocab is not None and vocab.split == "subword" for vocab in vocabs):
         return {"requires": ["tensorflow-text"]}
     return {}

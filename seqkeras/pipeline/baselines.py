@@ -18,8 +18,9 @@ from seqkeras.pipeline.label_metrics import classification_scores
 from seqkeras.pipeline.label_metrics import tag_scores
 
 #: N-gram lengths of the TF-IDF baseline, by how the model splits text:
-#: words and their pairs, or runs of one to four characters.
-NGRAMS = {"char": (1, 4), "word": (1, 2), "whitespace": (1, 2)}
+#: words and their pairs, runs of one to three SentencePiece pieces, or of
+#: one to four characters.
+NGRAMS = {"char": (1, 4), "subword": (1, 3), "word": (1, 2), "whitespace": (1, 2)}
 
 _TAG_FIGURES = ("accuracy", "macro_f1", "entity_precision", "entity_recall", "entity_f1")
 
@@ -84,7 +85,7 @@ def tfidf_logistic_regression(
         test_tokens: the tokens of each test example.
         test_labels: their class ids; -1 for a label never seen in training.
         names: class names by id.
-        split: how the model splits text: `char`, `word` or `whitespace`.
+        split: how the model splits text: `char`, `subword`, `word` or `whitespace`.
         seed: the logistic regression's random state. Defaults to 0.
 
     Returns:

@@ -163,8 +163,9 @@ def _check_subword(spec: ColumnSpec, key: str, config: PipelineConfig, allowed: 
     subword = spec.type == "text" and spec.tokens == "subword"
     if subword and not allowed:
         raise ConfigError(
-            f"{key}.tokens: got 'subword'; subword tokens are for the seq2seq task's source "
-            f"and target text, not task {config.task!r}: expected char, word or whitespace."
+            f"{key}.tokens: got 'subword', which task {config.task!r} does not read here: "
+            f"expected char, word or whitespace. Subword tokens are for the text a classify "
+            f"or seq2seq model reads and the text a seq2seq or caption model writes."
         )
     if subword and spec.vocabulary_size is None:
         raise ConfigError(

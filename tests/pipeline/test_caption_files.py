@@ -62,8 +62,11 @@ def write_images(root: pathlib.Path, count: int = 24) -> list:
     return names
 
 
-def greedy_in_process(run_dir, contents):
-    """Captions, scores and attention of the saved model, decoded in Python."""
+def greedy_in_process(run_dir, contents, vocabulary=None):
+    """Captions, scores and attention of the saved model, decoded in Python.
+
+    `vocabulary` decodes the captions; the run's `vocabulary.caption.txt` when not given.
+    """
     import keras
 
     from seqkeras.data import Vocabulary
@@ -75,7 +78,8 @@ def greedy_in_process(run_dir, contents):
     # Saved by `seqkeras run`, loaded here: the .keras round trip in a fresh process.
     model = keras.saving.load_model(run_dir / "model.keras")
     assert model.image_encoder is not None and model.grid_shape == (8, 8, 128)
-    vocabulary = Vocabulary.load(run_dir / "vocabulary.caption.txt")
+    if vocabulary is None:
+        vocabulary = Vocabulary.load(run_dir / "vocabulary.caption.txt")
     pixels = np.stack([decode_image(c, (64, 64)).numpy() for c in contents])
     result = generate(
         DecodingStep.from_model(model),

@@ -160,25 +160,35 @@ def test_bad_subword_settings_name_the_key(data, message):
         columns(data)
 
 
-def test_tasks_that_cannot_read_subword_tokens_refuse_them():
+@pytest.mark.parametrize(
+    "task, data",
+    [
+        ("tag", {"target": {"column": "tags"}}),
+        ("language_model", {}),
+    ],
+)
+def test_tasks_that_cannot_read_subword_tokens_refuse_them(task, data):
+    from seqkeras.pipeline.tasks import get_task
+
     config = from_dict(
         PipelineConfig,
         {
-            "task": "classify",
+            "task": task,
             "data": {
                 "dataset": "files",
                 "source": {"column": "text", "tokens": "subword", "vocabulary_size": 100},
-                "target": {"column": "label"},
+                **data,
             },
         },
         source="test.yaml",
     )
     with pytest.raises(
         ConfigError,
-        match=r"data.source.tokens: got 'subword'; subword tokens "
-        r"are for the seq2seq task's source and target text, not task 'classify'",
+        match=rf"^data.source.tokens: got 'subword', which task '{task}' does not read here: "
+        r"expected char, word or whitespace. Subword tokens are for the text a classify or "
+        r"seq2seq model reads and the text a seq2seq or caption model writes.$",
     ):
-        resolve_columns(config, "label")
+        get_task(task).prepare(config, smoke=True)
 
 
 # Building, saving and reading the vocabularies.

@@ -16,7 +16,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqkeras import data as sk_data
 from seqkeras.data.images import ImageFiles
 from seqkeras.data.images import decode_image
 from seqkeras.errors import ConfigError
@@ -33,6 +32,7 @@ from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import attention_options
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
 from seqkeras.pipeline.tasks.generation import generate_outputs
+from seqkeras.pipeline.vocabularies import build_vocabulary
 
 #: Decoded images of a split are cached in memory up to this many bytes.
 CACHE_BYTES = 512 * 2**20
@@ -70,7 +70,9 @@ class CaptionTask(Task):
     supports_scheduled_sampling = True
 
     def prepare(self, config, smoke, vocabularies=None):
-        source, target = resolve_columns(config, "text", source_types=("numbers", "image"))
+        source, target = resolve_columns(
+            config, "text", source_types=("numbers", "image"), subword=True
+        )
         images = source.type == "image"
         if images and config.data.dataset != "files":
             raise ConfigError(
@@ -83,7 +85,9 @@ class CaptionTask(Task):
         vocabulary = given_vocabulary(
             vocabularies,
             "caption",
-            lambda: sk_data.Vocabulary.build(examples["train"].targets, split=target.tokens),
+            lambda: build_vocabulary(
+                examples["train"].targets, target, "data.target", seed=config.seed, smoke=smoke
+            ),
         )
         prepared = {}
         for split, split_examples in examples.items():
@@ -159,7 +163,7 @@ class CaptionTask(Task):
         if data.input_shape.images:
             paths = data.test_set.features.paths[:EXPORT_CHECKS]
             check_inputs = [tf.io.read_file(p).numpy() for p in paths]
-        source, _ = resolve_columns(config, "text", source_types=("numbers", "image"))
+        source, _ = resolve_columns(config, "text", source_types=("numbers", "image"), subword=True)
         export_caption(
             model,
             data.vocabularies["caption"],

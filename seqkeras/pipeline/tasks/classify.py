@@ -32,6 +32,7 @@ from seqkeras.pipeline.tasks.labels import label_names
 from seqkeras.pipeline.tasks.labels import unseen_labels
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
+from seqkeras.pipeline.vocabularies import build_vocabulary
 
 logger = logging.getLogger("seqkeras")
 
@@ -70,7 +71,7 @@ class ClassifyTask(Task):
         self.columns(config)
 
     def columns(self, config):
-        return resolve_columns(config, "label", source_types=("text", "numbers"))
+        return resolve_columns(config, "label", source_types=("text", "numbers"), subword=True)
 
     def prepare(self, config, smoke, vocabularies=None):
         source, target = self.columns(config)
@@ -85,7 +86,9 @@ class ClassifyTask(Task):
             vocabulary = given_vocabulary(
                 vocabularies,
                 "source",
-                lambda: sk_data.Vocabulary.build(examples["train"].sources, split=source.tokens),
+                lambda: build_vocabulary(
+                    examples["train"].sources, source, "data.source", seed=config.seed, smoke=smoke
+                ),
             )
             ids = {
                 s: truncate(vocabulary.encode_batch(e.sources), config.data.max_length)
