@@ -105,13 +105,13 @@ def write_portable(core: PortableCore, directory: str, formats: Sequence[str]) -
         path = os.path.join(directory, PORTABLE_FORMATS[name]["file"])
         write, run, layout_of = _FORMATS[name]
         layout = layout_of(core)
-        with _portable_trace(core.model, unroll=layout["unrolled"]):
+        with portable_trace(core.model, unroll=layout["unrolled"]):
             write(core, path, layout)
         outputs, names = run(path, core.check_inputs, layout)
         if outputs.shape != expected.shape or not np.allclose(outputs, expected, atol=1e-4):
             raise ExportCheckError(
                 f"Export check failed: {os.path.basename(path)} ({name}) gives outputs "
-                f"{_largest_difference(outputs, expected)} for the same inputs as the model."
+                f"{largest_difference(outputs, expected)} for the same inputs as the model."
             )
         info[name] = _describe(core, path, names, layout)
     if core.vocabulary is not None:
@@ -120,8 +120,12 @@ def write_portable(core: PortableCore, directory: str, formats: Sequence[str]) -
 
 
 @contextlib.contextmanager
-def _portable_trace(model: keras.Model, *, unroll: bool):
-    """Trace `model` with the reference loop (and unrolled), then restore it."""
+def portable_trace(model: keras.Model, *, unroll: bool):
+    """Trace `model` with the reference loop (and unrolled), then restore it.
+
+    Its recurrent layers, and so those of the models that share them (a
+    seq2seq model's encoder and decoder step), for the block.
+    """
     layers = list(_recurrent_layers(model))
     # Keras's own RNN layers have no `implementation`; seqkeras's all run "reference".
     saved = [(getattr(layer, "implementation", None), layer.unroll) for layer in layers]
@@ -192,6 +196,14 @@ def _run_litert(path: str, inputs: np.ndarray, layout: dict):
 
 
 def _write_onnx(core: PortableCore, path: str, layout: dict) -> None:
+    export_onnx(core.model, path, [_input_spec(core, layout)])
+
+
+def export_onnx(model: keras.Model, path: str, input_signature=None) -> None:
+    """`model.export(path, format="onnx")`, without the notices nobody can act on.
+
+    `input_signature` defaults to the model's inputs, any batch size.
+    """
     tf_logger = logging.getLogger("tensorflow")
     level = tf_logger.level
     # tf2onnx exports the graph's collections too, and TensorFlow warns that
@@ -202,21 +214,31 @@ def _write_onnx(core: PortableCore, path: str, layout: dict) -> None:
         with warnings.catch_warnings():
             # Keras's numpy 2 patch of tf2onnx asks NumPy for `np.object`.
             warnings.filterwarnings("ignore", "In the future `np.object`", FutureWarning)
-            core.model.export(
-                path, format="onnx", verbose=False, input_signature=[_input_spec(core, layout)]
-            )
+            model.export(path, format="onnx", verbose=False, input_signature=input_signature)
     finally:
         tf_logger.setLevel(level)
 
 
 def _run_onnx(path: str, inputs: np.ndarray, layout: dict):
+    [outputs], names = run_onnx_session(path, [inputs])
+    [input_name], [output_name] = names["inputs"], names["outputs"]
+    return outputs, {"input": input_name, "output": output_name}
+
+
+def run_onnx_session(path: str, inputs: Sequence[np.ndarray]):
+    """Run the ONNX file at `path` in onnxruntime on `inputs`, in the file's input order.
+
+    Returns:
+        `(outputs, names)`: the list of outputs, and `{"inputs": [...],
+        "outputs": [...]}`, the names onnxruntime gives them.
+    """
     import onnxruntime
 
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
-    [input_name] = [i.name for i in session.get_inputs()]
-    [output_name] = [o.name for o in session.get_outputs()]
-    [outputs] = session.run([output_name], {input_name: inputs})
-    return outputs, {"input": input_name, "output": output_name}
+    input_names = [i.name for i in session.get_inputs()]
+    output_names = [o.name for o in session.get_outputs()]
+    outputs = session.run(output_names, dict(zip(input_names, inputs)))
+    return outputs, {"inputs": input_names, "outputs": output_names}
 
 
 #: Per format: write(core, path, layout), run(path, inputs, layout) and the
@@ -254,25 +276,33 @@ def _describe(core: PortableCore, path: str, names: dict, layout: dict) -> dict:
         described["signature"] = names["signature"]
         described["loop"] = "unrolled" if layout["unrolled"] else "WHILE (TFLite built-in)"
     if core.vocabulary is not None:
-        subword = core.vocabulary.split == "subword"
-        described["vocabulary"] = {
-            "file": _vocabulary_file(core.vocabulary),
-            "split": core.vocabulary.split,
-            "ids": "the SentencePiece model's piece ids (sentencepiece.SentencePieceProcessor "
-            "encodes text as they were made)"
-            if subword
-            else "line n + 2 holds the token of id n (line 1 names the split)",
-            "padding_id": core.vocabulary.pad_id,
-            "unknown_id": core.vocabulary.unk_id,
-        }
+        described["vocabulary"] = describe_vocabulary(
+            core.vocabulary, _vocabulary_file(core.vocabulary)
+        )
     return described
+
+
+def describe_vocabulary(vocabulary, file: str) -> dict:
+    """What `seqkeras_export.json` says of a vocabulary file beside a portable core."""
+    subword = vocabulary.split == "subword"
+    return {
+        "file": file,
+        "split": vocabulary.split,
+        "ids": "the SentencePiece model's piece ids (sentencepiece.SentencePieceProcessor "
+        "encodes text as they were made)"
+        if subword
+        else "line n + 2 holds the token of id n (line 1 names the split)",
+        "padding_id": vocabulary.pad_id,
+        "unknown_id": vocabulary.unk_id,
+    }
 
 
 def _vocabulary_file(vocabulary) -> str:
     return VOCABULARY_FILE.format(suffix=vocabulary.file_suffix)
 
 
-def _largest_difference(outputs: np.ndarray, expected: np.ndarray) -> str:
+def largest_difference(outputs: np.ndarray, expected: np.ndarray) -> str:
+    """How far `outputs` are from `expected`, for a failed check's message."""
     if outputs.shape != expected.shape:
         return f"of shape {outputs.shape}, not {expected.shape},"
     return f"up to {float(np.max(np.abs(outputs - expected))):.3g} away from the model's"

@@ -12,6 +12,7 @@ from seqkeras.export.attention_generator import attention_endpoints
 from seqkeras.export.attention_generator import default_text_checks
 from seqkeras.export.input_description import RAW_STRINGS
 from seqkeras.export.input_description import describe_input
+from seqkeras.export.portable_generator import write_portable_generator
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.saved_model_writer import write_saved_model
 from seqkeras.export.text_codec import serving_requirements
@@ -28,6 +29,7 @@ def export_seq2seq(
     strategy: DecodingStrategy,
     max_source_length: Optional[int] = None,
     check_inputs: Optional[Sequence[str]] = None,
+    formats: Sequence[str] = (),
 ) -> str:
     """Write a SavedModel that translates raw strings, with no seqkeras needed.
 
@@ -69,6 +71,11 @@ def export_seq2seq(
             them in training and evaluation. Defaults to `None` (no limit).
         check_inputs: Strings for the check; always joined by an empty
             string, unseen characters and a long string. Defaults to `None`.
+        formats: `("onnx",)` also writes the encoder and one decoder step as
+            `encoder.onnx` and `decoder_step.onnx` beside the SavedModel,
+            with both vocabularies, for callers that run the decoding loop
+            themselves (`seqkeras.export.portable_generator`). Defaults to
+            `()`.
 
     Returns:
         The absolute path of the export.
@@ -95,10 +102,16 @@ def export_seq2seq(
         tf.TensorSpec([None], tf.string, name="inputs"),
     )
     texts = default_text_checks(source_vocab, check_inputs)
+    ids = pad_ids([source_vocab.encode(t)[:max_source_length] for t in texts])
 
     def check(staging):
-        ids = pad_ids([source_vocab.encode(t)[:max_source_length] for t in texts])
         generation.check(staging, {"inputs": texts}, ids)
+
+    def portable(directory):
+        formats_info = write_portable_generator(
+            model, source_vocab, target_vocab, directory, formats, ids
+        )
+        return {"portable": formats_info}
 
     info = {
         "kind": "seq2seq",
@@ -111,5 +124,10 @@ def export_seq2seq(
         **serving_requirements(source_vocab, target_vocab),
     }
     return write_saved_model(
-        path, endpoints, resources=[model, source, generation.codec], check=check, info=info
+        path,
+        endpoints,
+        resources=[model, source, generation.codec],
+        check=check,
+        info=info,
+        extras=portable if formats else None,
     )

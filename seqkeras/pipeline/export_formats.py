@@ -13,8 +13,10 @@ from seqkeras.utils.shown import shown
 SAVED_MODEL = "saved_model"
 
 
-def check_export_formats(config: PipelineConfig, portable: Sequence[str]) -> None:
+def check_export_formats(config: PipelineConfig, portable: Sequence[str], limits: str) -> None:
     """Reject `export.formats` that the task (which writes `portable`) cannot write.
+
+    `limits` says why the task writes no other format.
 
     Raises:
         ConfigError: naming `export.formats`, what was asked and what works:
@@ -39,10 +41,7 @@ def check_export_formats(config: PipelineConfig, portable: Sequence[str]) -> Non
         works = ", ".join([SAVED_MODEL, *portable])
         raise ConfigError(
             f"export.formats: task {config.task!r} cannot export {', '.join(unsupported)}: "
-            f"its export generates text with a decoding loop (greedy, beam search or "
-            f"sampling) around string lookups, and the portable formats hold one-pass "
-            f"numeric models (the classify, tag and forecast tasks write litert and onnx). "
-            f"What works for {config.task!r}: {works}."
+            f"{limits}. What works for {config.task!r}: {works}."
         )
     for name in formats:
         missing = _missing_modules(name)

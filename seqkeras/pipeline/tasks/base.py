@@ -82,6 +82,13 @@ class Task:
     supports_scheduled_sampling = False
     #: The `export.formats` besides `saved_model` that `export` writes.
     portable_formats: Tuple[str, ...] = ()
+    #: Why the other portable formats are not written, for the message that refuses them.
+    portable_limits = (
+        "its export generates text with a decoding loop (greedy, beam search or sampling) "
+        "around string lookups, and the portable formats hold numeric models (the classify, "
+        "tag and forecast tasks write litert and onnx; seq2seq its encoder and decoder step "
+        "as onnx)"
+    )
 
     def check(self, config: PipelineConfig) -> None:
         """Reject configs this task cannot run, before any work is done."""
@@ -101,7 +108,7 @@ class Task:
         self.strategy(config)
         check_attention(config.model)
         check_scheduled_sampling(config, self.supports_scheduled_sampling)
-        check_export_formats(config, self.portable_formats)
+        check_export_formats(config, self.portable_formats, self.portable_limits)
 
     def strategy(self, config: PipelineConfig) -> Optional[DecodingStrategy]:
         """The one decoding strategy evaluation and export use (`None` if none)."""

@@ -9,10 +9,12 @@ import keras
 from seqkeras import data as sk_data
 from seqkeras.data.catalog import CATALOG
 from seqkeras.export import export_seq2seq
+from seqkeras.export.portable_generator import GENERATOR_FORMATS
 from seqkeras.models import build_seq2seq
 from seqkeras.pipeline.attention_checks import check_dot_score_sizes
 from seqkeras.pipeline.examples import read_examples
 from seqkeras.pipeline.examples import resolve_columns
+from seqkeras.pipeline.export_formats import portable_formats
 from seqkeras.pipeline.metrics import sequence_scores
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
@@ -44,6 +46,12 @@ class Seq2SeqTask(Task):
     headline = "exact_match"
     default_strategy = "greedy"
     supports_scheduled_sampling = True
+    portable_formats = GENERATOR_FORMATS
+    portable_limits = (
+        "it writes its encoder and one decoder step as onnx, for the caller to run the "
+        "decoding loop; litert is not offered (the encoder's loop converts to LiteRT's "
+        "built-in ops for one example per call only)"
+    )
 
     def check(self, config):
         super().check(config)
@@ -138,6 +146,7 @@ class Seq2SeqTask(Task):
             path,
             strategy=strategy,
             max_source_length=config.data.max_length,
+            formats=portable_formats(config),
         )
 
     def evaluate(self, model, data, config, strategy):
