@@ -1,5 +1,6 @@
 """`generate`: run a decoding strategy as a compiled `tf.function`."""
 
+import logging
 import weakref
 
 import tensorflow as tf
@@ -81,6 +82,29 @@ def generate(
 
 # Compiled functions per step, dropped with the step.
 _COMPILED = weakref.WeakKeyDictionary()
+
+
+class _OwnTracesFilter(logging.Filter):
+    """Drops TensorFlow's "excessive retracing" warning about `generate`'s functions.
+
+    TensorFlow counts traces per code object, and `generate` compiles one
+    function (one code object) per step and strategy, each traced once, or
+    twice while `reduce_retracing` generalises the shapes. A run that
+    evaluates with one strategy and whose export check then runs four more
+    makes five of them, which TensorFlow reports as five retracings of one
+    function although none was retraced. Its warning about other functions
+    is left as it is.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            "triggered tf.function retracing" in message
+            and f"{generate.__name__}.<locals>" in message
+        )
+
+
+tf.get_logger().addFilter(_OwnTracesFilter())
 
 
 def _check_strategy(strategy):

@@ -1,9 +1,14 @@
+import logging
+
+import numpy as np
 import pytest
+import tensorflow as tf
 
 from seqkeras import decoding
 from seqkeras.decoding import BeamSearch
 from seqkeras.decoding import Greedy
 from seqkeras.decoding import Sampling
+from seqkeras.decoding import generate
 
 EXAMPLES = [
     Greedy(12),
@@ -58,3 +63,32 @@ def test_serialized_form():
 def test_invalid_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_one_function_per_strategy_raises_no_retracing_warning(reverser, caplog):
+    # An export check runs four strategies after evaluation's: TensorFlow
+    # counted them as retracings of one function and printed a warning.
+    _, step = reverser
+    source = np.array([[4, 5, 6], [7, 8, 0]], "int32")
+    strategies = [
+        Greedy(5),
+        Greedy(6),
+        BeamSearch(2, max_length=5),
+        Sampling(1.0, seed=1, max_length=5),
+        Sampling(0.5, seed=2, max_length=5),
+        BeamSearch(3, 0.6, max_length=4),
+    ]
+    with caplog.at_level(logging.WARNING):
+        for strategy in strategies:
+            generate(step, source, strategy, start_id=2, end_id=3)
+    assert "retracing" not in caplog.text
+
+    # Another function's retracing is still reported.
+    @tf.function
+    def traced(x):
+        return x + 1
+
+    with caplog.at_level(logging.WARNING):
+        for length in range(2, 9):
+            traced(tf.zeros([length]))
+    assert "triggered tf.function retracing" in caplog.text
