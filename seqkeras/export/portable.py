@@ -305,7 +305,9 @@ def largest_difference(outputs: np.ndarray, expected: np.ndarray) -> str:
     """How far `outputs` are from `expected`, for a failed check's message."""
     if outputs.shape != expected.shape:
         return f"of shape {outputs.shape}, not {expected.shape},"
-    return f"up to {float(np.max(np.abs(outputs - expected))):.3g} away from the model's"
+    # As floats: a mask's booleans have no difference of their own.
+    distance = np.abs(np.asarray(outputs, "float64") - np.asarray(expected, "float64"))
+    return f"up to {float(np.max(distance)):.3g} away from the model's"
 
 
 def portable_writer(core: PortableCore, formats: Sequence[str]) -> Optional[Callable]:
