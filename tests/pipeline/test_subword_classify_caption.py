@@ -103,6 +103,13 @@ def test_a_classifier_reads_subword_pieces_and_its_exports_take_raw_strings(tmp_
     assert answers["outputs"] == labels
     np.testing.assert_allclose(answers["probabilities"], probabilities, atol=1e-5)
 
+    # `seqkeras predict` registers tensorflow-text's ops for the export, as it says it needs.
+    predicted = run_seqkeras("predict", "tense", *QUESTIONS[:2], cwd=tmp_path)
+    assert predicted.returncode == 0, predicted.stderr[-3000:]
+    assert [line.split("\t")[:2] for line in predicted.stdout.splitlines()] == [
+        [question, label] for question, label in zip(QUESTIONS[:2], labels)
+    ]
+
     # The ONNX file takes piece ids: its vocabulary is the SentencePiece model itself.
     portable = info["portable"]["onnx"]
     assert portable["vocabulary"]["file"] == "vocabulary.model"
