@@ -181,6 +181,22 @@ def _run(args) -> None:
         subword = "tensorflow-text" in written.get("requires", ())
         first = "import tensorflow_text; " if subword else ""
         print(f"Serve: {first}tf.saved_model.load({str(export)!r}).signatures['serving_default']")
+        portable = _portable_files(written)
+        if portable:
+            print(
+                f"Portable: {', '.join(portable)} in {export} (their inputs and outputs: "
+                f"seqkeras_export.json, under portable; docs/export.md)"
+            )
+
+
+def _portable_files(written: dict) -> List[str]:
+    """The LiteRT and ONNX files an export's `seqkeras_export.json` lists, in its order."""
+    files = []
+    for entry in written.get("portable", {}).values():
+        if "file" in entry:  # a one-pass model's core
+            files.append(entry["file"])
+        files += [part["file"] for part in entry.get("files", {}).values()]  # seq2seq's
+    return files
 
 
 def _start_tensorflow() -> None:

@@ -87,6 +87,8 @@ def test_a_classifier_reads_subword_pieces_and_its_exports_take_raw_strings(tmp_
     info = json.loads((run_dir / "export" / "seqkeras_export.json").read_text())
     assert info["requires"] == ["tensorflow-text"]
     assert "Serve: import tensorflow_text; tf.saved_model.load(" in run.stdout
+    [portable] = [line for line in run.stdout.splitlines() if line.startswith("Portable:")]
+    assert portable.startswith("Portable: model.onnx in ") and "/export (their inputs" in portable
 
     # The Keras model on ids the run's SentencePiece model gives, in Python.
     vocabulary = SubwordVocabulary.load(run_dir / "vocabulary.source.model")
