@@ -26,7 +26,9 @@ class TrainingDiverged(RuntimeError):
 
 
 class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C (SIGINT) stopped a run; the message says how to resume it.
+    """Ctrl-C (SIGINT), or a signal to a `--workers` launcher, stopped a run.
+
+    The message says how to resume it.
 
     A `KeyboardInterrupt`, so code that stops on Ctrl-C still stops.
     `exit_code` is what the command exits with: 130 for SIGINT, as shells

@@ -136,6 +136,7 @@ def _stop_signals_raise():
 
 
 def _launch_and_wait(arguments, workers, grace_seconds, program) -> None:
+    """Start the workers, stream their output and wait; see `launch_workers`."""
     ports = free_ports(workers)
     command = [*program, *arguments]
     processes, streams, causes = [], [], []
