@@ -31,9 +31,23 @@ from tests.pipeline.test_run_folder_life import partial_with
 EPOCHS = 5  # enough left after epoch 1 that the signal lands during training
 
 
+#: Runs the rest of its command line with SIGINT at its default, as a terminal's
+#: foreground job has it. A test suite started as a background job (`make test &`)
+#: hands its children SIGINT ignored, and a Python started so never raises
+#: KeyboardInterrupt: the signal would be lost and the test fail for a reason
+#: of its caller's.
+AS_FOREGROUND_JOB = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
+
+
 def train_command(output, *extra):
     # `train` (no export) keeps the test short; it shares run's code path.
     return [
+        *AS_FOREGROUND_JOB,
         sys.executable,
         "-m",
         "seqkeras",
