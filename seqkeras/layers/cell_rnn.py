@@ -1,14 +1,18 @@
 """Base class of seqkeras's sequence layers (`VanillaRNN`, `LSTM`, `GRU`)."""
 
+import logging
+
 import keras
 from keras import ops
 
 from seqkeras.layers.dropout_masks import prepare_dropout_masks
 from seqkeras.layers.dropout_masks import reset_dropout_masks
 from seqkeras.layers.fast_recurrence import run_fast_loop
+from seqkeras.layers.kernel_choice import IMPLEMENTATIONS
+from seqkeras.layers.kernel_choice import choose_kernel
 from seqkeras.utils.arguments import check_choice
 
-IMPLEMENTATIONS = ("reference", "fast")
+logger = logging.getLogger(__name__)
 
 
 class CellRNN(keras.layers.RNN):
@@ -24,10 +28,13 @@ class CellRNN(keras.layers.RNN):
       (no nested `cell` entry), so `from_config` is `cls(**config)` and
       `keras.layers.Bidirectional` can rebuild the backward layer from it.
 
-    - `implementation`: `"fast"` runs the loop of `fast_recurrence` (input
-      product for all steps before the loop, only the recurrent product
-      inside); `"reference"` runs `keras.layers.RNN`'s loop, which calls the
-      cell at every step. Same weights and results (to float rounding).
+    - `implementation`: the kernel, or `"auto"` to pick the fastest one
+      that runs the configuration on the device (`kernel_choice`): cuDNN,
+      XLA-compiled loops, the fast loop of `fast_recurrence` (input product
+      for all steps before the loop, only the recurrent product inside), or
+      `keras.layers.RNN`'s loop calling the cell at every step. Same
+      weights and results (to float rounding). After a call,
+      `kernel_choice` says which kernel ran and why.
 
     A subclass's `__init__` builds its cell from its arguments and passes it
     on, and exposes the cell's arguments with `cell_attribute`; it narrows
@@ -36,10 +43,11 @@ class CellRNN(keras.layers.RNN):
 
     implementations = IMPLEMENTATIONS
 
-    def __init__(self, cell, implementation="reference", **kwargs):
+    def __init__(self, cell, implementation="auto", **kwargs):
         implementation = check_choice("implementation", implementation, self.implementations)
         super().__init__(cell, **kwargs)
         self.implementation = implementation
+        self.kernel_choice = None
         self.input_spec = keras.layers.InputSpec(ndim=3)
 
     def call(
@@ -72,11 +80,64 @@ class CellRNN(keras.layers.RNN):
             reset_dropout_masks(self.cell)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
+        choice = choose_kernel(self, training=training, gpu=_gpu_available())
+        self.kernel_choice = choice
+        logger.debug(
+            "%s %r runs %s: %s", type(self).__name__, self.name, choice.kernel, choice.reason
+        )
+        if choice.kernel == "cudnn":
+            return self._cudnn_loop(sequences, initial_state, mask, training)
+        return self._loop(choice.kernel, sequences, initial_state, mask, training)
+
+    def _loop(self, kernel, sequences, initial_state, mask, training):
         # A cell the fast loop does not cover runs the reference loop even if
         # the attribute was set by hand.
-        if self.implementation == "reference" or "fast" not in self.implementations:
+        if kernel == "reference" or "fast" not in self.implementations:
             return super().inner_loop(sequences, initial_state, mask, training=training)
-        return run_fast_loop(self, sequences, initial_state, mask, training)
+        return run_fast_loop(
+            self, sequences, initial_state, mask, training, compiled=kernel == "xla"
+        )
+
+    def _cudnn_loop(self, sequences, initial_state, mask, training):
+        from seqkeras.layers import tensorflow_kernels
+        import tensorflow as tf
+
+        kind = type(self).__name__.lower()
+        dropped = sequences
+        if training and self.cell.dropout > 0:
+            input_mask = self.cell.get_dropout_mask(sequences[:, 0])
+            dropped = sequences * ops.expand_dims(input_mask, 1)
+
+        def shaped(results):
+            # Both branches of the mask check give the same structure.
+            last, outputs, states = results
+            return last, outputs if self.return_sequences else last, list(states)
+
+        def cudnn():
+            return shaped(
+                tensorflow_kernels.run_cudnn(
+                    kind,
+                    dropped,
+                    initial_state,
+                    mask,
+                    self.cell,
+                    go_backwards=self.go_backwards,
+                    zero_output_for_mask=self.zero_output_for_mask,
+                )
+            )
+
+        if mask is None:
+            return cudnn()
+        # A mask cuDNN cannot run (left padding, holes, an empty sequence)
+        # takes the loop `auto` would take without a GPU.
+        fallback = "reference"
+        if self.implementation == "auto":
+            fallback = choose_kernel(self, training=training, gpu=False).kernel
+
+        def loop():
+            return shaped(self._loop(fallback, sequences, initial_state, mask, training))
+
+        return tf.cond(tensorflow_kernels.cudnn_mask_fits(mask), cudnn, loop)
 
     def get_config(self):
         # Keep only the cell's own arguments: its name, dtype and trainable
@@ -93,6 +154,14 @@ class CellRNN(keras.layers.RNN):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def _gpu_available():
+    if keras.backend.backend() != "tensorflow":
+        return False
+    from seqkeras.layers.tensorflow_kernels import gpu_available
+
+    return gpu_available()
 
 
 def cell_attribute(name):
@@ -112,11 +181,12 @@ def set_implementation(model, implementation):
 
     Args:
         model: A Keras model or layer.
-        implementation: `"fast"` or `"reference"`.
+        implementation: One of `IMPLEMENTATIONS`: `"auto"`, `"reference"`,
+            `"fast"`, `"xla"` or `"cudnn"` (see `kernel_choice`).
 
     Raises:
         ValueError: If `implementation` is unknown, or if a layer of `model`
-            does not have it (`GRU` runs the reference loop only).
+            does not have it (`GRU` has no `"fast"` or `"xla"` loop).
     """
     implementation = check_choice("implementation", implementation, IMPLEMENTATIONS)
     found = list(_sequence_layers(model))

@@ -51,8 +51,11 @@ from keras import ops
 from seqkeras.layers.step_loop import run_step_loop
 
 
-def run_fast_loop(layer, sequences, initial_state, mask, training):
+def run_fast_loop(layer, sequences, initial_state, mask, training, compiled=False):
     """`(last_output, outputs, final_states)` of `layer` over `sequences`.
+
+    With `compiled` (TensorFlow backend), the hand-written BPTT loops run
+    XLA-compiled (`tensorflow_kernels.compiled`).
 
     `layer` is a `CellRNN` whose cell is a `seqkeras.layers.LSTMCell` or
     `VanillaRNNCell`; its dropout masks, when training, were drawn before
@@ -76,7 +79,7 @@ def run_fast_loop(layer, sequences, initial_state, mask, training):
     if training and cell.recurrent_dropout > 0:
         recurrent_mask = cell.get_recurrent_dropout_mask(initial_state[0])
     if _bptt_applies(layer):
-        return _bptt_loop(layer, projected, initial_state, recurrent_mask, mask)
+        return _bptt_loop(layer, projected, initial_state, recurrent_mask, mask, compiled)
     projected = ops.transpose(projected, (1, 0, 2))
     step = _STEPS[len(initial_state)](cell, recurrent_mask)
     # `keras.layers.RNN`'s loop over a cell without weights that runs only
@@ -146,7 +149,7 @@ def _bptt_applies(layer):
     )
 
 
-def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
+def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None, compiled=False):
     """The loop with a hand-written backward pass (BPTT).
 
     `projected` is time-major. Autodiff of the loop multiplies by
@@ -162,15 +165,19 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
     outputs zeros (`zero_output_for_mask`) or the carried state, as Keras's
     loop does; backwards, the state's gradient passes a masked step
     unchanged and the step's own gradient is zero.
+
+    With `compiled` (TensorFlow backend only), the forward and the backward
+    loop each run as an XLA-compiled function (`tensorflow_kernels.compiled`); only
+    plain tensors cross between them, through the custom gradient.
     """
     cell = layer.cell
-    lstm = len(initial_state) == 2
     units = cell.units
     zero_output = layer.zero_output_for_mask
     # A tensor, not the variable: the custom gradient returns its gradient.
     recurrent_kernel = ops.copy(cell.recurrent_kernel)
     if layer.go_backwards:
         projected = ops.flip(projected, axis=0)
+    keep = None
     if mask is not None:
         # (steps, batch, 1), a float channel that rides with the inputs.
         keep = ops.expand_dims(ops.transpose(ops.cast(mask, projected.dtype)), -1)
@@ -181,43 +188,15 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
         # (Keras's loop repeats its last output, which starts at zeros, not
         # at the initial state).
         shown = keep if zero_output else ops.cast(ops.cumsum(keep, axis=0) > 0.5, keep.dtype)
+    forward, backward = forward_loop, backward_loop
+    if compiled:
+        from seqkeras.layers.tensorflow_kernels import compiled
 
-    def masked(h):
-        return h if recurrent_mask is None else h * recurrent_mask
-
-    def step_inputs(*sequences):
-        # The step's mask (when there is one) is the last input of a step.
-        sequences = sequences + ((keep,) if mask is not None else ())
-        return _pack(sequences), [x.shape[-1] for x in sequences]
+        forward, backward = compiled(forward_loop), compiled(backward_loop)
 
     @ops.custom_gradient
     def run(projected, kernel, *states):
-        forward_inputs, forward_sizes = step_inputs(projected)
-
-        def forward_step(carry, inputs):
-            # The carry holds the step's activations too, so the scan
-            # (which stacks values shaped like the carry) saves them.
-            projected_t, *keep_t = _unpack(inputs, forward_sizes)
-            z = projected_t + ops.matmul(masked(carry[0]), kernel)
-            if not lstm:
-                new = (ops.tanh(z),)
-            else:
-                z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
-                i, f, o = ops.sigmoid(z_i), ops.sigmoid(z_f), ops.sigmoid(z_o)
-                g = ops.tanh(z_c)
-                c = f * carry[1] + i * g
-                new = (o * ops.tanh(c), c)
-            if keep_t:
-                new = tuple(ops.where(keep_t[0] > 0.5, n, old) for n, old in zip(new, carry))
-            if lstm:
-                new += (ops.concatenate([i, f, g, o], axis=-1),)
-            return new, new
-
-        init = tuple(states)
-        if lstm:
-            init += (ops.zeros_like(projected[0]),)
-        final, saved = ops.scan(forward_step, init, forward_inputs)
-        final = final[: len(states)]
+        final, saved = forward(projected, kernel, tuple(states), keep, recurrent_mask)
         outputs = saved[0]
         if mask is not None:
             outputs = outputs * shown
@@ -228,63 +207,12 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
                 d_outputs = ops.zeros_like(saved[0])
             if mask is not None:
                 d_outputs = d_outputs * shown
-            transposed = ops.transpose(kernel)
-
-            def backward_step(carry, inputs):
-                inputs = _unpack(inputs, sizes)
-                # The gradient of the step's output state, and the part of it
-                # that passes a masked step to the previous state unchanged.
-                dh = inputs[0] + carry[0]
-                keep_t = inputs[-1] if mask is not None else None
-                if keep_t is not None:
-                    dh, dh_passed = dh * keep_t, dh * (1.0 - keep_t)
-                if not lstm:
-                    dz = dh * (1.0 - inputs[1] * inputs[1])
-                    dh_previous = masked(ops.matmul(dz, transposed))
-                    if keep_t is not None:
-                        dh_previous = dh_previous + dh_passed
-                    return (dh_previous, dz), (carry[0], dz)
-                # Where the step is masked, dh and dc are zero here, so the
-                # carried c stands in for the step's own c.
-                _, c, gates, c_prev = inputs[1:5]
-                i, f, g, o = ops.split(gates, 4, axis=-1)
-                tanh_c = ops.tanh(c)
-                dc = carry[1]
-                if keep_t is not None:
-                    dc, dc_passed = dc * keep_t, dc * (1.0 - keep_t)
-                dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
-                dz = ops.concatenate(
-                    [
-                        dc * g * i * (1.0 - i),
-                        dc * c_prev * f * (1.0 - f),
-                        dc * i * (1.0 - g * g),
-                        dh * tanh_c * o * (1.0 - o),
-                    ],
-                    axis=-1,
-                )
-                dh_previous = masked(ops.matmul(dz, transposed))
-                dc_previous = dc * f
-                if keep_t is not None:
-                    dh_previous = dh_previous + dh_passed
-                    dc_previous = dc_previous + dc_passed
-                carry = (dh_previous, dc_previous, dz)
-                return carry, carry
-
-            previous = [
-                ops.concatenate([ops.expand_dims(s0, 0), seq[:-1]], axis=0)
-                for s0, seq in zip(states, saved)
-            ]
-            if lstm:
-                sequences = (d_outputs, saved[0], saved[1], saved[2], previous[1])
-                init = (*d_final, ops.zeros_like(projected[0]))
-            else:
-                sequences = (d_outputs, saved[0])
-                init = (d_final[0], ops.zeros_like(projected[0]))
-            backward_inputs, sizes = step_inputs(*sequences)
-            d_initial, history = ops.scan(backward_step, init, backward_inputs, reverse=True)
-            d_initial = d_initial[: len(states)]
-            dz = history[-1]
-            h_prev = masked(previous[0])
+            dz, d_initial = backward(
+                d_outputs, tuple(d_final), kernel, tuple(states), saved, keep, recurrent_mask
+            )
+            h_prev = ops.concatenate([ops.expand_dims(states[0], 0), saved[0][:-1]], axis=0)
+            if recurrent_mask is not None:
+                h_prev = h_prev * recurrent_mask
             d_kernel = ops.matmul(
                 ops.transpose(ops.reshape(h_prev, (-1, units))),
                 ops.reshape(dz, (-1, ops.shape(dz)[-1])),
@@ -302,6 +230,114 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None):
     else:
         outputs = last
     return last, outputs, list(final)
+
+
+def _step_inputs(sequences, keep):
+    # The step's mask (when there is one) is the last input of a step.
+    sequences = tuple(sequences) + ((keep,) if keep is not None else ())
+    return _pack(sequences), [x.shape[-1] for x in sequences]
+
+
+def forward_loop(projected, kernel, states, keep, recurrent_mask):
+    """`(final_states, saved)` of the forward loop over time-major `projected`.
+
+    `saved` holds, per step, the output state `h`, and for the LSTM also the
+    cell state `c` and the gate activations `[i, f, g, o]`: what the
+    backward loop reads.
+    """
+    lstm = len(states) == 2
+    forward_inputs, sizes = _step_inputs((projected,), keep)
+
+    def forward_step(carry, inputs):
+        # The carry holds the step's activations too, so the scan
+        # (which stacks values shaped like the carry) saves them.
+        projected_t, *keep_t = _unpack(inputs, sizes)
+        h = carry[0] if recurrent_mask is None else carry[0] * recurrent_mask
+        z = projected_t + ops.matmul(h, kernel)
+        if not lstm:
+            new = (ops.tanh(z),)
+        else:
+            z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+            i, f, o = ops.sigmoid(z_i), ops.sigmoid(z_f), ops.sigmoid(z_o)
+            g = ops.tanh(z_c)
+            c = f * carry[1] + i * g
+            new = (o * ops.tanh(c), c)
+        if keep_t:
+            new = tuple(ops.where(keep_t[0] > 0.5, n, old) for n, old in zip(new, carry))
+        if lstm:
+            new += (ops.concatenate([i, f, g, o], axis=-1),)
+        return new, new
+
+    init = tuple(states)
+    if lstm:
+        init += (ops.zeros_like(projected[0]),)
+    final, saved = ops.scan(forward_step, init, forward_inputs)
+    return tuple(final[: len(states)]), tuple(saved)
+
+
+def backward_loop(d_outputs, d_final, kernel, states, saved, keep, recurrent_mask):
+    """`(dz, d_initial_states)`: the backward loop of `forward_loop`.
+
+    `dz` is the gradient of every step's pre-activation (time-major), which
+    is also the gradient of `projected`.
+    """
+    lstm = len(states) == 2
+    transposed = ops.transpose(kernel)
+
+    def masked(h):
+        return h if recurrent_mask is None else h * recurrent_mask
+
+    def backward_step(carry, inputs):
+        inputs = _unpack(inputs, sizes)
+        # The gradient of the step's output state, and the part of it
+        # that passes a masked step to the previous state unchanged.
+        dh = inputs[0] + carry[0]
+        keep_t = inputs[-1] if keep is not None else None
+        if keep_t is not None:
+            dh, dh_passed = dh * keep_t, dh * (1.0 - keep_t)
+        if not lstm:
+            dz = dh * (1.0 - inputs[1] * inputs[1])
+            dh_previous = masked(ops.matmul(dz, transposed))
+            if keep_t is not None:
+                dh_previous = dh_previous + dh_passed
+            return (dh_previous, dz), (carry[0], dz)
+        # Where the step is masked, dh and dc are zero here, so the
+        # carried c stands in for the step's own c.
+        _, c, gates, c_prev = inputs[1:5]
+        i, f, g, o = ops.split(gates, 4, axis=-1)
+        tanh_c = ops.tanh(c)
+        dc = carry[1]
+        if keep_t is not None:
+            dc, dc_passed = dc * keep_t, dc * (1.0 - keep_t)
+        dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
+        dz = ops.concatenate(
+            [
+                dc * g * i * (1.0 - i),
+                dc * c_prev * f * (1.0 - f),
+                dc * i * (1.0 - g * g),
+                dh * tanh_c * o * (1.0 - o),
+            ],
+            axis=-1,
+        )
+        dh_previous = masked(ops.matmul(dz, transposed))
+        dc_previous = dc * f
+        if keep_t is not None:
+            dh_previous = dh_previous + dh_passed
+            dc_previous = dc_previous + dc_passed
+        carry = (dh_previous, dc_previous, dz)
+        return carry, carry
+
+    zeros = ops.zeros((ops.shape(d_outputs)[1], kernel.shape[-1]), d_outputs.dtype)
+    if lstm:
+        c_prev = ops.concatenate([ops.expand_dims(states[1], 0), saved[1][:-1]], axis=0)
+        sequences = (d_outputs, saved[0], saved[1], saved[2], c_prev)
+        init = (*d_final, zeros)
+    else:
+        sequences = (d_outputs, saved[0])
+        init = (d_final[0], zeros)
+    backward_inputs, sizes = _step_inputs(sequences, keep)
+    d_initial, history = ops.scan(backward_step, init, backward_inputs, reverse=True)
+    return history[-1], tuple(d_initial[: len(states)])
 
 
 def _pack(sequences):

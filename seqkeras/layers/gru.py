@@ -99,7 +99,7 @@ class GRU(CellRNN):
           variational dropout in recurrent networks.
     """
 
-    implementations = ("reference",)
+    implementations = ("auto", "reference", "cudnn")
 
     def __init__(
         self,
@@ -122,7 +122,7 @@ class GRU(CellRNN):
         go_backwards=False,
         stateful=False,
         unroll=False,
-        implementation="reference",
+        implementation="auto",
         **kwargs,
     ):
         cell = GRUCell(

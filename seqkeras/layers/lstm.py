@@ -123,7 +123,7 @@ class LSTM(CellRNN):
         go_backwards=False,
         stateful=False,
         unroll=False,
-        implementation="reference",
+        implementation="auto",
         **kwargs,
     ):
         cell = LSTMCell(

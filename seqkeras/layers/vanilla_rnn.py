@@ -115,7 +115,7 @@ class VanillaRNN(CellRNN):
         go_backwards=False,
         stateful=False,
         unroll=False,
-        implementation="reference",
+        implementation="auto",
         **kwargs,
     ):
         cell = VanillaRNNCell(
