@@ -18,7 +18,7 @@ ALLOWED = {
     "models": {"layers", "utils"},
     "decoding": {"models", "utils"},
     "data": {"errors", "utils"},
-    "export": {"data", "decoding", "models", "utils"},
+    "export": {"data", "decoding", "layers", "models", "utils"},
     "report": set(),
 }
 

@@ -13,6 +13,8 @@ from typing import Sequence
 
 import keras
 
+from seqkeras.layers import portable_kernels
+
 INFO_FILE = "seqkeras_export.json"
 #: The decoding strategy of a generating export, inside the SavedModel.
 DECODING_ASSET = os.path.join("assets", "seqkeras_decoding.json")
@@ -70,14 +72,18 @@ def write_saved_model(
     os.umask(umask)
     os.chmod(staging, 0o777 & ~umask)
     try:
-        archive = keras.export.ExportArchive()
-        for resource in resources:
-            archive.track(resource)
-        # serving_default first: TensorFlow Serving's default is the first.
-        for name in sorted(endpoints, key=lambda n: n != "serving_default"):
-            fn, input_signature = endpoints[name]
-            archive.add_endpoint(name, fn, input_signature=input_signature)
-        archive.write_out(staging, verbose=False)
+        # The portable loops only: a SavedModel made where the layers run
+        # cuDNN or XLA-compiled loops must run on any CPU and in TensorFlow
+        # Serving (which has no XLA by default).
+        with portable_kernels():
+            archive = keras.export.ExportArchive()
+            for resource in resources:
+                archive.track(resource)
+            # serving_default first: TensorFlow Serving's default is the first.
+            for name in sorted(endpoints, key=lambda n: n != "serving_default"):
+                fn, input_signature = endpoints[name]
+                archive.add_endpoint(name, fn, input_signature=input_signature)
+            archive.write_out(staging, verbose=False)
         if check is not None:
             check(staging)
         info = {**(info or {}), "signatures": sorted(endpoints)}

@@ -9,6 +9,9 @@ from seqkeras.layers.bahdanau_attention import BahdanauAttention
 from seqkeras.layers.cell_rnn import set_implementation
 from seqkeras.layers.gru import GRU
 from seqkeras.layers.gru_cell import GRUCell
+from seqkeras.layers.kernel_choice import IMPLEMENTATIONS
+from seqkeras.layers.kernel_choice import KernelChoice
+from seqkeras.layers.kernel_choice import portable_kernels
 from seqkeras.layers.lstm import LSTM
 from seqkeras.layers.lstm_cell import LSTMCell
 from seqkeras.layers.luong_attention import LuongAttention
@@ -22,6 +25,8 @@ __all__ = [
     "BahdanauAttention",
     "GRU",
     "GRUCell",
+    "IMPLEMENTATIONS",
+    "KernelChoice",
     "LSTM",
     "LSTMCell",
     "LuongAttention",
@@ -29,5 +34,6 @@ __all__ = [
     "ScheduledSamplingDecoder",
     "VanillaRNN",
     "VanillaRNNCell",
+    "portable_kernels",
     "set_implementation",
 ]

@@ -99,8 +99,9 @@ class CellRNN(keras.layers.RNN):
         )
 
     def _cudnn_loop(self, sequences, initial_state, mask, training):
-        from seqkeras.layers import tensorflow_kernels
         import tensorflow as tf
+
+        from seqkeras.layers import tensorflow_kernels
 
         kind = type(self).__name__.lower()
         dropped = sequences

@@ -44,6 +44,8 @@ product per step in a while loop; `keras.layers.LSTM` with cuDNN will be
 faster there.
 """
 
+import functools
+
 import keras
 import numpy as np
 from keras import ops
@@ -188,11 +190,13 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None, compi
         # (Keras's loop repeats its last output, which starts at zeros, not
         # at the initial state).
         shown = keep if zero_output else ops.cast(ops.cumsum(keep, axis=0) > 0.5, keep.dtype)
-    forward, backward = forward_loop, backward_loop
+    forward = functools.partial(forward_loop, units=units)
+    backward = functools.partial(backward_loop, units=units)
     if compiled:
         from seqkeras.layers.tensorflow_kernels import compiled
 
-        forward, backward = compiled(forward_loop), compiled(backward_loop)
+        forward = compiled(forward_loop, units=units)
+        backward = compiled(backward_loop, units=units)
 
     @ops.custom_gradient
     def run(projected, kernel, *states):
@@ -232,13 +236,15 @@ def _bptt_loop(layer, projected, initial_state, recurrent_mask, mask=None, compi
     return last, outputs, list(final)
 
 
-def _step_inputs(sequences, keep):
-    # The step's mask (when there is one) is the last input of a step.
-    sequences = tuple(sequences) + ((keep,) if keep is not None else ())
-    return _pack(sequences), [x.shape[-1] for x in sequences]
+def _step_inputs(sequences, sizes, keep):
+    # The step's mask (when there is one) is the last input of a step. The
+    # sizes are given: a compiled loop is traced with unknown shapes.
+    if keep is not None:
+        sequences, sizes = (*sequences, keep), (*sizes, 1)
+    return _pack(sequences), sizes
 
 
-def forward_loop(projected, kernel, states, keep, recurrent_mask):
+def forward_loop(projected, kernel, states, keep, recurrent_mask, *, units):
     """`(final_states, saved)` of the forward loop over time-major `projected`.
 
     `saved` holds, per step, the output state `h`, and for the LSTM also the
@@ -246,7 +252,8 @@ def forward_loop(projected, kernel, states, keep, recurrent_mask):
     backward loop reads.
     """
     lstm = len(states) == 2
-    forward_inputs, sizes = _step_inputs((projected,), keep)
+    gates = 4 * units if lstm else units
+    forward_inputs, sizes = _step_inputs((projected,), (gates,), keep)
 
     def forward_step(carry, inputs):
         # The carry holds the step's activations too, so the scan
@@ -275,7 +282,7 @@ def forward_loop(projected, kernel, states, keep, recurrent_mask):
     return tuple(final[: len(states)]), tuple(saved)
 
 
-def backward_loop(d_outputs, d_final, kernel, states, saved, keep, recurrent_mask):
+def backward_loop(d_outputs, d_final, kernel, states, saved, keep, recurrent_mask, *, units):
     """`(dz, d_initial_states)`: the backward loop of `forward_loop`.
 
     `dz` is the gradient of every step's pre-activation (time-major), which
@@ -327,15 +334,17 @@ def backward_loop(d_outputs, d_final, kernel, states, saved, keep, recurrent_mas
         carry = (dh_previous, dc_previous, dz)
         return carry, carry
 
-    zeros = ops.zeros((ops.shape(d_outputs)[1], kernel.shape[-1]), d_outputs.dtype)
+    zeros = ops.zeros((ops.shape(d_outputs)[1], 4 * units if lstm else units), d_outputs.dtype)
     if lstm:
         c_prev = ops.concatenate([ops.expand_dims(states[1], 0), saved[1][:-1]], axis=0)
         sequences = (d_outputs, saved[0], saved[1], saved[2], c_prev)
+        sizes = (units, units, units, 4 * units, units)
         init = (*d_final, zeros)
     else:
         sequences = (d_outputs, saved[0])
+        sizes = (units, units)
         init = (d_final[0], zeros)
-    backward_inputs, sizes = _step_inputs(sequences, keep)
+    backward_inputs, sizes = _step_inputs(sequences, sizes, keep)
     d_initial, history = ops.scan(backward_step, init, backward_inputs, reverse=True)
     return history[-1], tuple(d_initial[: len(states)])
 

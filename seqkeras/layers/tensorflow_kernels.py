@@ -26,12 +26,21 @@ import tensorflow as tf
 
 
 @functools.cache
-def compiled(loop):
-    """`loop` (a function of tensors, tuples and `None`s) as an XLA-compiled function."""
+def compiled(loop, **static):
+    """`loop` as an XLA-compiled function of tensors, tuples and `None`s.
+
+    `static` (Python values, such as the number of units) are bound, not
+    traced: `reduce_retracing` turns Python numbers into tensors too.
+    """
     # `reduce_retracing`: one trace serves every batch and length (XLA
     # still compiles per concrete shape), so bucketed batches do not set off
     # TensorFlow's retracing warning.
-    function = tf.function(loop, jit_compile=True, autograph=False, reduce_retracing=True)
+    function = tf.function(
+        functools.partial(loop, **static),
+        jit_compile=True,
+        autograph=False,
+        reduce_retracing=True,
+    )
 
     def run(*args):
         # Outside the function: a watched input makes a gradient tape ask

@@ -10,8 +10,8 @@ cannot drift apart.
 
 #: `seqkeras.models.recurrent_stack.CELLS`: `model.cell`.
 CELLS = ("lstm", "vanilla", "gru")
-#: `seqkeras.layers.cell_rnn.IMPLEMENTATIONS`: `model.implementation`.
-IMPLEMENTATIONS = ("reference", "fast")
+#: `seqkeras.layers.kernel_choice.IMPLEMENTATIONS`: `model.implementation`.
+IMPLEMENTATIONS = ("auto", "reference", "fast", "xla", "cudnn")
 #: `seqkeras.models.image_encoder.IMAGE_ENCODERS`: `model.image_encoder.kind`.
 IMAGE_ENCODERS = (
     "cnn",

@@ -221,11 +221,12 @@ class ModelConfig:
         "over.",
     )
     implementation: str = option(
-        "reference",
-        help="Loop of the LSTM/vanilla layers (GRU: reference only): reference (Keras's loop "
-        "over the cell) or "
-        "fast (input product hoisted, hand-written backward pass); same results to 1e-5, "
-        "fast trains faster on long sequences and small batches (docs/speed.md).",
+        "auto",
+        help="Kernel of the recurrent layers: auto (cuDNN on a GPU, XLA-compiled loops for "
+        "training on a CPU, the reference loop otherwise), reference (Keras's loop over the "
+        "cell), fast (input product hoisted, hand-written backward pass; LSTM/vanilla), xla "
+        "(fast, XLA-compiled; LSTM/vanilla) or cudnn (GPU; LSTM/GRU); same results to 1e-5 "
+        "(docs/speed.md).",
         choices=IMPLEMENTATIONS,
     )
 

@@ -220,7 +220,7 @@ def test_config_keeps_every_argument_flat_and_round_trips():
     kwargs = {**rt.CELL_ARGUMENTS, **rt.GRU_ARGUMENTS, **rnn_arguments}
     rt.assert_config_keeps_every_argument(GRU, kwargs)
     config = GRU(**kwargs).get_config()
-    assert "cell" not in config and config["implementation"] == "reference"
+    assert "cell" not in config and config["implementation"] == "auto"
     helpers.assert_config_round_trip(GRU(**kwargs))
     helpers.assert_config_round_trip(keras.layers.Bidirectional(GRU(H, dropout=0.25, seed=9)))
 
@@ -256,7 +256,8 @@ def test_the_fast_implementation_is_refused_naming_the_argument():
     rt.assert_raises_bad_argument(
         GRU,
         {"units": 4, "implementation": "fast"},
-        "Received an invalid value for `implementation`: expected one of 'reference', got 'fast'.",
+        "Received an invalid value for `implementation`: expected one of 'auto', 'reference', "
+        "'cudnn', got 'fast'.",
     )
 
 
@@ -266,8 +267,8 @@ def test_set_implementation_fast_is_refused_for_a_model_with_a_gru():
     model = keras.Model(inputs, GRU(H, name="the_gru")(lstm(inputs)))
     message = (
         "Received an invalid value for `implementation`: GRU layer 'the_gru' runs only "
-        "'reference', got 'fast'."
+        "'auto', 'reference', 'cudnn', got 'fast'."
     )
     rt.assert_raises_bad_argument(lambda: set_implementation(model, "fast"), {}, message)
-    assert lstm.implementation == "reference"  # nothing changed
+    assert lstm.implementation == "auto"  # nothing changed
     set_implementation(model, "reference")

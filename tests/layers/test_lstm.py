@@ -16,10 +16,16 @@ B, T, D, H = 2, 5, 3, 4
 # Correctness.
 
 
+# Every kernel this CPU runs; a training call makes "auto" take its training
+# kernel (the XLA-compiled loops), an inference call the reference loop.
+KERNELS = [("auto", True), ("auto", False), ("reference", True), ("fast", True), ("xla", True)]
+
+
+@pytest.mark.parametrize("implementation, training", KERNELS, ids=lambda v: str(v))
 @pytest.mark.parametrize("copy_from", ["keras", "seqkeras"])
-def test_outputs_and_gradients_equal_keras_lstm(copy_from):
+def test_outputs_and_gradients_equal_keras_lstm(copy_from, implementation, training):
     x = rt.random_inputs((B, T, D))
-    ours = LSTM(H, return_sequences=True, return_state=True)
+    ours = LSTM(H, return_sequences=True, return_state=True, implementation=implementation)
     theirs = keras.layers.LSTM(H, return_sequences=True, return_state=True)
     ours.build(x.shape)
     theirs.build(x.shape)
@@ -27,8 +33,10 @@ def test_outputs_and_gradients_equal_keras_lstm(copy_from):
     rt.randomize_weights(source)
     target.set_weights(source.get_weights())
 
-    ours_outputs, ours_gradients = rt.outputs_and_gradients(ours, x)
-    theirs_outputs, theirs_gradients = rt.outputs_and_gradients(theirs, x)
+    ours_outputs, ours_gradients = rt.outputs_and_gradients(ours, x, training=training)
+    theirs_outputs, theirs_gradients = rt.outputs_and_gradients(theirs, x, training=training)
+    expected = {("auto", True): "xla", ("auto", False): "reference"}
+    assert ours.kernel_choice.kernel == expected.get((implementation, training), implementation)
 
     assert len(ours_outputs) == 3 and len(ours_gradients) == 4
     rt.assert_all_close(ours_outputs, theirs_outputs)
@@ -44,15 +52,20 @@ def test_outputs_and_gradients_equal_keras_lstm(copy_from):
     ],
     ids=["go_backwards", "go_backwards-sequences", "unroll"],
 )
-def test_rnn_options_equal_keras_lstm(options):
+@pytest.mark.parametrize("implementation", ["auto", "reference", "fast", "xla"])
+def test_rnn_options_equal_keras_lstm(options, implementation):
+    if implementation == "xla" and options.get("unroll"):
+        pytest.skip("xla does not unroll (refused: tests/layers/test_kernel_choice.py)")
     x = rt.random_inputs((B, T, D))
-    ours = LSTM(H, **options)
+    ours = LSTM(H, implementation=implementation, **options)
     theirs = keras.layers.LSTM(H, **options)
     ours.build(x.shape)
     theirs.build(x.shape)
     theirs.set_weights(rt.randomize_weights(ours))
 
-    np.testing.assert_allclose(ours(x), theirs(x), atol=1e-5, rtol=1e-5)
+    np.testing.assert_allclose(
+        ours(x, training=True), theirs(x, training=True), atol=1e-5, rtol=1e-5
+    )
 
 
 def test_forward_from_an_initial_state_equals_numpy_formula():

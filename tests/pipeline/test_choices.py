@@ -10,8 +10,8 @@ from seqkeras.pipeline import choices
 
 def test_every_list_of_names_equals_its_registry():
     from seqkeras.decoding import STRATEGIES
+    from seqkeras.layers import IMPLEMENTATIONS
     from seqkeras.layers.attention_decoder import ATTENTION_LAYER_ACTIVATIONS
-    from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
     from seqkeras.layers.luong_attention import SCORES
     from seqkeras.layers.scheduled_sampling_decoder import SAMPLING
     from seqkeras.models.attention_mechanism import ATTENTIONS

@@ -100,7 +100,7 @@ def test_cell_gru_loads_and_refuses_the_fast_loop_naming_the_key(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_config(pipeline, ["model.implementation=fast"])
     assert str(error.value) == (
-        f"{pipeline}: model.implementation: got 'fast'; expected one of: reference "
-        "(the gru layers have no other loop)."
+        f"{pipeline}: model.implementation: got 'fast'; expected one of: auto, reference, "
+        "cudnn (the gru layers have no other loop)."
     )
     assert load_config(pipeline, ["model.cell=lstm", "model.implementation=fast"])

@@ -147,7 +147,8 @@ BAD_CONFIGS = [
     ),
     (
         "model: {implementation: quick}\n",
-        "bad.yaml: model.implementation: got 'quick'; expected one of: reference, fast.",
+        "bad.yaml: model.implementation: got 'quick'; expected one of: auto, reference, fast, "
+        "xla, cudnn.",
     ),
     (
         "train: {jit_compile: maybe}\n",
@@ -420,8 +421,10 @@ def test_luong_attention_runs_a_pipeline_whose_export_answers_raw_strings(tmp_pa
 def test_fast_path_and_xla_options_take_effect_with_the_same_training(tmp_path, built):
     built("digits_rows")
     options = {
-        "reference": [],
+        "reference": ["--set", "model.implementation=reference"],
         "fast": ["--set", "model.implementation=fast", "--set", "train.jit_compile=true"],
+        # The default: the XLA-compiled loops train on a CPU.
+        "auto": [],
     }
     logs = {}
     for name, extra in options.items():
@@ -447,10 +450,11 @@ def test_fast_path_and_xla_options_take_effect_with_the_same_training(tmp_path, 
     header = logs["reference"][0].split(",")
     for column in ("loss", "val_loss"):
         index = header.index(column)
-        got = [float(line.split(",")[index]) for line in logs["fast"][1:]]
         want = [float(line.split(",")[index]) for line in logs["reference"][1:]]
-        assert len(got) == len(want) == 2
-        np.testing.assert_allclose(got, want, rtol=1e-4)
+        for name in ("fast", "auto"):
+            got = [float(line.split(",")[index]) for line in logs[name][1:]]
+            assert len(got) == len(want) == 2
+            np.testing.assert_allclose(got, want, rtol=1e-4)
 
 
 @pytest.mark.slow

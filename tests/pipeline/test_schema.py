@@ -79,7 +79,7 @@ def test_json_schema_describes_types_choices_and_bounds():
 
 def test_choices_come_from_the_registries():
     from seqkeras.decoding import STRATEGIES
-    from seqkeras.layers.cell_rnn import IMPLEMENTATIONS
+    from seqkeras.layers import IMPLEMENTATIONS
     from seqkeras.models.recurrent_stack import CELLS
     from seqkeras.pipeline.decoding_strategy import FROM_EVALUATE
     from seqkeras.pipeline.optimizers import OPTIMIZERS
