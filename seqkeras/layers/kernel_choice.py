@@ -15,10 +15,11 @@
   recurrent dropout, no `unroll`, `reset_after=True` for the GRU, float32,
   and a mask, if any, right-padded with no empty row, checked as the model
   runs);
-- `"auto"` (the default): cuDNN where it applies; else, on the TensorFlow
-  backend, `"xla"` for training calls where it applies; else the reference
-  loop. Inference off cuDNN runs the reference loop, the graph an export
-  holds, so what is evaluated is what is served.
+- `"auto"` (the default): for training calls, cuDNN where it applies, else
+  `"xla"` where it applies, else the reference loop; inference calls run
+  the reference loop, the graph an export holds, so what is evaluated is
+  what is served, and a model traced for inference on a GPU (Keras's own
+  `model.export` too) holds no cuDNN op (the trap of keras#18504).
 
 Whatever was chosen, an export traces the portable graph: inside
 `portable_kernels()` (entered by seqkeras's exporters) `"xla"`, `"cudnn"`
@@ -100,10 +101,10 @@ def choose_kernel(layer, *, training, gpu, backend=None, portable=None):
     if asked == "xla":
         _refuse_if(layer, "xla", xla_problem)
         return KernelChoice("xla", "implementation='xla'")
+    if not training:
+        return KernelChoice("reference", "auto: inference runs the portable loop")
     if cudnn_problem is None:
         return KernelChoice("cudnn", "auto: cuDNN on a GPU")
-    if not training:
-        return KernelChoice("reference", f"auto: inference off cuDNN ({cudnn_problem})")
     if xla_problem is None:
         return KernelChoice("xla", f"auto: XLA-compiled loops ({cudnn_problem})")
     return KernelChoice("reference", f"auto: {cudnn_problem}; {xla_problem}")
