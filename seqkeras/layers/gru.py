@@ -52,12 +52,22 @@ class GRU(CellRNN):
             `reset_states()`. Defaults to `False`.
         unroll: Unroll the loop in the graph instead of a symbolic loop;
             only for short, fixed-length sequences. Defaults to `False`.
-        implementation: Only `"reference"` (Keras's loop calling the cell
-            at every step). A GRU step on the `"fast"` loop of `LSTM` and
-            `VanillaRNN` (input product hoisted, autodiff through the loop)
-            trained 0.61x as fast as this loop (batch 64, 100 steps, 256
-            units, CPU; docs/speed.md), so it is not offered. Defaults to
-            `"reference"`.
+        implementation: The kernel. `"auto"` picks, per call, the fastest
+            one that runs the configuration on the device
+            (`seqkeras/layers/kernel_choice.py`): for training, cuDNN on a
+            GPU (TensorFlow backend; LSTM and GRU with Keras's conditions),
+            else the fast loops compiled by XLA (TensorFlow backend; LSTM
+            and vanilla RNN, tanh/sigmoid, float32), else the reference
+            loop; for inference the reference loop, the graph exports hold.
+            `"reference"` calls the cell at every step, as
+            `keras.layers.RNN` does; `"fast"` multiplies the inputs of all
+            steps by the input weights before the loop and runs a
+            hand-written backward pass; `"xla"` is `"fast"` with both loops
+            XLA-compiled; `"cudnn"` is cuDNN. An explicit kernel that
+            cannot run raises a `ValueError` naming the setting. Same
+            weights, and results equal to float rounding; after a call,
+            `layer.kernel_choice` says what ran and why. Exports always
+            trace the portable loop. Defaults to `"auto"`.
         **kwargs: Base layer arguments (`name`, `dtype`, ...) and
             `zero_output_for_mask` of `keras.layers.RNN`.
 
@@ -81,7 +91,8 @@ class GRU(CellRNN):
             `recurrent_dropout` is not in [0, 1), if `reset_after` is not a
             boolean, if `seed` is not an integer or `None`, if an
             activation, initializer or regularizer name is unknown, or if
-            `implementation` is not `"reference"`.
+            `implementation` is not one the layer has (`"auto"`,
+            `"reference"` or `"cudnn"`).
 
     Example:
 

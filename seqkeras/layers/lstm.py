@@ -51,16 +51,22 @@ class LSTM(CellRNN):
             `reset_states()`. Defaults to `False`.
         unroll: Unroll the loop in the graph instead of a symbolic loop;
             only for short, fixed-length sequences. Defaults to `False`.
-        implementation: `"fast"` multiplies the inputs of all steps by the
-            input weights in one matrix product before the loop and keeps
-            only the recurrent product inside it, with a hand-written
-            backward pass (masked or not); `"reference"` calls the cell at
-            every step, as `keras.layers.RNN` does. Same weights, and
-            results equal to float rounding. The fast path trained 1.6x
-            faster with small batches of long sequences (batch 32, 100
-            steps) and 10-30% slower with large batches of short ones
-            (batch 256, 10 steps) on CPU (docs/speed.md). Neither path uses
-            cuDNN on a GPU. Defaults to `"reference"`.
+        implementation: The kernel. `"auto"` picks, per call, the fastest
+            one that runs the configuration on the device
+            (`seqkeras/layers/kernel_choice.py`): for training, cuDNN on a
+            GPU (TensorFlow backend; LSTM and GRU with Keras's conditions),
+            else the fast loops compiled by XLA (TensorFlow backend; LSTM
+            and vanilla RNN, tanh/sigmoid, float32), else the reference
+            loop; for inference the reference loop, the graph exports hold.
+            `"reference"` calls the cell at every step, as
+            `keras.layers.RNN` does; `"fast"` multiplies the inputs of all
+            steps by the input weights before the loop and runs a
+            hand-written backward pass; `"xla"` is `"fast"` with both loops
+            XLA-compiled; `"cudnn"` is cuDNN. An explicit kernel that
+            cannot run raises a `ValueError` naming the setting. Same
+            weights, and results equal to float rounding; after a call,
+            `layer.kernel_choice` says what ran and why. Exports always
+            trace the portable loop. Defaults to `"auto"`.
         **kwargs: Base layer arguments (`name`, `dtype`, ...) and
             `zero_output_for_mask` of `keras.layers.RNN`.
 
@@ -84,7 +90,7 @@ class LSTM(CellRNN):
             `recurrent_dropout` is not in [0, 1), if `seed` is not an
             integer or `None`, or if an activation, initializer or
             regularizer name is unknown, or if `implementation` is not
-            `"fast"` or `"reference"`.
+            one the layer has.
 
     Example:
 
