@@ -91,8 +91,8 @@ class GRU(CellRNN):
             `recurrent_dropout` is not in [0, 1), if `reset_after` is not a
             boolean, if `seed` is not an integer or `None`, if an
             activation, initializer or regularizer name is unknown, or if
-            `implementation` is not one the layer has (`"auto"`,
-            `"reference"` or `"cudnn"`).
+            `implementation` is unknown, or if it is `"fast"`, `"xla"` or
+            `"cudnn"` and that kernel cannot run the configuration.
 
     Example:
 
@@ -109,8 +109,6 @@ class GRU(CellRNN):
         - [Gal & Ghahramani, 2016](https://arxiv.org/abs/1512.05287),
           variational dropout in recurrent networks.
     """
-
-    implementations = ("auto", "reference", "cudnn")
 
     def __init__(
         self,

@@ -6,7 +6,8 @@
 - `"reference"`: `keras.layers.RNN`'s loop calling the cell at every step,
   in `keras.ops` (every backend, every configuration);
 - `"fast"`: the input product hoisted out of the loop and a hand-written
-  backward pass (`fast_recurrence`; LSTM and vanilla RNN), in `keras.ops`;
+  backward pass (`fast_recurrence`, `bptt_loops`), in `keras.ops`; the GRU
+  has it with tanh and sigmoid, float32, `reset_after=True`, no `unroll`;
 - `"xla"`: the fast path with its forward and backward loops each compiled
   by XLA (`tensorflow_kernels.compiled_loops`; TensorFlow backend, float32,
   tanh and sigmoid activations, no `unroll`);
@@ -91,6 +92,8 @@ def choose_kernel(layer, *, training, gpu, backend=None, portable=None):
     if portable:
         kernel = "fast" if asked == "fast" else "reference"
         return KernelChoice(kernel, "exports trace the portable loop")
+    if asked == "fast":
+        _refuse_if(layer, "fast", _fast_problem(layer))
     if asked in ("reference", "fast"):
         return KernelChoice(asked, f"implementation={asked!r}")
     cudnn_problem = _cudnn_problem(layer, gpu, backend)
@@ -134,10 +137,19 @@ def _common_problem(layer, backend, kernel):
     return None
 
 
+def _fast_problem(layer, kernel="fast"):
+    """Why the GRU's fast loop cannot run it (the others have a generic loop)."""
+    cell = layer.cell
+    if not hasattr(cell, "reset_after"):
+        return None
+    if not cell.reset_after:
+        return f"{kernel} needs reset_after=True for the GRU"
+    problem = _common_problem(layer, "tensorflow", kernel)
+    return None if problem is None else f"{problem} for the GRU"
+
+
 def _xla_problem(layer, backend):
-    if "fast" not in layer.implementations:
-        return f"xla has no {type(layer).__name__} loop yet"
-    return _common_problem(layer, backend, "xla")
+    return _common_problem(layer, backend, "xla") or _fast_problem(layer, "xla")
 
 
 def _cudnn_problem(layer, gpu, backend):

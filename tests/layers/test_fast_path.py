@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from seqkeras.layers import GRU
 from seqkeras.layers import LSTM
 from seqkeras.layers import VanillaRNN
 from seqkeras.layers import fast_recurrence
 from tests.layers import rnn_testing as rt
 
 B, T, D, H = 3, 6, 5, 4
-LAYERS = {"lstm": LSTM, "vanilla": VanillaRNN}
+LAYERS = {"lstm": LSTM, "vanilla": VanillaRNN, "gru": GRU}
 
 pytestmark = [
     pytest.mark.parametrize("kind", sorted(LAYERS)),
@@ -72,8 +73,8 @@ def _assert_same(kind, implementation, call_kwargs=None, **kwargs):
     ids=lambda options: ",".join(options) or "default",
 )
 def test_fast_equals_reference(kind, implementation, options):
-    if implementation == "xla" and options.get("unroll"):
-        pytest.skip("xla does not unroll: refused, see test_which_kernel_runs")
+    if (implementation == "xla" or kind == "gru") and options.get("unroll"):
+        pytest.skip("refused: the GRU's fast loop and xla do not unroll (test_kernel_choice.py)")
     _assert_same(kind, implementation, **options)
 
 
@@ -97,8 +98,8 @@ def test_fast_equals_reference_with_mask(kind, implementation, go_backwards, zer
 def test_fast_equals_reference_with_mask_through_keras_loop(kind, implementation):
     # A relu activation leaves the hand-written backward pass: Keras's loop
     # with autodiff, which must honour the mask as well.
-    if implementation == "xla":
-        pytest.skip("xla needs tanh: refused, see test_which_kernel_runs")
+    if implementation == "xla" or kind == "gru":
+        pytest.skip("refused: the GRU's fast loop and xla need tanh (test_kernel_choice.py)")
     _assert_same(
         kind,
         implementation,
@@ -215,8 +216,8 @@ def test_model_fit_gives_the_same_weights(kind, implementation, jit_compile):
 def test_which_configurations_use_the_hand_written_backward_pass(
     kind, implementation, options, expected, monkeypatch
 ):
-    if implementation == "xla" and not expected:
-        pytest.skip("xla refuses these configurations: see test_which_kernel_runs")
+    if (implementation == "xla" or kind == "gru") and not expected:
+        pytest.skip("refused: the GRU's fast loop and xla (test_kernel_choice.py)")
     calls = []
     original = fast_recurrence._bptt_loop
 

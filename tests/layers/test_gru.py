@@ -252,23 +252,21 @@ def test_invalid_arguments_raise_with_the_argument_and_value(kwargs, message):
     rt.assert_raises_bad_argument(GRU, kwargs, message)
 
 
-def test_the_fast_implementation_is_refused_naming_the_argument():
-    rt.assert_raises_bad_argument(
-        GRU,
-        {"units": 4, "implementation": "fast"},
-        "Received an invalid value for `implementation`: expected one of 'auto', 'reference', "
-        "'cudnn', got 'fast'.",
+def test_the_fast_loop_is_refused_where_the_gru_has_none_naming_the_argument():
+    layer = GRU(4, implementation="fast", reset_after=False, name="the_gru")
+    with pytest.raises(ValueError) as error:
+        layer(rt.random_inputs((B, T, D)))
+    assert (
+        "Received an invalid value for `implementation`: GRU layer 'the_gru' cannot run "
+        "'fast': fast needs reset_after=True for the GRU." in str(error.value)
     )
 
 
-def test_set_implementation_fast_is_refused_for_a_model_with_a_gru():
+def test_set_implementation_puts_the_gru_on_the_fast_loop_too():
     inputs = keras.Input((T, D))
     lstm = LSTM(H, return_sequences=True)
     model = keras.Model(inputs, GRU(H, name="the_gru")(lstm(inputs)))
-    message = (
-        "Received an invalid value for `implementation`: GRU layer 'the_gru' runs only "
-        "'auto', 'reference', 'cudnn', got 'fast'."
-    )
-    rt.assert_raises_bad_argument(lambda: set_implementation(model, "fast"), {}, message)
-    assert lstm.implementation == "auto"  # nothing changed
+    set_implementation(model, "fast")
+    assert lstm.implementation == model.layers[-1].implementation == "fast"
     set_implementation(model, "reference")
+    assert model.layers[-1].implementation == "reference"

@@ -37,7 +37,8 @@ B, T, D, H = 3, 5, 4, 6
         (VanillaRNN(H), True, False, "xla"),
         (VanillaRNN(H), True, True, "xla"),
         (LSTM(H), False, False, "reference"),
-        (GRU(H), True, False, "reference"),
+        (GRU(H), True, False, "xla"),
+        (GRU(H, reset_after=False), True, False, "reference"),
         (LSTM(H, recurrent_dropout=0.2), True, True, "xla"),
         (LSTM(H, use_bias=False), True, True, "xla"),
         (GRU(H, reset_after=False), True, True, "reference"),
@@ -60,7 +61,9 @@ def test_auto_picks_the_kernel_the_configuration_and_device_allow(layer, trainin
 
 def test_the_reason_for_a_fallback_can_be_read():
     choice = choose_kernel(GRU(H, reset_after=False), training=True, gpu=True, backend="tensorflow")
-    assert choice.reason == "auto: cudnn needs reset_after=True; xla has no GRU loop yet"
+    assert choice.reason == (
+        "auto: cudnn needs reset_after=True; xla needs reset_after=True for the GRU"
+    )
     choice = choose_kernel(LSTM(H), training=True, gpu=False, backend="tensorflow")
     assert choice.reason == "auto: XLA-compiled loops (cudnn needs a GPU, none is visible)"
 
@@ -103,8 +106,17 @@ def test_exports_trace_the_portable_loop_whatever_was_asked():
             LSTM(H, implementation="xla", unroll=True, name="enc"),
             "LSTM layer 'enc' cannot run 'xla': xla does not unroll (unroll=True).",
         ),
+        (
+            GRU(H, implementation="xla", reset_after=False, name="dec"),
+            "GRU layer 'dec' cannot run 'xla': xla needs reset_after=True for the GRU.",
+        ),
+        (
+            GRU(H, implementation="fast", recurrent_activation="hard_sigmoid", name="dec"),
+            "GRU layer 'dec' cannot run 'fast': fast needs recurrent_activation='sigmoid' "
+            "for the GRU.",
+        ),
     ],
-    ids=["cudnn-without-gpu", "cudnn-vanilla", "xla-relu", "xla-unroll"],
+    ids=["cudnn-without-gpu", "cudnn-vanilla", "xla-relu", "xla-unroll", "xla-gru", "fast-gru"],
 )
 def test_an_explicit_kernel_that_cannot_run_is_refused_naming_the_setting(layer, message):
     with pytest.raises(ValueError) as error:

@@ -94,13 +94,10 @@ def test_yaml_is_never_executed(tmp_path):
         load_config(pipeline)
 
 
-def test_cell_gru_loads_and_refuses_the_fast_loop_naming_the_key(tmp_path):
+def test_cell_gru_loads_with_every_implementation(tmp_path):
     pipeline = write(tmp_path / "p.yaml", "model: {cell: gru}\n")
     assert load_config(pipeline).model.cell == "gru"
-    with pytest.raises(ConfigError) as error:
-        load_config(pipeline, ["model.implementation=fast"])
-    assert str(error.value) == (
-        f"{pipeline}: model.implementation: got 'fast'; expected one of: auto, reference, "
-        "cudnn (the gru layers have no other loop)."
-    )
-    assert load_config(pipeline, ["model.cell=lstm", "model.implementation=fast"])
+    assert load_config(pipeline).model.implementation == "auto"
+    for implementation in ("reference", "fast", "xla", "cudnn"):
+        config = load_config(pipeline, [f"model.implementation={implementation}"])
+        assert config.model.implementation == implementation
