@@ -9,6 +9,7 @@ from seqkeras.layers.dropout_masks import prepare_dropout_masks
 from seqkeras.layers.dropout_masks import reset_dropout_masks
 from seqkeras.layers.fast_recurrence import run_fast_loop
 from seqkeras.layers.kernel_choice import IMPLEMENTATIONS
+from seqkeras.layers.kernel_choice import KernelChoice
 from seqkeras.layers.kernel_choice import choose_kernel
 from seqkeras.utils.arguments import check_choice
 
@@ -80,14 +81,37 @@ class CellRNN(keras.layers.RNN):
             reset_dropout_masks(self.cell)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        choice = choose_kernel(self, training=training, gpu=_gpu_available())
+        choice = choose_kernel(
+            self, training=training, gpu=_gpu_available(), batch_size=sequences.shape[0]
+        )
         self.kernel_choice = choice
         logger.debug(
             "%s %r runs %s: %s", type(self).__name__, self.name, choice.kernel, choice.reason
         )
         if choice.kernel == "cudnn":
             return self._cudnn_loop(sequences, initial_state, mask, training)
-        return self._loop(choice.kernel, sequences, initial_state, mask, training)
+        return self._run(choice, sequences, initial_state, mask, training)
+
+    def _run(self, choice, sequences, initial_state, mask, training):
+        if choice.up_to_batch is None:
+            return self._loop(choice.kernel, sequences, initial_state, mask, training)
+        # The batch size is known only as the model runs: both loops are in
+        # the graph, and the batch picks one.
+        import tensorflow as tf
+
+        def loop(kernel):
+            return self._shaped(self._loop(kernel, sequences, initial_state, mask, training))
+
+        return tf.cond(
+            tf.shape(sequences)[0] <= choice.up_to_batch,
+            lambda: loop(choice.kernel),
+            lambda: loop("reference"),
+        )
+
+    def _shaped(self, results):
+        # The branches of a `tf.cond` between kernels give the same structure.
+        last, outputs, states = results
+        return last, outputs if self.return_sequences else last, list(states)
 
     def _loop(self, kernel, sequences, initial_state, mask, training):
         # A cell the fast loop does not cover runs the reference loop even if
@@ -109,13 +133,8 @@ class CellRNN(keras.layers.RNN):
             input_mask = self.cell.get_dropout_mask(sequences[:, 0])
             dropped = sequences * ops.expand_dims(input_mask, 1)
 
-        def shaped(results):
-            # Both branches of the mask check give the same structure.
-            last, outputs, states = results
-            return last, outputs if self.return_sequences else last, list(states)
-
         def cudnn():
-            return shaped(
+            return self._shaped(
                 tensorflow_kernels.run_cudnn(
                     kind,
                     dropped,
@@ -131,12 +150,14 @@ class CellRNN(keras.layers.RNN):
             return cudnn()
         # A mask cuDNN cannot run (left padding, holes, an empty sequence)
         # takes the loop `auto` would take without a GPU.
-        fallback = "reference"
+        fallback = KernelChoice("reference", "a mask cuDNN cannot run")
         if self.implementation == "auto":
-            fallback = choose_kernel(self, training=training, gpu=False).kernel
+            fallback = choose_kernel(
+                self, training=training, gpu=False, batch_size=sequences.shape[0]
+            )
 
         def loop():
-            return shaped(self._loop(fallback, sequences, initial_state, mask, training))
+            return self._shaped(self._run(fallback, sequences, initial_state, mask, training))
 
         return tf.cond(tensorflow_kernels.cudnn_mask_fits(mask), cudnn, loop)
 

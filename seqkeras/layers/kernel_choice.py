@@ -17,7 +17,8 @@
   and a mask, if any, right-padded with no empty row, checked as the model
   runs);
 - `"auto"` (the default): for training calls, cuDNN where it applies, else
-  `"xla"` where it applies, else the reference loop; inference calls run
+  `"xla"` where it applies and the batch has at most `XLA_MAX_BATCH`
+  sequences, else the reference loop; inference calls run
   the reference loop, the graph an export holds, so what is evaluated is
   what is served, and a model traced for inference on a GPU (Keras's own
   `model.export` too) holds no cuDNN op (the trap of keras#18504).
@@ -35,6 +36,7 @@ layer's `kernel_choice` says what it ran and why.
 import contextlib
 import dataclasses
 import threading
+from typing import Optional
 
 import keras
 
@@ -44,12 +46,24 @@ IMPLEMENTATIONS = ("auto", *KERNELS)
 _portable = threading.local()
 
 
+#: The largest batch `auto` trains on the XLA-compiled loops: at batch 256
+#: they were slower than the reference loop on a 2-core CPU, at 128 level
+#: with it, below that faster (benchmarks/default_kernel_speed.py).
+XLA_MAX_BATCH = 128
+
+
 @dataclasses.dataclass(frozen=True)
 class KernelChoice:
-    """What a layer's last call ran: `kernel` (one of `KERNELS`) and why."""
+    """What a layer's last call ran: `kernel` (one of `KERNELS`) and why.
+
+    `up_to_batch`, when set, limits `kernel` to batches of at most that
+    size; larger ones run the reference loop (decided as the model runs,
+    where the batch size is not known when it is traced).
+    """
 
     kernel: str
     reason: str
+    up_to_batch: Optional[int] = None
 
 
 @contextlib.contextmanager
@@ -68,7 +82,7 @@ def tracing_portably():
     return getattr(_portable, "on", False)
 
 
-def choose_kernel(layer, *, training, gpu, backend=None, portable=None):
+def choose_kernel(layer, *, training, gpu, backend=None, portable=None, batch_size=None):
     """The kernel `layer` runs for one call.
 
     Args:
@@ -78,6 +92,7 @@ def choose_kernel(layer, *, training, gpu, backend=None, portable=None):
         backend: The Keras backend's name. Defaults to the current one.
         portable: Whether an export is being traced. Defaults to whether
             `portable_kernels()` is in force.
+        batch_size: The batch size where it is known when traced, or `None`.
 
     Returns:
         A `KernelChoice`.
@@ -109,7 +124,20 @@ def choose_kernel(layer, *, training, gpu, backend=None, portable=None):
     if cudnn_problem is None:
         return KernelChoice("cudnn", "auto: cuDNN on a GPU")
     if xla_problem is None:
-        return KernelChoice("xla", f"auto: XLA-compiled loops ({cudnn_problem})")
+        if batch_size is not None and batch_size > XLA_MAX_BATCH:
+            return KernelChoice(
+                "reference",
+                f"auto: a batch of {batch_size} is over {XLA_MAX_BATCH}, where the XLA "
+                f"loops were slower ({cudnn_problem})",
+            )
+        reason = f"auto: XLA-compiled loops ({cudnn_problem})"
+        if batch_size is None:
+            return KernelChoice(
+                "xla",
+                f"{reason}; batches over {XLA_MAX_BATCH} run the reference loop",
+                up_to_batch=XLA_MAX_BATCH,
+            )
+        return KernelChoice("xla", reason)
     return KernelChoice("reference", f"auto: {cudnn_problem}; {xla_problem}")
 
 

@@ -15,6 +15,7 @@ import logging
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from seqkeras.layers import GRU
 from seqkeras.layers import LSTM
@@ -65,7 +66,10 @@ def test_the_reason_for_a_fallback_can_be_read():
         "auto: cudnn needs reset_after=True; xla needs reset_after=True for the GRU"
     )
     choice = choose_kernel(LSTM(H), training=True, gpu=False, backend="tensorflow")
-    assert choice.reason == "auto: XLA-compiled loops (cudnn needs a GPU, none is visible)"
+    assert choice.reason == (
+        "auto: XLA-compiled loops (cudnn needs a GPU, none is visible); batches over 128 "
+        "run the reference loop"
+    )
 
 
 def test_other_backends_run_the_reference_loop():
@@ -208,3 +212,37 @@ def test_the_cudnn_mask_check_accepts_right_padding_only():
     assert not fits([[0, 1, 1], [1, 1, 1]])  # left padding
     assert not fits([[1, 0, 1], [1, 1, 1]])  # a hole
     assert not fits([[0, 0, 0], [1, 1, 1]])  # an empty sequence
+
+
+def test_a_batch_over_the_limit_takes_the_reference_loop_known_or_not():
+    choice = choose_kernel(LSTM(H), training=True, gpu=False, backend="tensorflow", batch_size=256)
+    assert choice.kernel == "reference"
+    assert choice.reason.startswith("auto: a batch of 256 is over 128, where the XLA loops")
+    assert choose_kernel(LSTM(H), training=True, gpu=False, batch_size=128).kernel == "xla"
+    # Traced without a batch size, the batch picks the loop as the model runs.
+    auto = LSTM(H, return_sequences=True, return_state=True)
+    reference = LSTM(H, return_sequences=True, return_state=True, implementation="reference")
+    for layer in (auto, reference):
+        layer.build((None, T, D))
+    reference.set_weights(rt.randomize_weights(auto))
+    spec = tf.TensorSpec((None, T, D), tf.float32)
+
+    def outputs_and_gradients(layer):
+        @tf.function(input_signature=[spec])
+        def run(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                outputs = layer(x, training=True)
+                loss = tf.add_n([tf.reduce_sum(o * tf.cos(o)) for o in outputs])
+            return outputs, tape.gradient(loss, [x] + layer.trainable_weights)
+
+        return run
+
+    for batch in (3, 130):
+        x = tf.constant(rt.random_inputs((batch, T, D)))
+        got, want = outputs_and_gradients(auto)(x), outputs_and_gradients(reference)(x)
+        rt.assert_all_close(
+            [np.asarray(t) for t in tf.nest.flatten(got)],
+            [np.asarray(t) for t in tf.nest.flatten(want)],
+        )
+    assert auto.kernel_choice.kernel == "xla" and auto.kernel_choice.up_to_batch == 128
