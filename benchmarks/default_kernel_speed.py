@@ -17,8 +17,8 @@ it (`jit_compile="auto"`: no XLA on the whole model on a CPU). Run it with
 
     python benchmarks/default_kernel_speed.py [--quick]
 
-(`--quick`: 3 repetitions and no 500-step cases; about 3 minutes on 2
-cores, the full run about 10). A benchmark, never a test.
+(`--quick`: 3 repetitions and no 500-step cases; about a minute on 2
+cores, the full run about 2.5 minutes). A benchmark, never a test.
 """
 
 import argparse
