@@ -38,8 +38,7 @@ class CellRNN(keras.layers.RNN):
       `kernel_choice` says which kernel ran and why.
 
     A subclass's `__init__` builds its cell from its arguments and passes it
-    on, and exposes the cell's arguments with `cell_attribute`; it narrows
-    `implementations` when the fast loop does not cover its cell.
+    on, and exposes the cell's arguments with `cell_attribute`.
     """
 
     implementations = IMPLEMENTATIONS
@@ -82,7 +81,11 @@ class CellRNN(keras.layers.RNN):
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         choice = choose_kernel(
-            self, training=training, gpu=_gpu_available(), batch_size=sequences.shape[0]
+            self,
+            training=training,
+            gpu=_gpu_available(),
+            batch_size=sequences.shape[0],
+            steps=sequences.shape[1],
         )
         self.kernel_choice = choice
         logger.debug(
@@ -114,9 +117,7 @@ class CellRNN(keras.layers.RNN):
         return last, outputs if self.return_sequences else last, list(states)
 
     def _loop(self, kernel, sequences, initial_state, mask, training):
-        # A cell the fast loop does not cover runs the reference loop even if
-        # the attribute was set by hand.
-        if kernel == "reference" or "fast" not in self.implementations:
+        if kernel == "reference":
             return super().inner_loop(sequences, initial_state, mask, training=training)
         return run_fast_loop(
             self, sequences, initial_state, mask, training, compiled=kernel == "xla"
@@ -153,7 +154,11 @@ class CellRNN(keras.layers.RNN):
         fallback = KernelChoice("reference", "a mask cuDNN cannot run")
         if self.implementation == "auto":
             fallback = choose_kernel(
-                self, training=training, gpu=False, batch_size=sequences.shape[0]
+                self,
+                training=training,
+                gpu=False,
+                batch_size=sequences.shape[0],
+                steps=sequences.shape[1],
             )
 
         def loop():

@@ -68,6 +68,9 @@ def run_fast_loop(layer, sequences, initial_state, mask, training, compiled=Fals
         recurrent_mask = cell.get_recurrent_dropout_mask(initial_state[0])
     if _bptt_applies(layer):
         return _bptt_loop(layer, projected, initial_state, recurrent_mask, mask, compiled)
+    if cell_kind(layer) == "gru":
+        # `kernel_choice` sends a GRU here only where `_bptt_applies`.
+        raise ValueError(f"The GRU's fast loop cannot run layer {layer.name!r}.")
     projected = ops.transpose(projected, (1, 0, 2))
     step = _STEPS[len(initial_state)](cell, recurrent_mask)
     # `keras.layers.RNN`'s loop over a cell without weights that runs only

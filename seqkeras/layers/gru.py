@@ -52,22 +52,13 @@ class GRU(CellRNN):
             `reset_states()`. Defaults to `False`.
         unroll: Unroll the loop in the graph instead of a symbolic loop;
             only for short, fixed-length sequences. Defaults to `False`.
-        implementation: The kernel. `"auto"` picks, per call, the fastest
-            one that runs the configuration on the device
-            (`seqkeras/layers/kernel_choice.py`): for training, cuDNN on a
-            GPU (TensorFlow backend; LSTM and GRU with Keras's conditions),
-            else the fast loops compiled by XLA (TensorFlow backend; LSTM
-            and vanilla RNN, tanh/sigmoid, float32), else the reference
-            loop; for inference the reference loop, the graph exports hold.
-            `"reference"` calls the cell at every step, as
-            `keras.layers.RNN` does; `"fast"` multiplies the inputs of all
-            steps by the input weights before the loop and runs a
-            hand-written backward pass; `"xla"` is `"fast"` with both loops
-            XLA-compiled; `"cudnn"` is cuDNN. An explicit kernel that
-            cannot run raises a `ValueError` naming the setting. Same
-            weights, and results equal to float rounding; after a call,
-            `layer.kernel_choice` says what ran and why. Exports always
-            trace the portable loop. Defaults to `"auto"`.
+        implementation: The kernel: `"auto"` picks the fastest one that
+            runs the configuration on the device at each call (cuDNN, the
+            XLA-compiled fast loops, or the reference loop; the rules are in
+            `seqkeras/layers/kernel_choice.py`); `"reference"`, `"fast"`,
+            `"xla"` or `"cudnn"` ask for one. Same weights and results to
+            float rounding; `layer.kernel_choice` says what the last call ran
+            and why; exports trace the portable loop. Defaults to `"auto"`.
         **kwargs: Base layer arguments (`name`, `dtype`, ...) and
             `zero_output_for_mask` of `keras.layers.RNN`.
 

@@ -17,8 +17,10 @@
   and a mask, if any, right-padded with no empty row, checked as the model
   runs);
 - `"auto"` (the default): for training calls, cuDNN where it applies, else
-  `"xla"` where it applies and the batch has at most `XLA_MAX_BATCH`
-  sequences, else the reference loop; inference calls run
+  `"xla"` where it applies, the sequence length is known when the model is
+  traced (XLA compiles once per length: with length buckets, each bucket
+  would compile anew) and the batch has at most `XLA_MAX_BATCH` sequences,
+  else the reference loop; inference calls run
   the reference loop, the graph an export holds, so what is evaluated is
   what is served, and a model traced for inference on a GPU (Keras's own
   `model.export` too) holds no cuDNN op (the trap of keras#18504).
@@ -82,7 +84,9 @@ def tracing_portably():
     return getattr(_portable, "on", False)
 
 
-def choose_kernel(layer, *, training, gpu, backend=None, portable=None, batch_size=None):
+def choose_kernel(
+    layer, *, training, gpu, backend=None, portable=None, batch_size=None, steps=None
+):
     """The kernel `layer` runs for one call.
 
     Args:
@@ -93,6 +97,7 @@ def choose_kernel(layer, *, training, gpu, backend=None, portable=None, batch_si
         portable: Whether an export is being traced. Defaults to whether
             `portable_kernels()` is in force.
         batch_size: The batch size where it is known when traced, or `None`.
+        steps: The sequence length where it is known when traced, or `None`.
 
     Returns:
         A `KernelChoice`.
@@ -105,7 +110,8 @@ def choose_kernel(layer, *, training, gpu, backend=None, portable=None, batch_si
     portable = tracing_portably() if portable is None else portable
     asked = layer.implementation
     if portable:
-        kernel = "fast" if asked == "fast" else "reference"
+        fast = asked == "fast" and _fast_problem(layer) is None
+        kernel = "fast" if fast else "reference"
         return KernelChoice(kernel, "exports trace the portable loop")
     if asked == "fast":
         _refuse_if(layer, "fast", _fast_problem(layer))
@@ -123,6 +129,10 @@ def choose_kernel(layer, *, training, gpu, backend=None, portable=None, batch_si
         return KernelChoice("reference", "auto: inference runs the portable loop")
     if cudnn_problem is None:
         return KernelChoice("cudnn", "auto: cuDNN on a GPU")
+    if xla_problem is None and steps is None:
+        # XLA compiles the loops once per length: with lengths that vary
+        # (length buckets) the compilations cost more than they save.
+        xla_problem = "the sequence length is not known when traced (xla compiles per length)"
     if xla_problem is None:
         if batch_size is not None and batch_size > XLA_MAX_BATCH:
             return KernelChoice(

@@ -114,7 +114,8 @@ def run_cudnn(kind, sequences, initial_state, mask, cell, *, go_backwards, zero_
     params = cudnn_params(kind, cell.kernel, cell.recurrent_kernel, bias)
     time_major = tf.transpose(sequences, (1, 0, 2))
     states = [tf.expand_dims(s, 0) for s in initial_state]
-    input_c = states[1] if kind == "lstm" else tf.zeros_like(states[0])
+    # The GRU has no cell state; cuDNN ignores `input_c` for it.
+    input_c = states[1] if kind == "lstm" else tf.constant(0.0)
     lengths = None
     if mask is not None:
         lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)

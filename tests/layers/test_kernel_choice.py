@@ -56,7 +56,7 @@ B, T, D, H = 3, 5, 4, 6
     ids=lambda value: value.name if isinstance(value, keras.layers.Layer) else str(value),
 )
 def test_auto_picks_the_kernel_the_configuration_and_device_allow(layer, training, gpu, expected):
-    choice = choose_kernel(layer, training=training, gpu=gpu, backend="tensorflow")
+    choice = choose_kernel(layer, training=training, gpu=gpu, backend="tensorflow", steps=T)
     assert choice.kernel == expected, choice.reason
 
 
@@ -65,11 +65,33 @@ def test_the_reason_for_a_fallback_can_be_read():
     assert choice.reason == (
         "auto: cudnn needs reset_after=True; xla needs reset_after=True for the GRU"
     )
-    choice = choose_kernel(LSTM(H), training=True, gpu=False, backend="tensorflow")
+    choice = choose_kernel(LSTM(H), training=True, gpu=False, backend="tensorflow", steps=T)
     assert choice.reason == (
         "auto: XLA-compiled loops (cudnn needs a GPU, none is visible); batches over 128 "
         "run the reference loop"
     )
+
+
+def test_lengths_unknown_when_traced_take_the_reference_loop_on_a_cpu():
+    # Length buckets would compile the XLA loops once per bucket.
+    choice = choose_kernel(LSTM(H), training=True, gpu=False, backend="tensorflow", steps=None)
+    assert choice.kernel == "reference"
+    assert "the sequence length is not known when traced (xla compiles per length)" in (
+        choice.reason
+    )
+    # cuDNN runs any length.
+    choice = choose_kernel(LSTM(H), training=True, gpu=True, backend="tensorflow", steps=None)
+    assert choice.kernel == "cudnn"
+    layer = LSTM(H)
+    layer(rt.random_inputs((B, T, D)), training=True)
+    assert layer.kernel_choice.kernel == "xla"
+
+    @tf.function(input_signature=[tf.TensorSpec((None, None, D), tf.float32)])
+    def any_length(x):
+        return layer(x, training=True)
+
+    any_length(rt.random_inputs((B, T, D)))
+    assert layer.kernel_choice.kernel == "reference"
 
 
 def test_other_backends_run_the_reference_loop():
@@ -88,6 +110,9 @@ def test_exports_trace_the_portable_loop_whatever_was_asked():
     with portable_kernels():
         layer = LSTM(H, implementation="fast")
         assert choose_kernel(layer, training=True, gpu=True).kernel == "fast"
+        # A GRU the fast loop cannot run (refused outside an export).
+        layer = GRU(H, implementation="fast", reset_after=False)
+        assert choose_kernel(layer, training=True, gpu=True).kernel == "reference"
     assert choose_kernel(LSTM(H), training=True, gpu=True, backend="tensorflow").kernel == "cudnn"
 
 
@@ -215,10 +240,14 @@ def test_the_cudnn_mask_check_accepts_right_padding_only():
 
 
 def test_a_batch_over_the_limit_takes_the_reference_loop_known_or_not():
-    choice = choose_kernel(LSTM(H), training=True, gpu=False, backend="tensorflow", batch_size=256)
+    choice = choose_kernel(
+        LSTM(H), training=True, gpu=False, backend="tensorflow", batch_size=256, steps=T
+    )
     assert choice.kernel == "reference"
     assert choice.reason.startswith("auto: a batch of 256 is over 128, where the XLA loops")
-    assert choose_kernel(LSTM(H), training=True, gpu=False, batch_size=128).kernel == "xla"
+    assert choose_kernel(LSTM(H), training=True, gpu=False, batch_size=128, steps=T).kernel == (
+        "xla"
+    )
     # Traced without a batch size, the batch picks the loop as the model runs.
     auto = LSTM(H, return_sequences=True, return_state=True)
     reference = LSTM(H, return_sequences=True, return_state=True, implementation="reference")
