@@ -8,6 +8,7 @@ from keras import ops
 from seqkeras.layers.dropout_masks import prepare_dropout_masks
 from seqkeras.layers.dropout_masks import reset_dropout_masks
 from seqkeras.layers.fast_recurrence import run_fast_loop
+from seqkeras.layers.fast_recurrence import with_input_dropout
 from seqkeras.layers.kernel_choice import IMPLEMENTATIONS
 from seqkeras.layers.kernel_choice import KernelChoice
 from seqkeras.layers.kernel_choice import choose_kernel
@@ -129,10 +130,7 @@ class CellRNN(keras.layers.RNN):
         from seqkeras.layers import tensorflow_kernels
 
         kind = type(self).__name__.lower()
-        dropped = sequences
-        if training and self.cell.dropout > 0:
-            input_mask = self.cell.get_dropout_mask(sequences[:, 0])
-            dropped = sequences * ops.expand_dims(input_mask, 1)
+        dropped = with_input_dropout(self.cell, sequences, training)
 
         def cudnn():
             return self._shaped(

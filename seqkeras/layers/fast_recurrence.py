@@ -37,6 +37,17 @@ from seqkeras.layers import bptt_loops
 from seqkeras.layers.step_loop import run_step_loop
 
 
+def with_input_dropout(cell, sequences, training):
+    """`sequences` times the cell's input dropout mask, one for every step.
+
+    For the loops that do not call the cell (the fast path, cuDNN): the mask
+    was drawn before the call, as the cell's own steps would use it.
+    """
+    if not training or cell.dropout <= 0:
+        return sequences
+    return sequences * ops.expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+
+
 def run_fast_loop(layer, sequences, initial_state, mask, training, compiled=False):
     """`(last_output, outputs, final_states)` of `layer` over `sequences`.
 
@@ -49,9 +60,7 @@ def run_fast_loop(layer, sequences, initial_state, mask, training, compiled=Fals
     `dropout_masks.prepare_dropout_masks`).
     """
     cell = layer.cell
-    if training and cell.dropout > 0:
-        input_mask = cell.get_dropout_mask(sequences[:, 0])
-        sequences = sequences * ops.expand_dims(input_mask, 1)
+    sequences = with_input_dropout(cell, sequences, training)
     # One 2-D product over time-major rows: the loop reads the sequence
     # time-major, so transposing the narrow inputs here lets the transpose
     # back (below) cancel the loop's own (TensorFlow folds the pair).

@@ -9,7 +9,7 @@
   backward pass (`fast_recurrence`, `bptt_loops`), in `keras.ops`; the GRU
   has it with tanh and sigmoid, float32, `reset_after=True`, no `unroll`;
 - `"xla"`: the fast path with its forward and backward loops each compiled
-  by XLA (`tensorflow_kernels.compiled_loops`; TensorFlow backend, float32,
+  by XLA (`tensorflow_kernels.compiled`; TensorFlow backend, float32,
   tanh and sigmoid activations, no `unroll`);
 - `"cudnn"`: cuDNN's LSTM or GRU (`tensorflow_kernels.run_cudnn`; TensorFlow
   backend on a GPU, Keras's conditions: tanh and sigmoid, a bias, no
@@ -30,9 +30,10 @@ Whatever was chosen, an export traces the portable graph: inside
 and `"auto"` run the reference loop, so a SavedModel made on a GPU holds no
 `Cudnn*` op and no XLA-compiled function and runs on any CPU.
 
-An explicit `"xla"` or `"cudnn"` that the configuration or device cannot
-run raises a `ValueError` naming the setting; `"auto"` falls back, and the
-layer's `kernel_choice` says what it ran and why.
+An explicit `"xla"` or `"cudnn"` (or `"fast"` for a GRU) that the
+configuration or device cannot run raises a `ValueError` naming the
+setting; `"auto"` falls back, and the layer's `kernel_choice` says what it
+ran and why.
 """
 
 import contextlib
