@@ -35,9 +35,9 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import seqkeras  # noqa: E402
-from seqkeras.pipeline.loading import load_config  # noqa: E402
+from seqkeras.pipeline.config.loading import load_config  # noqa: E402
 from seqkeras.pipeline.tasks import get_task  # noqa: E402
-from seqkeras.pipeline.training import build_optimizer  # noqa: E402
+from seqkeras.pipeline.training.fit_setup import build_optimizer  # noqa: E402
 
 PIPELINES = pathlib.Path(__file__).resolve().parent.parent / "pipelines"
 VARIANTS = {

@@ -140,9 +140,9 @@ def _add_run_argument(command: argparse.ArgumentParser) -> None:
 
 
 def _run(args) -> None:
-    from seqkeras.pipeline.latest_run import run_reference
-    from seqkeras.pipeline.runner import headline
-    from seqkeras.pipeline.runner import run_pipeline
+    from seqkeras.pipeline.commands.runner import headline
+    from seqkeras.pipeline.commands.runner import run_pipeline
+    from seqkeras.pipeline.run_folders.latest import run_reference
 
     if args.smoke:
         print(
@@ -164,8 +164,8 @@ def _run(args) -> None:
     export = run_dir / "export"
     if export.is_dir():
         from seqkeras.export import read_export_info
-        from seqkeras.pipeline.prediction import takes_images
-        from seqkeras.pipeline.prediction import takes_text
+        from seqkeras.pipeline.commands.prediction import takes_images
+        from seqkeras.pipeline.commands.prediction import takes_text
 
         written = read_export_info(str(export))
         run = run_reference(run_dir, args.output_dir)  # the run's name where that names it
@@ -244,10 +244,10 @@ def _progress_to_stderr():
 
 def _launch(args, overrides: List[str]) -> int:
     """`--workers N`: check the config, then start the local workers."""
-    from seqkeras.pipeline import distribute
-    from seqkeras.pipeline import launcher
-    from seqkeras.pipeline.loading import load_config
+    from seqkeras.pipeline.config.loading import load_config
     from seqkeras.pipeline.tasks import get_task
+    from seqkeras.pipeline.training import distribute
+    from seqkeras.pipeline.training import launcher
 
     config = load_config(args.pipeline, overrides)
     launcher.check_workers(args.workers, config)
@@ -302,7 +302,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command in LIGHT_COMMANDS:
         return _command(args)
     if args.command in ("evaluate", "export", "predict"):
-        from seqkeras.pipeline.latest_run import find_run
+        from seqkeras.pipeline.run_folders.latest import find_run
 
         try:  # before TensorFlow starts: a run name that is not there is told at once
             args.run_dir = str(find_run(args.run_dir, args.output_dir))
@@ -335,7 +335,7 @@ def _command(args) -> int:
         elif args.command == "evaluate":
             import json
 
-            from seqkeras.pipeline.run_folder import evaluate_run
+            from seqkeras.pipeline.commands.finished_run import evaluate_run
 
             with _progress_to_stderr():
                 metrics = evaluate_run(args.run_dir)
@@ -347,12 +347,12 @@ def _command(args) -> int:
                 print(format_metrics_table(metrics))
                 print("Every metric (per class, by step, ...): seqkeras evaluate --json RUN")
         elif args.command == "export":
-            from seqkeras.pipeline.run_folder import export_run
+            from seqkeras.pipeline.commands.finished_run import export_run
 
             print(f"Exported to {export_run(args.run_dir)}")
         elif args.command == "predict":
-            from seqkeras.pipeline.prediction import DecodingOverrides
-            from seqkeras.pipeline.prediction import predict_run
+            from seqkeras.pipeline.commands.prediction import DecodingOverrides
+            from seqkeras.pipeline.commands.prediction import predict_run
 
             overrides = DecodingOverrides(
                 strategy=args.strategy,
@@ -370,7 +370,7 @@ def _command(args) -> int:
         elif args.command == "schema":
             import json
 
-            from seqkeras.pipeline.schema import json_schema
+            from seqkeras.pipeline.config.schema import json_schema
 
             print(json.dumps(json_schema(), indent=2))
         elif args.command == "datasets":

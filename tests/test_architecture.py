@@ -20,7 +20,21 @@ ALLOWED = {
     "data": {"errors", "utils"},
     "export": {"data", "decoding", "layers", "models", "utils"},
     "report": set(),
+    "metrics": set(),
 }
+
+# Which pipeline subpackages each may import, in the order a run goes
+# through them: config -> tasks -> run folders / training -> commands.
+PIPELINE_ALLOWED = {
+    "config": set(),
+    "tasks": {"config"},
+    "run_folders": {"config"},
+    "training": {"config", "tasks", "run_folders"},
+    "commands": {"config", "tasks", "run_folders", "training"},
+}
+
+#: The most modules (`.py` files, `__init__.py` included) one folder holds.
+MAX_MODULES_PER_FOLDER = 15
 
 
 def seqkeras_imports(path):
@@ -54,6 +68,125 @@ def test_packages_import_only_what_the_architecture_allows(package):
         imported = seqkeras_imports(path) - {package}
         assert imported <= ALLOWED[package], (
             f"{path.relative_to(ROOT)} imports {sorted(imported - ALLOWED[package])}"
+        )
+
+
+def module_name(path):
+    """`seqkeras.a.b` for `seqkeras/a/b.py` and for `seqkeras/a/b/__init__.py`."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path, modules, source=None):
+    """The seqkeras modules that `path` imports anywhere in it (functions, TYPE_CHECKING too).
+
+    `from a.b import c` names the module `a.b.c` where there is one, else
+    the module (or package) `a.b`; relative imports are resolved. `source`
+    stands in for the file's text where given.
+    """
+    here = module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    source = path.read_text(encoding="utf-8") if source is None else source
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                found.add(candidate if candidate in modules else base)
+    return {name for name in found if name in modules and name != here}
+
+
+def import_graph():
+    paths = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    return {name: imported_modules(path, paths) for name, path in paths.items()}
+
+
+def import_circles(graph):
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index, low, stack, on_stack, circles = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for neighbour in sorted(graph[node]):
+            if neighbour not in index:
+                visit(neighbour)
+                low[node] = min(low[node], low[neighbour])
+            elif neighbour in on_stack:
+                low[node] = min(low[node], index[neighbour])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return circles
+
+
+def test_no_module_of_the_package_takes_part_in_an_import_circle():
+    assert import_circles(import_graph()) == []
+
+
+def test_the_circle_finder_finds_a_circle_and_a_chain_is_not_one():
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_imports_inside_functions_and_type_checking_blocks_count():
+    modules = set(import_graph())
+    source = "import typing\nif typing.TYPE_CHECKING:\n    from seqkeras.models import seq2seq\n"
+    source += "def f():\n    from seqkeras.layers.kernels import bptt_loops\n"
+    source += "def g():\n    from . import recurrent_stack\n    from ..layers import LSTM\n"
+    found = imported_modules(PACKAGE / "models" / "probe.py", modules, source)
+    assert found == {
+        "seqkeras.models.seq2seq",
+        "seqkeras.layers.kernels.bptt_loops",
+        "seqkeras.models.recurrent_stack",
+        "seqkeras.layers",
+    }
+
+
+@pytest.mark.parametrize("subpackage", sorted(PIPELINE_ALLOWED))
+def test_pipeline_subpackages_import_only_earlier_ones(subpackage):
+    paths = sorted((PACKAGE / "pipeline" / subpackage).rglob("*.py"))
+    assert paths
+    for path in paths:
+        used = set()
+        for name in imported_modules(path, set(import_graph())):
+            parts = name.split(".")
+            if parts[:2] == ["seqkeras", "pipeline"] and len(parts) > 2:
+                used.add(parts[2])
+        used -= {subpackage}
+        assert used <= PIPELINE_ALLOWED[subpackage], (
+            f"{path.relative_to(ROOT)} imports pipeline {sorted(used - PIPELINE_ALLOWED[subpackage])}"
+        )
+
+
+def test_pipeline_holds_only_its_subpackages():
+    entries = {p.name for p in (PACKAGE / "pipeline").iterdir() if p.name != "__pycache__"}
+    assert entries == {"__init__.py", *PIPELINE_ALLOWED}
+
+
+def test_no_folder_holds_more_than_fifteen_modules():
+    for folder in [PACKAGE, *(p for p in PACKAGE.rglob("*") if p.is_dir())]:
+        modules = sorted(folder.glob("*.py"))
+        assert len(modules) <= MAX_MODULES_PER_FOLDER, (
+            f"{folder.relative_to(ROOT)} holds {len(modules)} modules"
         )
 
 

@@ -9,6 +9,8 @@ import tensorflow as tf
 
 from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
+from seqkeras.export.codecs.codec_choice import serving_requirements
+from seqkeras.export.codecs.codec_choice import text_codec
 from seqkeras.export.input_description import RAW_STRINGS
 from seqkeras.export.input_description import describe_input
 from seqkeras.export.portable import SAME_AS_SAVED_MODEL
@@ -18,8 +20,6 @@ from seqkeras.export.portable import probabilities_form
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
-from seqkeras.export.text_codec import serving_requirements
-from seqkeras.export.text_codec import text_codec
 from seqkeras.utils.arguments import invalid
 
 

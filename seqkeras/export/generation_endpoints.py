@@ -17,9 +17,9 @@ from seqkeras.decoding import generate
 from seqkeras.decoding import sample
 from seqkeras.decoding import serialize_strategy
 from seqkeras.export.check import check_reloaded
+from seqkeras.export.codecs.codec_choice import serving_requirements
+from seqkeras.export.codecs.codec_choice import text_codec
 from seqkeras.export.saved_model_writer import Endpoint
-from seqkeras.export.text_codec import serving_requirements
-from seqkeras.export.text_codec import text_codec
 
 # The scalar inputs of the parameterised signatures. int64 and float32, as
 # `saved_model_cli run --input_exprs 'beam_width=3'` and JSON clients feed them.

@@ -10,13 +10,13 @@ from seqkeras.data import Vocabulary
 from seqkeras.decoding import DecodingStrategy
 from seqkeras.decoding import language_model_step
 from seqkeras.export.attention_generator import default_text_checks
+from seqkeras.export.codecs.text_codec import TextCodec
 from seqkeras.export.generation_endpoints import GenerationEndpoints
 from seqkeras.export.input_description import RAW_STRINGS
 from seqkeras.export.input_description import describe_input
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.saved_model_writer import Endpoint
 from seqkeras.export.saved_model_writer import write_saved_model
-from seqkeras.export.text_codec import TextCodec
 
 
 def export_language_model(

@@ -10,13 +10,13 @@ from seqkeras.data import Vocabulary
 from seqkeras.decoding import DecodingStrategy
 from seqkeras.export.attention_generator import attention_endpoints
 from seqkeras.export.attention_generator import default_text_checks
+from seqkeras.export.codecs.codec_choice import serving_requirements
+from seqkeras.export.codecs.codec_choice import text_codec
 from seqkeras.export.input_description import RAW_STRINGS
 from seqkeras.export.input_description import describe_input
 from seqkeras.export.portable_generator import write_portable_generator
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.saved_model_writer import write_saved_model
-from seqkeras.export.text_codec import serving_requirements
-from seqkeras.export.text_codec import text_codec
 from seqkeras.utils.arguments import check_optional_positive_int
 
 

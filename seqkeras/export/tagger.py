@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
+from seqkeras.export.codecs.text_codec import TextCodec
 from seqkeras.export.input_description import RAW_STRINGS
 from seqkeras.export.input_description import describe_input
 from seqkeras.export.portable import TOKEN_IDS
@@ -16,7 +17,6 @@ from seqkeras.export.portable import probabilities_form
 from seqkeras.export.predictor import export_predictor
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.predictor import probabilities_of
-from seqkeras.export.text_codec import TextCodec
 from seqkeras.utils.arguments import invalid
 
 

@@ -7,11 +7,11 @@ from keras import ops
 
 from seqkeras.layers.dropout_masks import prepare_dropout_masks
 from seqkeras.layers.dropout_masks import reset_dropout_masks
-from seqkeras.layers.fast_recurrence import run_fast_loop
-from seqkeras.layers.fast_recurrence import with_input_dropout
-from seqkeras.layers.kernel_choice import IMPLEMENTATIONS
-from seqkeras.layers.kernel_choice import KernelChoice
-from seqkeras.layers.kernel_choice import choose_kernel
+from seqkeras.layers.kernels.fast_recurrence import run_fast_loop
+from seqkeras.layers.kernels.fast_recurrence import with_input_dropout
+from seqkeras.layers.kernels.kernel_choice import IMPLEMENTATIONS
+from seqkeras.layers.kernels.kernel_choice import KernelChoice
+from seqkeras.layers.kernels.kernel_choice import choose_kernel
 from seqkeras.utils.arguments import check_choice
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ class CellRNN(keras.layers.RNN):
     def _cudnn_loop(self, sequences, initial_state, mask, training):
         import tensorflow as tf
 
-        from seqkeras.layers import tensorflow_kernels
+        from seqkeras.layers.kernels import tensorflow_kernels
 
         kind = type(self).__name__.lower()
         dropped = with_input_dropout(self.cell, sequences, training)
@@ -184,7 +184,7 @@ class CellRNN(keras.layers.RNN):
 def _gpu_available():
     if keras.backend.backend() != "tensorflow":
         return False
-    from seqkeras.layers.tensorflow_kernels import gpu_available
+    from seqkeras.layers.kernels.tensorflow_kernels import gpu_available
 
     return gpu_available()
 

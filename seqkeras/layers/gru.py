@@ -55,7 +55,7 @@ class GRU(CellRNN):
         implementation: The kernel: `"auto"` picks the fastest one that
             runs the configuration on the device at each call (cuDNN, the
             XLA-compiled fast loops, or the reference loop; the rules are in
-            `seqkeras/layers/kernel_choice.py`); `"reference"`, `"fast"`,
+            `seqkeras/layers/kernels/kernel_choice.py`); `"reference"`, `"fast"`,
             `"xla"` or `"cudnn"` ask for one. Same weights and results to
             float rounding; `layer.kernel_choice` says what the last call ran
             and why; exports trace the portable loop. Defaults to `"auto"`.

@@ -5,7 +5,7 @@ The generating ones return models of their own classes (`Seq2SeqModel`,
 """
 
 from seqkeras.models.attention_generator_model import AttentionGeneratorModel
-from seqkeras.models.decoder_head import build_inference_models
+from seqkeras.models.attention_generator_model import build_inference_models
 from seqkeras.models.image_encoder import IMAGE_ENCODERS
 from seqkeras.models.image_encoder import build_image_encoder
 from seqkeras.models.many_to_many import build_many_to_many

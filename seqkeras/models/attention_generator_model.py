@@ -1,14 +1,12 @@
 """The base of the models that generate tokens with an attending decoder."""
 
-from typing import TYPE_CHECKING
 from typing import Dict
 from typing import Tuple
 
 import keras
 from keras import tree
 
-if TYPE_CHECKING:
-    from seqkeras.models.decoder_head import DecoderHead
+from seqkeras.models.decoder_head import DecoderHead
 
 
 class AttentionGeneratorModel(keras.Model):
@@ -31,7 +29,7 @@ class AttentionGeneratorModel(keras.Model):
         **kwargs: Further `keras.Model` arguments, such as `trainable`.
     """
 
-    def __init__(self, inputs, head: "DecoderHead", name: str, **kwargs):
+    def __init__(self, inputs, head: DecoderHead, name: str, **kwargs):
         super().__init__(inputs=inputs, outputs=head.logits, name=name, **kwargs)
         self._decoder_head = head
         self._scheduled_sampling = None
@@ -136,3 +134,37 @@ class AttentionGeneratorModel(keras.Model):
         # Not the functional graph: subclasses add their hyper-parameters,
         # from which `from_config` builds the graph again.
         return {"name": self.name, "trainable": self.trainable}
+
+
+def build_inference_models(model: keras.Model) -> Tuple[keras.Model, keras.Model]:
+    """Split a seq2seq or one-to-many model into an encoder and a decoder step.
+
+    The two models share the trained model's weights, so they can run
+    generation one token at a time (greedy, sampling or beam search). Same
+    as `model.inference_models()`: built on the first call, then the same
+    pair is returned.
+
+    Args:
+        model: A model from `build_seq2seq` or `build_one_to_many`, freshly
+            built or loaded from a `.keras` file.
+
+    Returns:
+        `(encoder, step)`. `encoder` maps the model's source input (source
+        token ids, or image features) to `[memory, memory_mask, *states]`.
+        `step` maps `[token_ids (batch,), memory, memory_mask, *states]` to
+        `[logits (batch, vocab), alignments (batch, memory_steps),
+        *new_states]`.
+
+    Raises:
+        ValueError: if `model` was not made by one of those builders.
+    """
+    if not isinstance(model, AttentionGeneratorModel):
+        raise ValueError(
+            "Received an invalid value for `model`: expected a model built by "
+            "build_seq2seq or build_one_to_many, got "
+            f"{getattr(model, 'name', model)!r} ({type(model).__name__}). A "
+            "`.keras` file saved before `Seq2SeqModel` and `OneToManyModel` "
+            "existed loads as a plain `Functional` model: build the model "
+            "again with its builder and call `load_weights` on the file."
+        )
+    return model.inference_models()

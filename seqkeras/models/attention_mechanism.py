@@ -5,7 +5,7 @@ from typing import Optional
 import keras
 
 from seqkeras import layers
-from seqkeras.layers.luong_attention import SCORES
+from seqkeras.layers.attention.luong_attention import SCORES
 from seqkeras.utils.arguments import check_choice
 from seqkeras.utils.arguments import check_optional_positive_int
 from seqkeras.utils.arguments import invalid

@@ -19,7 +19,6 @@ import numpy as np
 
 from seqkeras.layers import AttentionDecoder
 from seqkeras.layers import ScheduledSamplingDecoder
-from seqkeras.models.attention_generator_model import AttentionGeneratorModel
 from seqkeras.models.attention_mechanism import build_attention
 from seqkeras.models.recurrent_stack import decoder_cell
 from seqkeras.utils.arguments import check_positive_int
@@ -206,37 +205,3 @@ def attention_decoder_head(
         logits_layer=logits_layer,
         logits=logits_layer(outputs),
     )
-
-
-def build_inference_models(model: keras.Model) -> Tuple[keras.Model, keras.Model]:
-    """Split a seq2seq or one-to-many model into an encoder and a decoder step.
-
-    The two models share the trained model's weights, so they can run
-    generation one token at a time (greedy, sampling or beam search). Same
-    as `model.inference_models()`: built on the first call, then the same
-    pair is returned.
-
-    Args:
-        model: A model from `build_seq2seq` or `build_one_to_many`, freshly
-            built or loaded from a `.keras` file.
-
-    Returns:
-        `(encoder, step)`. `encoder` maps the model's source input (source
-        token ids, or image features) to `[memory, memory_mask, *states]`.
-        `step` maps `[token_ids (batch,), memory, memory_mask, *states]` to
-        `[logits (batch, vocab), alignments (batch, memory_steps),
-        *new_states]`.
-
-    Raises:
-        ValueError: if `model` was not made by one of those builders.
-    """
-    if not isinstance(model, AttentionGeneratorModel):
-        raise ValueError(
-            "Received an invalid value for `model`: expected a model built by "
-            "build_seq2seq or build_one_to_many, got "
-            f"{getattr(model, 'name', model)!r} ({type(model).__name__}). A "
-            "`.keras` file saved before `Seq2SeqModel` and `OneToManyModel` "
-            "existed loads as a plain `Functional` model: build the model "
-            "again with its builder and call `load_weights` on the file."
-        )
-    return model.inference_models()

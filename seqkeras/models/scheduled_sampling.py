@@ -6,8 +6,8 @@ from typing import Optional
 import keras
 from keras import ops
 
+from seqkeras.layers.attention.scheduled_sampling_decoder import SAMPLING
 from seqkeras.layers.dropout_masks import check_seed
-from seqkeras.layers.scheduled_sampling_decoder import SAMPLING
 from seqkeras.utils.arguments import check_choice
 from seqkeras.utils.arguments import invalid
 

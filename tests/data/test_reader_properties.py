@@ -2,8 +2,8 @@
 
 Arbitrary bytes, and files written from arbitrary rows, read as CSV, TSV and
 JSON Lines (seqkeras/data/readers.py), as a pipeline's examples
-(seqkeras/pipeline/examples.py) and as a forecasting series
-(seqkeras/pipeline/series.py) give rows or a `DataError` that names the
+(seqkeras/pipeline/tasks/examples.py) and as a forecasting series
+(seqkeras/pipeline/tasks/forecast_series.py) give rows or a `DataError` that names the
 file (and the right line): never another exception. Rows that are read are
 the rows written. CoNLL and CoNLL-U: tests/data/test_conll.py. Examples:
 tests/hypothesis_profiles.py.
@@ -31,13 +31,13 @@ from seqkeras.data import readers  # noqa: E402
 from seqkeras.data.images import image_problem  # noqa: E402
 from seqkeras.errors import ConfigError  # noqa: E402
 from seqkeras.errors import DataError  # noqa: E402
-from seqkeras.pipeline.config_fields import from_dict  # noqa: E402
-from seqkeras.pipeline.examples import read_examples  # noqa: E402
-from seqkeras.pipeline.examples import resolve_columns  # noqa: E402
-from seqkeras.pipeline.image_encoder_weights import check_encoder_weights  # noqa: E402
-from seqkeras.pipeline.schema import ImageEncoderConfig  # noqa: E402
-from seqkeras.pipeline.schema import PipelineConfig  # noqa: E402
-from seqkeras.pipeline.series import read_series  # noqa: E402
+from seqkeras.pipeline.config.fields import from_dict  # noqa: E402
+from seqkeras.pipeline.config.image_encoder_weights import check_encoder_weights  # noqa: E402
+from seqkeras.pipeline.config.schema import ImageEncoderConfig  # noqa: E402
+from seqkeras.pipeline.config.schema import PipelineConfig  # noqa: E402
+from seqkeras.pipeline.tasks.examples import read_examples  # noqa: E402
+from seqkeras.pipeline.tasks.examples import resolve_columns  # noqa: E402
+from seqkeras.pipeline.tasks.forecast_series import read_series  # noqa: E402
 
 #: Thread CPU seconds one read may take (CPU time: a busy machine does not inflate it).
 TIME_BOUND = 2.0

@@ -1,8 +1,8 @@
 """`implementation="fast"` and `"xla"` of `LSTM` and `VanillaRNN` equal the reference.
 
-The fast path (seqkeras/layers/fast_recurrence.py) multiplies all steps'
+The fast path (seqkeras/layers/kernels/fast_recurrence.py) multiplies all steps'
 inputs by the kernel before the loop; `"xla"` runs the same loops compiled
-by XLA (seqkeras/layers/tensorflow_kernels.py); the reference path calls
+by XLA (seqkeras/layers/kernels/tensorflow_kernels.py); the reference path calls
 the cell at every step. Each test builds both with the same weights and
 compares outputs and gradients (inputs and every weight) to 1e-5.
 """
@@ -15,7 +15,7 @@ import tensorflow as tf
 from seqkeras.layers import GRU
 from seqkeras.layers import LSTM
 from seqkeras.layers import VanillaRNN
-from seqkeras.layers import fast_recurrence
+from seqkeras.layers.kernels import fast_recurrence
 from tests.layers import rnn_testing as rt
 
 B, T, D, H = 3, 6, 5, 4

@@ -1,5 +1,5 @@
-"""Which kernel a sequence layer runs (seqkeras/layers/kernel_choice.py), and
-the cuDNN weight packing (seqkeras/layers/tensorflow_kernels.py).
+"""Which kernel a sequence layer runs (seqkeras/layers/kernels/kernel_choice.py), and
+the cuDNN weight packing (seqkeras/layers/kernels/tensorflow_kernels.py).
 
 This machine has no GPU: the choice is forced through `choose_kernel`'s
 `gpu` argument; the cuDNN packing is checked against a NumPy LSTM and GRU
@@ -20,9 +20,9 @@ import tensorflow as tf
 from seqkeras.layers import GRU
 from seqkeras.layers import LSTM
 from seqkeras.layers import VanillaRNN
-from seqkeras.layers import tensorflow_kernels
-from seqkeras.layers.kernel_choice import choose_kernel
-from seqkeras.layers.kernel_choice import portable_kernels
+from seqkeras.layers.kernels import tensorflow_kernels
+from seqkeras.layers.kernels.kernel_choice import choose_kernel
+from seqkeras.layers.kernels.kernel_choice import portable_kernels
 from tests.layers import rnn_testing as rt
 
 B, T, D, H = 3, 5, 4, 6

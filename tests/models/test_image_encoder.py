@@ -39,7 +39,7 @@ def test_cnn_encoder_maps_pixels_to_a_grid_and_rescales_inside():
 def test_registry_is_the_schema_choices():
     import dataclasses
 
-    from seqkeras.pipeline.schema import ImageEncoderConfig
+    from seqkeras.pipeline.config.schema import ImageEncoderConfig
 
     [kind] = [f for f in dataclasses.fields(ImageEncoderConfig) if f.name == "kind"]
     assert kind.metadata["choices"] == IMAGE_ENCODERS == ("cnn", *APPLICATIONS)

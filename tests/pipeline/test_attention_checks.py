@@ -7,8 +7,8 @@ from seqkeras.errors import ConfigError
 from seqkeras.layers import LuongAttention
 from seqkeras.models import build_many_to_one
 from seqkeras.models import build_seq2seq
-from seqkeras.pipeline.config_fields import from_dict
-from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.pipeline.config.fields import from_dict
+from seqkeras.pipeline.config.schema import PipelineConfig
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.tasks.base import attention_options
 from seqkeras.pipeline.tasks.base import pooling_options

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from seqkeras.pipeline import baselines
-from seqkeras.pipeline.runner import headline
+from seqkeras.metrics import baselines
+from seqkeras.pipeline.commands.runner import headline
 
 
 def test_majority_class_predicts_the_most_frequent_training_class():

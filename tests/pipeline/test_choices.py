@@ -1,25 +1,25 @@
-"""The config's lists of names (`seqkeras/pipeline/choices.py`) equal the registries.
+"""The config's lists of names (`seqkeras/pipeline/config/choices.py`) equal the registries.
 
 The schema reads the light lists so that `seqkeras schema` starts without
 TensorFlow; each must name what its registry holds, in the same order (the
 order of the schema's `enum` and of the error's list of names).
 """
 
-from seqkeras.pipeline import choices
+from seqkeras.pipeline.config import choices
 
 
 def test_every_list_of_names_equals_its_registry():
     from seqkeras.decoding import STRATEGIES
     from seqkeras.layers import IMPLEMENTATIONS
-    from seqkeras.layers.attention_decoder import ATTENTION_LAYER_ACTIVATIONS
-    from seqkeras.layers.luong_attention import SCORES
-    from seqkeras.layers.scheduled_sampling_decoder import SAMPLING
+    from seqkeras.layers.attention.attention_decoder import ATTENTION_LAYER_ACTIVATIONS
+    from seqkeras.layers.attention.luong_attention import SCORES
+    from seqkeras.layers.attention.scheduled_sampling_decoder import SAMPLING
     from seqkeras.models.attention_mechanism import ATTENTIONS
     from seqkeras.models.image_encoder import CNN_FILTERS
     from seqkeras.models.image_encoder import IMAGE_ENCODERS
     from seqkeras.models.recurrent_stack import CELLS
     from seqkeras.models.scheduled_sampling import SCHEDULES
-    from seqkeras.pipeline.optimizers import OPTIMIZERS
+    from seqkeras.pipeline.training.optimizers import OPTIMIZERS
 
     assert choices.CELLS == tuple(CELLS)
     assert choices.IMPLEMENTATIONS == tuple(IMPLEMENTATIONS)

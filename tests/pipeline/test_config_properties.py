@@ -26,12 +26,12 @@ from hypothesis import settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from seqkeras.errors import ConfigError  # noqa: E402
-from seqkeras.pipeline.config_fields import MAX_INT  # noqa: E402
-from seqkeras.pipeline.config_fields import SCIENTIFIC  # noqa: E402
-from seqkeras.pipeline.config_fields import from_dict  # noqa: E402
-from seqkeras.pipeline.loading import load_config  # noqa: E402
-from seqkeras.pipeline.run_folder_life import resolved_config  # noqa: E402
-from seqkeras.pipeline.schema import PipelineConfig  # noqa: E402
+from seqkeras.pipeline.config.fields import MAX_INT  # noqa: E402
+from seqkeras.pipeline.config.fields import SCIENTIFIC  # noqa: E402
+from seqkeras.pipeline.config.fields import from_dict  # noqa: E402
+from seqkeras.pipeline.config.loading import load_config  # noqa: E402
+from seqkeras.pipeline.config.schema import PipelineConfig  # noqa: E402
+from seqkeras.pipeline.run_folders.folder_life import resolved_config  # noqa: E402
 
 #: Thread CPU seconds one load may take (CPU time: a busy machine does not inflate it).
 TIME_BOUND = 2.0

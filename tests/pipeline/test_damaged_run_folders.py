@@ -12,10 +12,10 @@ import os
 import pytest
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.prediction import predict_run
-from seqkeras.pipeline.run_folder import evaluate_run
-from seqkeras.pipeline.run_folder import export_run
-from seqkeras.pipeline.run_lock import RunLock
+from seqkeras.pipeline.commands.finished_run import evaluate_run
+from seqkeras.pipeline.commands.finished_run import export_run
+from seqkeras.pipeline.commands.prediction import predict_run
+from seqkeras.pipeline.run_folders.lock import RunLock
 from tests.helpers import run_seqkeras
 
 EXPECTED = "expected the resolved config that `seqkeras run` wrote there."

@@ -9,12 +9,12 @@ import tensorflow as tf
 
 from seqkeras.errors import ConfigError
 from seqkeras.models import build_seq2seq
-from seqkeras.pipeline import distribute
-from seqkeras.pipeline.config_fields import from_dict
-from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import json_schema
+from seqkeras.pipeline.config.fields import from_dict
+from seqkeras.pipeline.config.schema import PipelineConfig
+from seqkeras.pipeline.config.schema import json_schema
 from seqkeras.pipeline.tasks import get_task
-from seqkeras.pipeline.training import build_optimizer
+from seqkeras.pipeline.training import distribute
+from seqkeras.pipeline.training.fit_setup import build_optimizer
 
 
 def load(values):

@@ -2,9 +2,9 @@
 
 import keras
 
-from seqkeras.pipeline.schema import EarlyStoppingConfig
-from seqkeras.pipeline.schema import TrainConfig
-from seqkeras.pipeline.training import build_callbacks
+from seqkeras.pipeline.config.schema import EarlyStoppingConfig
+from seqkeras.pipeline.config.schema import TrainConfig
+from seqkeras.pipeline.training.fit_setup import build_callbacks
 
 
 def test_early_stopping_prints_the_stop_and_the_restored_epoch(tmp_path, capsys):

@@ -4,10 +4,10 @@ import pytest
 
 from seqkeras.errors import ConfigError
 from seqkeras.export.portable import PORTABLE_FORMATS
-from seqkeras.pipeline.config_fields import from_dict
-from seqkeras.pipeline.schema import EXPORT_FORMATS
-from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import json_schema
+from seqkeras.pipeline.config.fields import from_dict
+from seqkeras.pipeline.config.schema import EXPORT_FORMATS
+from seqkeras.pipeline.config.schema import PipelineConfig
+from seqkeras.pipeline.config.schema import json_schema
 from seqkeras.pipeline.tasks import get_task
 from tests.helpers import run_seqkeras
 

@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from seqkeras.errors import DataError
-from seqkeras.pipeline.config_fields import from_dict
-from seqkeras.pipeline.examples import read_examples
-from seqkeras.pipeline.examples import resolve_columns
-from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.pipeline.config.fields import from_dict
+from seqkeras.pipeline.config.schema import PipelineConfig
+from seqkeras.pipeline.tasks.examples import read_examples
+from seqkeras.pipeline.tasks.examples import resolve_columns
 from tests.helpers import run_folders
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

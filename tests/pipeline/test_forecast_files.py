@@ -20,15 +20,15 @@ import pytest
 
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
-from seqkeras.pipeline.config_fields import from_dict
-from seqkeras.pipeline.loading import load_config
-from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import json_schema
-from seqkeras.pipeline.series import read_series
-from seqkeras.pipeline.series import split_by_time
+from seqkeras.pipeline.config.fields import from_dict
+from seqkeras.pipeline.config.loading import load_config
+from seqkeras.pipeline.config.schema import PipelineConfig
+from seqkeras.pipeline.config.schema import json_schema
 from seqkeras.pipeline.tasks.forecast import persistence_forecasts
 from seqkeras.pipeline.tasks.forecast import seasonal_naive_forecasts
 from seqkeras.pipeline.tasks.forecast import split_windows
+from seqkeras.pipeline.tasks.forecast_series import read_series
+from seqkeras.pipeline.tasks.forecast_series import split_by_time
 from tests.helpers import run_folders
 from tests.helpers import run_seqkeras
 
@@ -386,7 +386,7 @@ def test_data_files_are_found_beside_the_pipeline_then_in_the_working_directory(
 
 
 def _source(config):
-    from seqkeras.pipeline.examples import resolve_columns
+    from seqkeras.pipeline.tasks.examples import resolve_columns
 
     source, _ = resolve_columns(config, None, source_types=("numbers",), source_type="numbers")
     return source

@@ -9,9 +9,9 @@ import time
 import pytest
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.loading import load_config
-from seqkeras.pipeline.schema import MAX_BATCH_SIZE
-from seqkeras.pipeline.schema import MAX_EPOCHS
+from seqkeras.pipeline.config.loading import load_config
+from seqkeras.pipeline.config.schema import MAX_BATCH_SIZE
+from seqkeras.pipeline.config.schema import MAX_EPOCHS
 from tests.helpers import run_seqkeras
 
 #: About 600 bytes of YAML whose aliases expand to 9**9 (387 million) strings.

@@ -17,10 +17,10 @@ import time
 import pytest
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline import launcher
-from seqkeras.pipeline.prediction import predict_run
-from seqkeras.pipeline.run_folder import evaluate_run
-from seqkeras.pipeline.run_folder import export_run
+from seqkeras.pipeline.commands.finished_run import evaluate_run
+from seqkeras.pipeline.commands.finished_run import export_run
+from seqkeras.pipeline.commands.prediction import predict_run
+from seqkeras.pipeline.training import launcher
 from tests.pipeline.test_run_folder_life import ROOT
 from tests.pipeline.test_run_folder_life import SHORT_DIGITS
 from tests.pipeline.test_run_folder_life import Run

@@ -6,10 +6,10 @@ import seqeval.metrics
 from seqeval.metrics.sequence_labeling import get_entities
 from sklearn import metrics as sk
 
-from seqkeras.pipeline.label_metrics import bio_entities
-from seqkeras.pipeline.label_metrics import classification_scores
-from seqkeras.pipeline.label_metrics import is_bio
-from seqkeras.pipeline.label_metrics import tag_scores
+from seqkeras.metrics.label_metrics import bio_entities
+from seqkeras.metrics.label_metrics import classification_scores
+from seqkeras.metrics.label_metrics import is_bio
+from seqkeras.metrics.label_metrics import tag_scores
 
 BIO = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
 SCORE_KEYS = {"precision", "recall", "f1", "support"}

@@ -11,11 +11,11 @@ import pathlib
 import pytest
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.latest_run import find_run
-from seqkeras.pipeline.latest_run import latest_run
-from seqkeras.pipeline.latest_run import run_reference
-from seqkeras.pipeline.run_folder_life import finish
-from seqkeras.pipeline.run_folder_life import open_run_dir
+from seqkeras.pipeline.run_folders.folder_life import finish
+from seqkeras.pipeline.run_folders.folder_life import open_run_dir
+from seqkeras.pipeline.run_folders.latest import find_run
+from seqkeras.pipeline.run_folders.latest import latest_run
+from seqkeras.pipeline.run_folders.latest import run_reference
 from tests.helpers import run_folders
 from tests.helpers import run_seqkeras
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from seqkeras.pipeline import launcher
+from seqkeras.pipeline.training import launcher
 
 
 def test_tf_config_names_every_worker_on_loopback_and_this_task():

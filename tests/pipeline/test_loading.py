@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.loading import load_config
+from seqkeras.pipeline.config.loading import load_config
 
 
 def write(path, text):

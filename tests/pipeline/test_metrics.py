@@ -2,9 +2,9 @@ import itertools
 
 import pytest
 
-from seqkeras.pipeline.metrics import edit_distance
-from seqkeras.pipeline.metrics import error_rate
-from seqkeras.pipeline.metrics import sequence_scores
+from seqkeras.metrics.sequence_metrics import edit_distance
+from seqkeras.metrics.sequence_metrics import error_rate
+from seqkeras.metrics.sequence_metrics import sequence_scores
 
 
 def brute_force_distance(a, b):

@@ -7,10 +7,10 @@ match of 1.0 (the empty references matched the empty outputs).
 import pytest
 
 from seqkeras.errors import DataError
-from seqkeras.pipeline.examples import read_examples
-from seqkeras.pipeline.loading import load_config
-from seqkeras.pipeline.runner import run_pipeline
+from seqkeras.pipeline.commands.runner import run_pipeline
+from seqkeras.pipeline.config.loading import load_config
 from seqkeras.pipeline.tasks import get_task
+from seqkeras.pipeline.tasks.examples import read_examples
 from tests.helpers import run_seqkeras
 
 WORDS = ["cat", "dog", "bird", "fish", "frog", "mouse", "horse", "sheep"]

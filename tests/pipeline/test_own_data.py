@@ -247,7 +247,7 @@ def test_a_test_label_never_seen_in_training_is_counted_as_an_error(tmp_path):
 
 
 def in_process_run(config_text, tmp_path):
-    from seqkeras.pipeline.runner import run_pipeline
+    from seqkeras.pipeline.commands.runner import run_pipeline
 
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "pipeline.yaml").write_text(config_text)

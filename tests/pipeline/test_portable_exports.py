@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from seqkeras.data import Vocabulary
-from seqkeras.pipeline.loading import load_config
+from seqkeras.pipeline.config.loading import load_config
 from seqkeras.pipeline.tasks import get_task
 from tests.helpers import run_python
 from tests.helpers import run_seqkeras

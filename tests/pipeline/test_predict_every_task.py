@@ -17,7 +17,7 @@ import pytest
 
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
-from seqkeras.pipeline.prediction import predict_run
+from seqkeras.pipeline.commands.prediction import predict_run
 from tests.helpers import run_seqkeras
 
 pytestmark = pytest.mark.slow

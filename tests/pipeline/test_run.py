@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from seqkeras.pipeline.latest_run import latest_run
+from seqkeras.pipeline.run_folders.latest import latest_run
 from seqkeras.utils.native_startup import NATIVE_NOTICES
 from tests.helpers import run_folders
 from tests.helpers import run_python

@@ -103,7 +103,7 @@ def test_mirrored_over_two_devices_follows_the_one_device_trajectory(tmp_path, b
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from seqkeras.pipeline.runner import run_pipeline
+        from seqkeras.pipeline.commands.runner import run_pipeline
         for name, devices in [("one", "[/cpu:0]"), ("two", "[/cpu:0, /cpu:1]")]:
             run_pipeline("pipelines/digits_rows.yaml",
                          {DIGITS!r} + ["train.distribute.devices=" + devices],

@@ -21,11 +21,11 @@ import numpy as np
 import pytest
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.epoch_backup import EpochBackup
-from seqkeras.pipeline.epoch_backup import restore_backup
-from seqkeras.pipeline.epoch_backup import truncate_log
-from seqkeras.pipeline.run_folder_life import check_output_dir
-from seqkeras.pipeline.run_lock import RunLock
+from seqkeras.pipeline.run_folders.epoch_backup import EpochBackup
+from seqkeras.pipeline.run_folders.epoch_backup import restore_backup
+from seqkeras.pipeline.run_folders.epoch_backup import truncate_log
+from seqkeras.pipeline.run_folders.folder_life import check_output_dir
+from seqkeras.pipeline.run_folders.lock import RunLock
 from tests.helpers import run_folders
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -8,11 +8,11 @@ import pytest
 import tensorflow as tf
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.config_fields import from_dict
-from seqkeras.pipeline.scheduled_sampling import scheduled_sampling_callbacks
-from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.pipeline.config.fields import from_dict
+from seqkeras.pipeline.config.schema import PipelineConfig
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.pipeline.training.scheduled_sampling_callbacks import scheduled_sampling_callbacks
 from tests.helpers import run_folders
 from tests.helpers import run_python
 from tests.helpers import run_seqkeras
@@ -170,7 +170,7 @@ def test_a_killed_caption_run_resumes_where_its_schedule_was(tmp_path, built):
         f"""
         import os, signal, sys
         from seqkeras.cli import main
-        from seqkeras.pipeline.epoch_backup import EpochBackup
+        from seqkeras.pipeline.run_folders.epoch_backup import EpochBackup
 
         back_up = EpochBackup.on_epoch_end
 

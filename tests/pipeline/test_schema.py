@@ -1,9 +1,9 @@
 import pytest
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.config_fields import from_dict
-from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.schema import json_schema
+from seqkeras.pipeline.config.fields import from_dict
+from seqkeras.pipeline.config.schema import PipelineConfig
+from seqkeras.pipeline.config.schema import json_schema
 
 
 def load(values):
@@ -81,10 +81,10 @@ def test_choices_come_from_the_registries():
     from seqkeras.decoding import STRATEGIES
     from seqkeras.layers import IMPLEMENTATIONS
     from seqkeras.models.recurrent_stack import CELLS
-    from seqkeras.pipeline.decoding_strategy import FROM_EVALUATE
-    from seqkeras.pipeline.optimizers import OPTIMIZERS
+    from seqkeras.pipeline.config.evaluate_strategy import FROM_EVALUATE
     from seqkeras.pipeline.tasks import TASKS
     from seqkeras.pipeline.tasks import get_task
+    from seqkeras.pipeline.training.optimizers import OPTIMIZERS
 
     schema = json_schema()["properties"]
     assert schema["task"]["enum"] == list(TASKS)

@@ -119,7 +119,7 @@ def test_language_model_export_serves_the_evaluated_sampling(tmp_path, built):
 
 
 def test_caption_export_serves_the_evaluated_beam(tmp_path, built, monkeypatch):
-    from seqkeras.pipeline.run_folder import load_run
+    from seqkeras.pipeline.commands.finished_run import load_run
 
     run_dir = smoke_run("digit_captions", BEAM, tmp_path, built, "digit_captions")
     assert recorded(run_dir)["name"] == "beam"

@@ -20,12 +20,12 @@ from seqkeras.data import SubwordVocabulary
 from seqkeras.data import Vocabulary
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
-from seqkeras.pipeline.config_fields import from_dict
-from seqkeras.pipeline.examples import resolve_columns
-from seqkeras.pipeline.schema import PipelineConfig
-from seqkeras.pipeline.vocabularies import build_vocabulary
-from seqkeras.pipeline.vocabularies import load_vocabularies
-from seqkeras.pipeline.vocabularies import save_vocabularies
+from seqkeras.pipeline.config.fields import from_dict
+from seqkeras.pipeline.config.schema import PipelineConfig
+from seqkeras.pipeline.tasks.examples import resolve_columns
+from seqkeras.pipeline.tasks.vocabularies import build_vocabulary
+from seqkeras.pipeline.tasks.vocabularies import load_vocabularies
+from seqkeras.pipeline.tasks.vocabularies import save_vocabularies
 from tests.helpers import run_python
 from tests.helpers import run_seqkeras
 
@@ -227,7 +227,7 @@ def test_no_text_or_no_sentencepiece_stops_with_what_to_do(monkeypatch):
 
 
 def test_predict_says_when_tensorflow_text_is_missing(monkeypatch):
-    from seqkeras.pipeline.prediction import _import_required_ops
+    from seqkeras.pipeline.commands.prediction import _import_required_ops
 
     _import_required_ops({"requires": ["tensorflow-text"]}, "runs/tense/1/export")
     monkeypatch.setitem(sys.modules, "tensorflow_text", None)
@@ -401,7 +401,7 @@ def test_export_answers_raw_strings_in_a_fresh_process_as_the_keras_model_decode
 @pytest.mark.slow
 def test_evaluate_and_predict_reuse_the_run_folders_models(subword_run):
     from seqkeras.decoding import Greedy
-    from seqkeras.pipeline.run_folder import load_run
+    from seqkeras.pipeline.commands.finished_run import load_run
 
     run_dir, _ = subword_run
     _, _, data, model = load_run(run_dir)  # what `seqkeras evaluate` and `export` read

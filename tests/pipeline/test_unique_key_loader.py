@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from seqkeras.errors import ConfigError
-from seqkeras.pipeline.loading import load_config
-from seqkeras.pipeline.unique_key_loader import DuplicateKeyError
-from seqkeras.pipeline.unique_key_loader import UniqueKeyLoader
+from seqkeras.pipeline.config.loading import load_config
+from seqkeras.pipeline.config.unique_key_loader import DuplicateKeyError
+from seqkeras.pipeline.config.unique_key_loader import UniqueKeyLoader
 from tests.helpers import run_seqkeras
 
 

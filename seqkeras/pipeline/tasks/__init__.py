@@ -1,22 +1,14 @@
 """Task kinds, by the name the config's `task` key uses.
 
-`TASKS` is the one list of task kinds: the schema's `task` choices and the
-JSON Schema come from it. Each entry names the module and class of the
-task, imported when a pipeline asks for it.
+`TASKS` (kept in `seqkeras.pipeline.config.choices`, where the schema reads
+it without importing the tasks) names the module and class of each task,
+imported when a pipeline asks for it.
 """
 
 import importlib
 
+from seqkeras.pipeline.config.choices import TASKS
 from seqkeras.utils.shown import shown
-
-TASKS = {
-    "classify": ("classify", "ClassifyTask"),
-    "tag": ("tag", "TagTask"),
-    "seq2seq": ("seq2seq", "Seq2SeqTask"),
-    "caption": ("caption", "CaptionTask"),
-    "language_model": ("language_model", "LanguageModelTask"),
-    "forecast": ("forecast", "ForecastTask"),
-}
 
 
 def get_task(name: str):

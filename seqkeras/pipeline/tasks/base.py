@@ -12,11 +12,11 @@ import tensorflow as tf
 
 from seqkeras import data as sk_data
 from seqkeras.decoding import DecodingStrategy
-from seqkeras.pipeline.attention_checks import check_attention
-from seqkeras.pipeline.decoding_strategy import build_strategy
-from seqkeras.pipeline.export_formats import check_export_formats
-from seqkeras.pipeline.scheduled_sampling import check_scheduled_sampling
-from seqkeras.pipeline.schema import PipelineConfig
+from seqkeras.pipeline.config.attention_checks import check_attention
+from seqkeras.pipeline.config.evaluate_strategy import build_strategy
+from seqkeras.pipeline.config.export_formats import check_export_formats
+from seqkeras.pipeline.config.scheduled_sampling_checks import check_scheduled_sampling
+from seqkeras.pipeline.config.schema import PipelineConfig
 
 SPLITS = ("train", "validation", "test")
 

@@ -20,19 +20,19 @@ from seqkeras.data.images import ImageFiles
 from seqkeras.data.images import decode_image
 from seqkeras.errors import ConfigError
 from seqkeras.export import export_caption
+from seqkeras.metrics.sequence_metrics import sequence_scores
 from seqkeras.models import build_image_encoder
 from seqkeras.models import build_one_to_many
-from seqkeras.pipeline.examples import read_examples
-from seqkeras.pipeline.examples import resolve_columns
-from seqkeras.pipeline.image_encoder_weights import check_encoder_weights
-from seqkeras.pipeline.metrics import sequence_scores
+from seqkeras.pipeline.config.image_encoder_weights import check_encoder_weights
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import attention_options
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
+from seqkeras.pipeline.tasks.examples import read_examples
+from seqkeras.pipeline.tasks.examples import resolve_columns
 from seqkeras.pipeline.tasks.generation import generate_outputs
-from seqkeras.pipeline.vocabularies import build_vocabulary
+from seqkeras.pipeline.tasks.vocabularies import build_vocabulary
 
 #: Decoded images of a split are cached in memory up to this many bytes.
 CACHE_BYTES = 512 * 2**20

@@ -13,26 +13,26 @@ from seqkeras import data as sk_data
 from seqkeras.errors import DataError
 from seqkeras.export import export_classifier
 from seqkeras.export.portable import PORTABLE_FORMATS
+from seqkeras.metrics.baselines import majority_class
+from seqkeras.metrics.baselines import tfidf_logistic_regression
+from seqkeras.metrics.label_metrics import classification_scores
 from seqkeras.models import build_many_to_one
-from seqkeras.pipeline.baselines import majority_class
-from seqkeras.pipeline.baselines import tfidf_logistic_regression
-from seqkeras.pipeline.examples import read_examples
-from seqkeras.pipeline.examples import resolve_columns
-from seqkeras.pipeline.export_formats import portable_formats
-from seqkeras.pipeline.label_metrics import classification_scores
+from seqkeras.pipeline.config.export_formats import portable_formats
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import pooling_options
 from seqkeras.pipeline.tasks.base import recurrent_options
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
+from seqkeras.pipeline.tasks.examples import read_examples
+from seqkeras.pipeline.tasks.examples import resolve_columns
 from seqkeras.pipeline.tasks.labels import UNSEEN
 from seqkeras.pipeline.tasks.labels import label_ids
 from seqkeras.pipeline.tasks.labels import label_names
 from seqkeras.pipeline.tasks.labels import unseen_labels
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
-from seqkeras.pipeline.vocabularies import build_vocabulary
+from seqkeras.pipeline.tasks.vocabularies import build_vocabulary
 
 logger = logging.getLogger("seqkeras")
 
@@ -45,7 +45,7 @@ class ClassifyTestSet:
     label_texts: List[str]
     inputs: List[str]  # the input text (or "", for vectors), for predictions.tsv
     unseen: dict  # label never seen in training -> test examples with it
-    # What the baselines are fit on and read (seqkeras/pipeline/baselines.py).
+    # What the baselines are fit on and read (seqkeras/metrics/baselines.py).
     train_labels: np.ndarray
     train_tokens: Optional[List[List[str]]]  # the tokens the model reads; None for vectors
     tokens: Optional[List[List[str]]]

@@ -13,15 +13,15 @@ from seqkeras.data.catalog import CATALOG
 from seqkeras.export import export_forecaster
 from seqkeras.export.portable import PORTABLE_FORMATS
 from seqkeras.models import build_many_to_one
-from seqkeras.pipeline.examples import resolve_columns
-from seqkeras.pipeline.export_formats import portable_formats
-from seqkeras.pipeline.series import read_series
+from seqkeras.pipeline.config.export_formats import portable_formats
 from seqkeras.pipeline.tasks.base import SPLITS
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import pooling_options
 from seqkeras.pipeline.tasks.base import recurrent_options
+from seqkeras.pipeline.tasks.examples import resolve_columns
+from seqkeras.pipeline.tasks.forecast_series import read_series
 
 
 def split_windows(values_by_split, window, horizon=1):
@@ -119,7 +119,7 @@ class ForecastTask(Task):
     """Forecast the next `forecast.horizon` values of a series (many-to-one).
 
     The series is a built-in one or a column of the user's files, split by
-    time (`seqkeras/pipeline/series.py`); values are standardised with the
+    time (`seqkeras/pipeline/tasks/forecast_series.py`); values are standardised with the
     training split's mean and standard deviation inside the model's export,
     and every metric is in the series' own units: MAE and RMSE over all
     steps ahead, MAE per step, and the same for two baselines, persistence

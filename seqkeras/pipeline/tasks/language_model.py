@@ -11,13 +11,13 @@ from seqkeras.decoding import language_model_step
 from seqkeras.errors import ConfigError
 from seqkeras.export import export_language_model
 from seqkeras.models import build_many_to_many
-from seqkeras.pipeline.examples import read_examples
-from seqkeras.pipeline.examples import resolve_columns
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import recurrent_options
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
+from seqkeras.pipeline.tasks.examples import read_examples
+from seqkeras.pipeline.tasks.examples import resolve_columns
 
 PRIMES = ("The ", "def ", "A list ")
 

@@ -10,21 +10,21 @@ from seqkeras import data as sk_data
 from seqkeras.data.catalog import CATALOG
 from seqkeras.export import export_seq2seq
 from seqkeras.export.portable_generator import GENERATOR_FORMATS
+from seqkeras.metrics.sequence_metrics import sequence_scores
 from seqkeras.models import build_seq2seq
-from seqkeras.pipeline.attention_checks import check_dot_score_sizes
-from seqkeras.pipeline.examples import read_examples
-from seqkeras.pipeline.examples import resolve_columns
-from seqkeras.pipeline.export_formats import portable_formats
-from seqkeras.pipeline.metrics import sequence_scores
+from seqkeras.pipeline.config.attention_checks import check_dot_score_sizes
+from seqkeras.pipeline.config.export_formats import portable_formats
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import attention_options
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
+from seqkeras.pipeline.tasks.examples import read_examples
+from seqkeras.pipeline.tasks.examples import resolve_columns
 from seqkeras.pipeline.tasks.generation import generate_outputs
 from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
-from seqkeras.pipeline.vocabularies import build_vocabulary
+from seqkeras.pipeline.tasks.vocabularies import build_vocabulary
 
 
 @dataclasses.dataclass

@@ -11,18 +11,18 @@ from seqkeras.data.tokenizers import JOINERS
 from seqkeras.errors import DataError
 from seqkeras.export import export_tagger
 from seqkeras.export.portable import PORTABLE_FORMATS
+from seqkeras.metrics.baselines import majority_tags
+from seqkeras.metrics.label_metrics import is_bio
+from seqkeras.metrics.label_metrics import tag_scores
 from seqkeras.models import build_many_to_many
-from seqkeras.pipeline.baselines import majority_tags
-from seqkeras.pipeline.examples import read_examples
-from seqkeras.pipeline.examples import resolve_columns
-from seqkeras.pipeline.export_formats import portable_formats
-from seqkeras.pipeline.label_metrics import is_bio
-from seqkeras.pipeline.label_metrics import tag_scores
+from seqkeras.pipeline.config.export_formats import portable_formats
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import recurrent_options
 from seqkeras.pipeline.tasks.base import vocabulary as given_vocabulary
+from seqkeras.pipeline.tasks.examples import read_examples
+from seqkeras.pipeline.tasks.examples import resolve_columns
 from seqkeras.pipeline.tasks.labels import as_name
 from seqkeras.pipeline.tasks.labels import label_ids
 from seqkeras.pipeline.tasks.labels import label_names

@@ -1,0 +1,1 @@
+"""Text to token ids and back, inside the exported graph (word, character and subword tokens)."""

@@ -1,0 +1,1 @@
+"""Attention layers and the decoders that attend to a memory at every step."""

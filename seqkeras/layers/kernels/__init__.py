@@ -1,0 +1,1 @@
+"""The kernels a recurrent layer can run and the choice between them (`implementation`)."""

@@ -1,0 +1,316 @@
+"""`seqkeras predict`: a finished run's export on the user's inputs.
+
+What is served is what was measured: without options the export's
+`serving_default` answers, decoding with the strategy the run evaluated
+with (recorded in the export). `--strategy`, `--beam-width`,
+`--length-penalty`, `--temperature`, `--top-k` and `--seed` pick another
+strategy or option, which the export's `greedy`, `beam_search` and `sample`
+signatures serve.
+"""
+
+import dataclasses
+import re
+import sys
+from typing import List
+from typing import Optional
+
+from seqkeras.errors import ConfigError
+from seqkeras.errors import DataError
+from seqkeras.pipeline.commands.finished_run import open_run
+
+GENERATING_KINDS = ("seq2seq", "caption", "language_model")
+#: The input that stands for the lines of standard input.
+STDIN = "-"
+# The signature of an image captioner that takes decoded pixels (seqkeras/export/caption.py).
+PIXELS = "pixels"
+# The signature serving each strategy, and the defaults of its options when
+# the recorded strategy is another one (the decoding functions' defaults).
+SIGNATURES = {"greedy": "greedy", "beam": "beam_search", "sample": "sample"}
+BEAM_DEFAULTS = {"width": 4, "length_penalty": 0.0}
+SAMPLE_DEFAULTS = {"temperature": 1.0, "top_k": None, "seed": 0}
+
+
+@dataclasses.dataclass
+class DecodingOverrides:
+    """The command line's decoding options; `None` where not given."""
+
+    strategy: Optional[str] = None
+    beam_width: Optional[int] = None
+    length_penalty: Optional[float] = None
+    temperature: Optional[float] = None
+    top_k: Optional[int] = None
+    seed: Optional[int] = None
+
+    def given(self) -> bool:
+        return any(v is not None for v in dataclasses.asdict(self).values())
+
+
+@dataclasses.dataclass
+class Predictions:
+    """What `predict_run` answers: one output per example, and what produced them."""
+
+    inputs: List[str]  # each example as the user gave it: text, or file[index]
+    outputs: List[str]
+    used: str
+
+
+def predict_run(
+    run_dir, inputs: List[str], overrides: Optional[DecodingOverrides] = None
+) -> Predictions:
+    """The run's export on `inputs`: strings, image files, or files of numbers.
+
+    Exports that take float tensors read `inputs` as files of arrays
+    (`seqkeras/pipeline/commands/prediction_inputs.py`), checked against the shape the
+    export records; a forecaster reads the recent values of a series. A lone
+    `-` stands for the lines of standard input, each one input of a text export.
+    """
+    import tensorflow as tf
+
+    from seqkeras.decoding import deserialize_strategy
+    from seqkeras.export import read_export_info
+
+    overrides = overrides or DecodingOverrides()
+    run_dir, _ = open_run(run_dir)
+    export = run_dir / "export"
+    if not (export / "saved_model.pb").is_file():
+        raise ConfigError(f"{run_dir}: no export/; run `seqkeras export {run_dir}` first.")
+    # seqkeras_export.json, as the export wrote it.
+    written = read_export_info(str(export))
+    kind = written.get("kind")
+    if STDIN in inputs:
+        inputs = _standard_input(inputs, written)
+    loaded = []
+
+    def served():
+        if not loaded:
+            _import_required_ops(written, export)
+            try:
+                loaded.append(tf.saved_model.load(str(export)))
+            except Exception as error:  # any failure to load is a damaged export
+                reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                raise DataError(
+                    f"{export}: the SavedModel cannot be loaded ({reason}); write it again "
+                    f"with `seqkeras export {run_dir}`."
+                ) from error
+        return loaded[0]
+
+    names, values, signature = list(inputs), inputs, "serving_default"
+    if takes_images(written):
+        if all(_is_array_file(path) for path in inputs) and PIXELS in written["signatures"]:
+            signature = PIXELS
+            described = written.get("input", {}).get("pixels")
+            names, values = _arrays(described, served, PIXELS, inputs)
+        else:
+            values = _image_files(inputs)
+    elif not takes_text(written):
+        described = written.get("input")
+        if kind == "forecast":
+            names, values = _windows(described, served, written, inputs)
+        else:
+            names, values = _arrays(described, served, signature, inputs)
+    if kind not in GENERATING_KINDS:
+        if overrides.given():
+            raise ConfigError(
+                f"--strategy: a {kind} export predicts in one pass and has no decoding "
+                f"strategy; remove the decoding options."
+            )
+        arguments, used = {}, f"the {kind} model"
+    else:
+        recorded = deserialize_strategy(written["decoding"])
+        wanted, arguments, used = _signature_for(recorded, overrides)
+        if signature == PIXELS and wanted != "serving_default":
+            raise ConfigError(
+                "--strategy: image pixels are served with the strategy the run evaluated "
+                "with only; give image files (PNG or JPEG) to decode with another."
+            )
+        signature = signature if wanted == "serving_default" else wanted
+    outputs = served().signatures[signature](inputs=tf.constant(values), **arguments)
+    return Predictions(names, [_as_text(row) for row in outputs["outputs"].numpy()], used)
+
+
+def _import_required_ops(written: dict, export) -> None:
+    """Register the graph ops the export holds beyond TensorFlow's own (subword tokens)."""
+    if "tensorflow-text" in written.get("requires", ()):
+        from seqkeras.data.subword_vocabulary import import_tensorflow_text
+
+        try:
+            import_tensorflow_text()
+        except ImportError as error:
+            raise ConfigError(f"{export}: {error}") from None
+
+
+def _standard_input(inputs: List[str], written: dict) -> List[str]:
+    """The lines of standard input, for a lone `-` given to an export of text."""
+    if list(inputs) != [STDIN]:
+        raise ConfigError(
+            f"inputs: {STDIN!r} reads every input from standard input; give it alone, "
+            f"not with other inputs."
+        )
+    if not takes_text(written):
+        raise ConfigError(
+            f"inputs: {STDIN!r} reads text inputs from standard input, one a line, but this "
+            f"{written.get('kind')} export takes files (or numbers); give them as arguments."
+        )
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DataError(
+            f"standard input, line {line}: not valid UTF-8 (byte 0x{data[error.start]:02x}); "
+            f"inputs must be UTF-8 text."
+        ) from None
+    # One input a line, whatever the line ending; an empty line is an input too.
+    lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
+    if lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise ConfigError(
+            f"inputs: {STDIN!r} reads the inputs from standard input, one a line, but it held none."
+        )
+    return lines
+
+
+def _is_array_file(path: str) -> bool:
+    return path.lower().endswith((".npy", ".npz", ".json", ".jsonl", ".ndjson", ".csv", ".txt"))
+
+
+def _input_shape(described: Optional[dict], served, signature: str) -> list:
+    """One example's shape (`None`: any size), as `seqkeras_export.json` records it.
+
+    Exports written before it recorded `input` are asked through their signature.
+    """
+    if described and "shape" in described:
+        return list(described["shape"])[1:]
+    spec = served().signatures[signature].structured_input_signature[1]["inputs"]
+    return list(spec.shape)[1:]
+
+
+def _arrays(described, served, signature: str, paths: List[str]):
+    from seqkeras.pipeline.commands.prediction_inputs import read_examples
+
+    return read_examples(paths, _input_shape(described, served, signature))
+
+
+def _windows(described, served, written: dict, paths: List[str]):
+    from seqkeras.pipeline.commands.prediction_inputs import read_windows
+
+    shape = _input_shape(described, served, "serving_default")
+    return read_windows(paths, written.get("window", shape[0]), shape[-1])
+
+
+def takes_text(written: dict) -> bool:
+    """Whether an export takes strings, from its `seqkeras_export.json`."""
+    return written.get("inputs") == "strings"
+
+
+def takes_images(written: dict) -> bool:
+    """Whether an export takes image files' contents, from its `seqkeras_export.json`."""
+    return written.get("inputs") == "images"
+
+
+def _image_files(paths: List[str]) -> List[bytes]:
+    """The contents of the image files `paths`, each checked to decode."""
+    import pathlib
+
+    from seqkeras.data.images import image_problem
+
+    contents = []
+    for path in paths:
+        problem = image_problem(pathlib.Path(path))
+        if problem is not None:
+            raise DataError(
+                f"{path}: {problem}; this captioning export takes image files (PNG or JPEG)."
+            )
+        contents.append(pathlib.Path(path).read_bytes())
+    return contents
+
+
+def _signature_for(recorded, overrides: DecodingOverrides):
+    """`(signature, its option inputs, a description)` for the wanted strategy."""
+    import numpy as np
+
+    from seqkeras.decoding import BeamSearch
+    from seqkeras.decoding import Greedy
+    from seqkeras.decoding import Sampling
+
+    name = overrides.strategy or _implied(overrides) or recorded.name
+    beam_options = overrides.beam_width, overrides.length_penalty
+    sample_options = overrides.temperature, overrides.top_k, overrides.seed
+    if name != "beam" and any(v is not None for v in beam_options):
+        raise ConfigError(f"--beam-width/--length-penalty: for --strategy beam, not {name!r}.")
+    if name != "sample" and any(v is not None for v in sample_options):
+        raise ConfigError(f"--temperature/--top-k/--seed: for --strategy sample, not {name!r}.")
+    base = recorded.get_config() if name == recorded.name else {}
+    max_length = recorded.max_length
+    try:
+        if name == "greedy":
+            wanted = Greedy(max_length)
+        elif name == "beam":
+            options = {**BEAM_DEFAULTS, **base}
+            wanted = BeamSearch(
+                _given(overrides.beam_width, options["width"]),
+                _given(overrides.length_penalty, options["length_penalty"]),
+                max_length=max_length,
+            )
+        else:
+            options = {**SAMPLE_DEFAULTS, **base}
+            wanted = Sampling(
+                _given(overrides.temperature, options["temperature"]),
+                _given(overrides.top_k, options["top_k"]),
+                _given(overrides.seed, options["seed"]),
+                max_length=max_length,
+            )
+    except ValueError as error:
+        raise ConfigError(f"{_option_of(str(error))}: {error}") from None
+    if wanted == recorded:
+        return "serving_default", {}, f"{wanted.describe()}, as the run evaluated"
+    if isinstance(wanted, BeamSearch):
+        arguments = {
+            "beam_width": np.int64(wanted.width),
+            "length_penalty": np.float32(wanted.length_penalty),
+        }
+    elif isinstance(wanted, Sampling):
+        arguments = {
+            "seed": np.int64(wanted.seed),
+            "temperature": np.float32(wanted.temperature),
+            "top_k": np.int64(wanted.top_k or 0),
+        }
+    else:
+        arguments = {}
+    used = f"{wanted.describe()}; the run evaluated with {recorded.describe()}"
+    return SIGNATURES[wanted.name], arguments, used
+
+
+def _implied(overrides: DecodingOverrides) -> Optional[str]:
+    if overrides.beam_width is not None or overrides.length_penalty is not None:
+        return "beam"
+    if any(v is not None for v in (overrides.temperature, overrides.top_k, overrides.seed)):
+        return "sample"
+    return None
+
+
+def _given(value, default):
+    return default if value is None else value
+
+
+def _option_of(message: str) -> str:
+    # "Received an invalid value for `width`: ..." -> the command-line option.
+    for argument, option in (
+        ("`width`", "--beam-width"),
+        ("`length_penalty`", "--length-penalty"),
+        ("`temperature`", "--temperature"),
+        ("`top_k`", "--top-k"),
+        ("`seed`", "--seed"),
+    ):
+        if argument in message:
+            return option
+    return "--strategy"
+
+
+def _as_text(row) -> str:
+    if getattr(row, "dtype", None) is not None and row.dtype.kind == "f":  # forecasts
+        return " ".join(f"{value:.6g}" for value in row.reshape(-1))
+    if getattr(row, "ndim", 0):  # a tagger: one tag per character
+        return " ".join(t.decode("utf-8") for t in row if t)
+    return row.decode("utf-8")

@@ -1,0 +1,1 @@
+"""The pipeline's YAML config: read safely, typed by its schema, checked across fields."""

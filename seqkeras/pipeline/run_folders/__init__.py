@@ -1,0 +1,1 @@
+"""Run folders: their life cycle, lock, per-epoch backups and the `latest` pointer."""

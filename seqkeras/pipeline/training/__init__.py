@@ -1,0 +1,1 @@
+"""Training a run: optimizer and callbacks, distribution, worker launch, scheduled sampling."""
