@@ -163,25 +163,23 @@ def _run(args) -> None:
     print(f"Model: {run_dir / 'model.keras'}")
     export = run_dir / "export"
     if export.is_dir():
-        from seqkeras.export import read_export_info
-        from seqkeras.pipeline.commands.prediction import takes_images
-        from seqkeras.pipeline.commands.prediction import takes_text
+        from seqkeras.export.manifest import ExportManifest
 
-        written = read_export_info(str(export))
+        manifest = ExportManifest.load(export)
         run = run_reference(run_dir, args.output_dir)  # the run's name where that names it
-        if takes_text(written):
+        if manifest.takes_text:
             print(f'Predict: seqkeras predict {run} "your input"')
-        elif takes_images(written):
+        elif manifest.takes_images:
             print(f"Predict: seqkeras predict {run} image.png photo.jpg")
-        elif written.get("kind") == "forecast":
+        elif manifest.kind == "forecast":
             print(f"Predict: seqkeras predict {run} recent_values.csv (one value a line)")
         else:
             print(f"Predict: seqkeras predict {run} examples.npy (.npz, .json, .csv rows)")
         # SentencePiece's ops are tensorflow-text's: they must be registered first.
-        subword = "tensorflow-text" in written.get("requires", ())
+        subword = "tensorflow-text" in manifest.requires
         first = "import tensorflow_text; " if subword else ""
         print(f"Serve: {first}tf.saved_model.load({str(export)!r}).signatures['serving_default']")
-        portable = _portable_files(written)
+        portable = _portable_files(manifest)
         if portable:
             print(
                 f"Portable: {', '.join(portable)} in {export} (their inputs and outputs: "
@@ -189,10 +187,10 @@ def _run(args) -> None:
             )
 
 
-def _portable_files(written: dict) -> List[str]:
-    """The LiteRT and ONNX files an export's `seqkeras_export.json` lists, in its order."""
+def _portable_files(manifest) -> List[str]:
+    """The LiteRT and ONNX files an export's manifest lists, in its order."""
     files = []
-    for entry in written.get("portable", {}).values():
+    for entry in manifest.portable.values():
         if "file" in entry:  # a one-pass model's core
             files.append(entry["file"])
         files += [part["file"] for part in entry.get("files", {}).values()]  # seq2seq's

@@ -18,7 +18,7 @@ ALLOWED = {
     "models": {"layers", "utils"},
     "decoding": {"models", "utils"},
     "data": {"errors", "utils"},
-    "export": {"data", "decoding", "layers", "models", "utils"},
+    "export": {"data", "decoding", "errors", "layers", "models", "utils"},
     "report": set(),
     "metrics": set(),
 }
@@ -209,6 +209,25 @@ def test_the_pipeline_passes_typed_objects_not_info_dicts():
         text = path.read_text(encoding="utf-8")
         for pattern in ('info["', "info.get(", "callbacks_extra"):
             assert pattern not in text, f"{path.name}: {pattern}"
+
+
+def test_only_export_reads_the_manifest_and_only_through_export_manifest():
+    # Names and the file's name, not variable names: renaming cannot dodge it.
+    forbidden_names = {"read_export_info", "INFO_FILE", "MANIFEST_FILE"}
+    for path in PACKAGE.rglob("*.py"):
+        if path.is_relative_to(PACKAGE / "export"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = {alias.name for alias in getattr(node, "names", [])} & forbidden_names
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                named |= {getattr(node, "id", None), getattr(node, "attr", None)} & forbidden_names
+            assert not named, f"{path.relative_to(ROOT)} reads the manifest by {sorted(named)}"
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                # The file's name as a path (messages may name it in prose).
+                value = node.value.strip()
+                assert not re.fullmatch(r"(.*[/\\])?seqkeras_export\.json", value), (
+                    f"{path.relative_to(ROOT)} opens seqkeras_export.json itself"
+                )
 
 
 def test_tasks_know_no_dataset_by_name():

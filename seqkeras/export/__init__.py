@@ -11,6 +11,7 @@ from seqkeras.export.check import ExportCheckError
 from seqkeras.export.classifier import export_classifier
 from seqkeras.export.forecaster import export_forecaster
 from seqkeras.export.language_model import export_language_model
+from seqkeras.export.manifest import ExportManifest
 from seqkeras.export.saved_model_writer import read_export_info
 from seqkeras.export.saved_model_writer import write_saved_model
 from seqkeras.export.seq2seq import export_seq2seq
@@ -24,6 +25,7 @@ __all__ = [
     "export_seq2seq",
     "export_tagger",
     "ExportCheckError",
+    "ExportManifest",
     "read_export_info",
     "write_saved_model",
 ]

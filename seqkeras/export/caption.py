@@ -14,7 +14,8 @@ from seqkeras.decoding import DecodingStrategy
 from seqkeras.export.attention_generator import attention_endpoints
 from seqkeras.export.check import check_reloaded
 from seqkeras.export.generation_endpoints import GenerationEndpoints
-from seqkeras.export.input_description import describe_input
+from seqkeras.export.manifest import ExportManifest
+from seqkeras.export.manifest import describe_input
 from seqkeras.export.saved_model_writer import write_saved_model
 
 #: The named signature of an image captioner that takes decoded pixels.
@@ -79,12 +80,12 @@ def export_caption(
     def check(staging):
         generation.check(staging, {"inputs": check_inputs}, check_inputs)
 
-    info = {
-        "kind": "caption",
-        "inputs": f"float32 {list(feature_shape)}",
-        "input": describe_input(spec, input_notes),
+    info = ExportManifest(
+        kind="caption",
+        inputs=f"float32 {list(feature_shape)}",
+        input=describe_input(spec, input_notes),
         **generation.info(),
-    }
+    ).to_json()
     return write_saved_model(
         path, endpoints, resources=[model, generation.codec], check=check, info=info
     )
@@ -119,11 +120,11 @@ def _export_image_captioner(
         generation.check(staging, {"inputs": contents}, decoded)
         check_reloaded(staging, PIXELS_SIGNATURE, {"inputs": decoded}, pixels.reference(decoded))
 
-    info = {
-        "kind": "caption",
-        "inputs": "images",
-        "image_size": [height, width],
-        "input": describe_input(
+    info = ExportManifest(
+        kind="caption",
+        inputs="images",
+        image_size=[height, width],
+        input=describe_input(
             files,
             form="encoded PNG or JPEG file contents; decoded (RGB) and resized in the export",
             image_size=[height, width],
@@ -134,10 +135,10 @@ def _export_image_captioner(
                 range=[0, 255],
             ),
         ),
-        "pixels": f"float32 [{height}, {width}, {channels}] pixels 0-255, in the "
+        pixels=f"float32 [{height}, {width}, {channels}] pixels 0-255, in the "
         f"{PIXELS_SIGNATURE!r} signature",
         **generation.info(),
-    }
+    ).to_json()
     return write_saved_model(
         path,
         endpoints,

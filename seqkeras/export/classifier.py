@@ -11,8 +11,9 @@ from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
 from seqkeras.export.codecs.codec_choice import serving_requirements
 from seqkeras.export.codecs.codec_choice import text_codec
-from seqkeras.export.input_description import RAW_STRINGS
-from seqkeras.export.input_description import describe_input
+from seqkeras.export.manifest import RAW_STRINGS
+from seqkeras.export.manifest import ExportManifest
+from seqkeras.export.manifest import describe_input
 from seqkeras.export.portable import SAME_AS_SAVED_MODEL
 from seqkeras.export.portable import TOKEN_IDS
 from seqkeras.export.portable import PortableCore
@@ -103,15 +104,15 @@ def export_classifier(
         name: value.numpy()
         for name, value in finish(None, model(model_inputs, training=False)).items()
     }
-    info = {
-        "kind": "classify",
-        "inputs": "strings" if vocab else "float32",
-        "input": describe_input(spec, form=RAW_STRINGS)
+    info = ExportManifest(
+        kind="classify",
+        inputs="strings" if vocab else "float32",
+        input=describe_input(spec, form=RAW_STRINGS)
         if vocab is not None
         else describe_input(spec, input_notes),
-        "labels": labels,
+        labels=labels,
         **serving_requirements(vocab),
-    }
+    ).to_json()
     portable = PortableCore(
         model,
         model_inputs,

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqkeras.export.input_description import describe_input
+from seqkeras.export.manifest import ExportManifest
+from seqkeras.export.manifest import describe_input
 from seqkeras.export.portable import SAME_AS_SAVED_MODEL
 from seqkeras.export.portable import PortableCore
 from seqkeras.export.predictor import export_predictor
@@ -70,21 +71,21 @@ def export_forecaster(
     check_inputs = np.asarray(check_inputs, "float32")
     scaled = prepare(tf.constant(check_inputs))
     expected = {k: v.numpy() for k, v in finish(None, model(scaled, training=False)).items()}
-    info = {
-        "kind": "forecast",
-        "inputs": "float32",
-        "mean": mean,
-        "std": std,
+    info = ExportManifest(
+        kind="forecast",
+        inputs="float32",
+        mean=mean,
+        std=std,
         # Steps in, values out: the window it reads and how far ahead it forecasts.
-        "window": shape[0],
-        "input": describe_input(
+        window=shape[0],
+        input=describe_input(
             spec,
             units="the series' raw values, in its own units (standardised inside the export)",
             window=shape[0],
             form="the last `window` values of the series, oldest first",
         ),
-        "horizon": int(model.output.shape[-1]),
-    }
+        horizon=int(model.output.shape[-1]),
+    ).to_json()
     portable = PortableCore(
         _in_series_units(model, mean, std),
         check_inputs,

@@ -12,8 +12,9 @@ from seqkeras.decoding import language_model_step
 from seqkeras.export.attention_generator import default_text_checks
 from seqkeras.export.codecs.text_codec import TextCodec
 from seqkeras.export.generation_endpoints import GenerationEndpoints
-from seqkeras.export.input_description import RAW_STRINGS
-from seqkeras.export.input_description import describe_input
+from seqkeras.export.manifest import RAW_STRINGS
+from seqkeras.export.manifest import ExportManifest
+from seqkeras.export.manifest import describe_input
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.saved_model_writer import Endpoint
 from seqkeras.export.saved_model_writer import write_saved_model
@@ -93,12 +94,12 @@ def export_language_model(
     def check(staging):
         generation.check(staging, {"inputs": texts}, pad_ids([vocab.encode(t) for t in texts]))
 
-    info = {
-        "kind": "language_model",
-        "inputs": "strings",
-        "input": describe_input(text, form=f"prompts: {RAW_STRINGS}"),
+    info = ExportManifest(
+        kind="language_model",
+        inputs="strings",
+        input=describe_input(text, form=f"prompts: {RAW_STRINGS}"),
         **generation.info(),
-    }
+    ).to_json()
     return write_saved_model(
         path, endpoints, resources=[model, codec, generation.codec], check=check, info=info
     )

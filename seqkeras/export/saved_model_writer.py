@@ -13,9 +13,9 @@ from typing import Sequence
 
 import keras
 
+from seqkeras.export.manifest import MANIFEST_FILE as INFO_FILE
 from seqkeras.layers import portable_kernels
 
-INFO_FILE = "seqkeras_export.json"
 #: The decoding strategy of a generating export, inside the SavedModel.
 DECODING_ASSET = os.path.join("assets", "seqkeras_decoding.json")
 
@@ -101,7 +101,11 @@ def write_saved_model(
 
 
 def read_export_info(path: str) -> dict:
-    """The `info` an export was written with (kind, signatures, options)."""
+    """The `info` an export was written with (kind, signatures, options), as a dict.
+
+    The raw JSON; `seqkeras.export.ExportManifest.load` reads it typed and
+    checks its version, and is how seqkeras itself reads it.
+    """
     with open(os.path.join(path, INFO_FILE), encoding="utf-8") as handle:
         return json.load(handle)
 

@@ -12,8 +12,9 @@ from seqkeras.export.attention_generator import attention_endpoints
 from seqkeras.export.attention_generator import default_text_checks
 from seqkeras.export.codecs.codec_choice import serving_requirements
 from seqkeras.export.codecs.codec_choice import text_codec
-from seqkeras.export.input_description import RAW_STRINGS
-from seqkeras.export.input_description import describe_input
+from seqkeras.export.manifest import RAW_STRINGS
+from seqkeras.export.manifest import ExportManifest
+from seqkeras.export.manifest import describe_input
 from seqkeras.export.portable_generator import write_portable_generator
 from seqkeras.export.predictor import pad_ids
 from seqkeras.export.saved_model_writer import write_saved_model
@@ -113,16 +114,16 @@ def export_seq2seq(
         )
         return {"portable": formats_info}
 
-    info = {
-        "kind": "seq2seq",
-        "inputs": "strings",
-        "input": describe_input(
+    info = ExportManifest(
+        kind="seq2seq",
+        inputs="strings",
+        input=describe_input(
             tf.TensorSpec([None], tf.string), form=RAW_STRINGS, max_length=max_source_length
         ),
-        "max_source_length": max_source_length,
+        max_source_length=max_source_length,
         **generation.info(),
         **serving_requirements(source_vocab, target_vocab),
-    }
+    ).to_json()
     return write_saved_model(
         path,
         endpoints,

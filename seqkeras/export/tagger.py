@@ -9,8 +9,9 @@ import tensorflow as tf
 from seqkeras.data import Vocabulary
 from seqkeras.export.attention_generator import default_text_checks
 from seqkeras.export.codecs.text_codec import TextCodec
-from seqkeras.export.input_description import RAW_STRINGS
-from seqkeras.export.input_description import describe_input
+from seqkeras.export.manifest import RAW_STRINGS
+from seqkeras.export.manifest import ExportManifest
+from seqkeras.export.manifest import describe_input
 from seqkeras.export.portable import TOKEN_IDS
 from seqkeras.export.portable import PortableCore
 from seqkeras.export.portable import probabilities_form
@@ -80,12 +81,12 @@ def export_tagger(
     ids = tf.constant(pad_ids([vocab.encode(text) for text in texts]))
     expected = {k: v.numpy() for k, v in finish(ids, model(ids, training=False)).items()}
     spec = tf.TensorSpec([None], tf.string, name="inputs")
-    info = {
-        "kind": "tag",
-        "inputs": "strings",
-        "input": describe_input(spec, form=RAW_STRINGS),
-        "tags": tags,
-    }
+    info = ExportManifest(
+        kind="tag",
+        inputs="strings",
+        input=describe_input(spec, form=RAW_STRINGS),
+        tags=tags,
+    ).to_json()
     return export_predictor(
         model,
         codec.encode,

@@ -227,17 +227,18 @@ def test_no_text_or_no_sentencepiece_stops_with_what_to_do(monkeypatch):
 
 
 def test_predict_says_when_tensorflow_text_is_missing(monkeypatch):
+    from seqkeras.export.manifest import ExportManifest
     from seqkeras.pipeline.commands.prediction import _import_required_ops
 
-    _import_required_ops({"requires": ["tensorflow-text"]}, "runs/tense/1/export")
+    _import_required_ops(ExportManifest(requires=("tensorflow-text",)), "runs/tense/1/export")
     monkeypatch.setitem(sys.modules, "tensorflow_text", None)
-    _import_required_ops({"kind": "seq2seq"}, "runs/dates/1/export")  # needs none
+    _import_required_ops(ExportManifest(kind="seq2seq"), "runs/dates/1/export")  # needs none
     with pytest.raises(
         ConfigError,
         match=r"runs/tense/1/export: subword tokens in a TensorFlow graph need the "
         r"tensorflow-text package: pip install 'seqkeras\[subword\]'",
     ):
-        _import_required_ops({"requires": ["tensorflow-text"]}, "runs/tense/1/export")
+        _import_required_ops(ExportManifest(requires=("tensorflow-text",)), "runs/tense/1/export")
 
 
 def test_the_run_folder_keeps_each_kind_of_vocabulary(tmp_path):

@@ -67,23 +67,22 @@ def predict_run(
     import tensorflow as tf
 
     from seqkeras.decoding import deserialize_strategy
-    from seqkeras.export import read_export_info
+    from seqkeras.export.manifest import ExportManifest
 
     overrides = overrides or DecodingOverrides()
     run_dir, _ = open_run(run_dir)
     export = run_dir / "export"
     if not (export / "saved_model.pb").is_file():
         raise ConfigError(f"{run_dir}: no export/; run `seqkeras export {run_dir}` first.")
-    # seqkeras_export.json, as the export wrote it.
-    written = read_export_info(str(export))
-    kind = written.get("kind")
+    manifest = ExportManifest.load(export)
+    kind = manifest.kind
     if STDIN in inputs:
-        inputs = _standard_input(inputs, written)
+        inputs = _standard_input(inputs, manifest)
     loaded = []
 
     def served():
         if not loaded:
-            _import_required_ops(written, export)
+            _import_required_ops(manifest, export)
             try:
                 loaded.append(tf.saved_model.load(str(export)))
             except Exception as error:  # any failure to load is a damaged export
@@ -95,17 +94,17 @@ def predict_run(
         return loaded[0]
 
     names, values, signature = list(inputs), inputs, "serving_default"
-    if takes_images(written):
-        if all(_is_array_file(path) for path in inputs) and PIXELS in written["signatures"]:
+    if manifest.takes_images:
+        if all(_is_array_file(path) for path in inputs) and PIXELS in manifest.signatures:
             signature = PIXELS
-            described = written.get("input", {}).get("pixels")
+            described = (manifest.input or {}).get("pixels")
             names, values = _arrays(described, served, PIXELS, inputs)
         else:
             values = _image_files(inputs)
-    elif not takes_text(written):
-        described = written.get("input")
+    elif not manifest.takes_text:
+        described = manifest.input
         if kind == "forecast":
-            names, values = _windows(described, served, written, inputs)
+            names, values = _windows(described, served, manifest, inputs)
         else:
             names, values = _arrays(described, served, signature, inputs)
     if kind not in GENERATING_KINDS:
@@ -116,7 +115,7 @@ def predict_run(
             )
         arguments, used = {}, f"the {kind} model"
     else:
-        recorded = deserialize_strategy(written["decoding"])
+        recorded = deserialize_strategy(manifest.decoding)
         wanted, arguments, used = _signature_for(recorded, overrides)
         if signature == PIXELS and wanted != "serving_default":
             raise ConfigError(
@@ -128,9 +127,14 @@ def predict_run(
     return Predictions(names, [_as_text(row) for row in outputs["outputs"].numpy()], used)
 
 
-def _import_required_ops(written: dict, export) -> None:
-    """Register the graph ops the export holds beyond TensorFlow's own (subword tokens)."""
-    if "tensorflow-text" in written.get("requires", ()):
+def _import_required_ops(manifest, export) -> None:
+    """Register the graph ops the export holds beyond TensorFlow's own (subword tokens).
+
+    Args:
+        manifest: The export's `ExportManifest`.
+        export: The export's folder, named in the error.
+    """
+    if "tensorflow-text" in manifest.requires:
         from seqkeras.data.subword_vocabulary import import_tensorflow_text
 
         try:
@@ -139,17 +143,17 @@ def _import_required_ops(written: dict, export) -> None:
             raise ConfigError(f"{export}: {error}") from None
 
 
-def _standard_input(inputs: List[str], written: dict) -> List[str]:
+def _standard_input(inputs: List[str], manifest) -> List[str]:
     """The lines of standard input, for a lone `-` given to an export of text."""
     if list(inputs) != [STDIN]:
         raise ConfigError(
             f"inputs: {STDIN!r} reads every input from standard input; give it alone, "
             f"not with other inputs."
         )
-    if not takes_text(written):
+    if not manifest.takes_text:
         raise ConfigError(
             f"inputs: {STDIN!r} reads text inputs from standard input, one a line, but this "
-            f"{written.get('kind')} export takes files (or numbers); give them as arguments."
+            f"{manifest.kind} export takes files (or numbers); give them as arguments."
         )
     data = sys.stdin.buffer.read()
     try:
@@ -192,21 +196,11 @@ def _arrays(described, served, signature: str, paths: List[str]):
     return read_examples(paths, _input_shape(described, served, signature))
 
 
-def _windows(described, served, written: dict, paths: List[str]):
+def _windows(described, served, manifest, paths: List[str]):
     from seqkeras.pipeline.commands.prediction_inputs import read_windows
 
     shape = _input_shape(described, served, "serving_default")
-    return read_windows(paths, written.get("window", shape[0]), shape[-1])
-
-
-def takes_text(written: dict) -> bool:
-    """Whether an export takes strings, from its `seqkeras_export.json`."""
-    return written.get("inputs") == "strings"
-
-
-def takes_images(written: dict) -> bool:
-    """Whether an export takes image files' contents, from its `seqkeras_export.json`."""
-    return written.get("inputs") == "images"
+    return read_windows(paths, shape[0] if manifest.window is None else manifest.window, shape[-1])
 
 
 def _image_files(paths: List[str]) -> List[bytes]:
