@@ -19,7 +19,7 @@ ALLOWED = {
     "decoding": {"models", "utils"},
     "data": {"errors", "utils"},
     "export": {"data", "decoding", "errors", "layers", "models", "utils"},
-    "report": set(),
+    "report": {"utils"},
     "metrics": set(),
 }
 

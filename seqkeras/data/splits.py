@@ -21,6 +21,9 @@ import numpy as np
 
 from seqkeras.utils.arguments import invalid
 
+#: The splits every dataset has, in the order they are read and reported.
+SPLITS = ("train", "validation", "test")
+
 T = TypeVar("T")
 
 DEFAULT_FRACTIONS: Dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}

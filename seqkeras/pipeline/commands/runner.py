@@ -17,7 +17,6 @@ backup when the run resumes, and stop after training.
 import copy
 import json
 import logging
-import os
 import pathlib
 import shutil
 from typing import Iterable
@@ -52,6 +51,8 @@ from seqkeras.pipeline.training.fit_setup import DivergenceCheck
 from seqkeras.pipeline.training.fit_setup import build_callbacks
 from seqkeras.pipeline.training.fit_setup import build_optimizer
 from seqkeras.pipeline.training.scheduled_sampling_callbacks import scheduled_sampling_callbacks
+from seqkeras.utils.atomic_files import replaced_atomically
+from seqkeras.utils.atomic_files import write_text_atomically
 
 logger = logging.getLogger("seqkeras")
 
@@ -244,15 +245,12 @@ def _seed(config: PipelineConfig) -> None:
 
 
 def _write_json(path: pathlib.Path, values) -> None:
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(values, indent=2, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, json.dumps(values, indent=2, sort_keys=True))
 
 
 def _save_model(model: keras.Model, path: pathlib.Path) -> None:
-    temporary = path.with_name("model.tmp.keras")
-    model.save(temporary)
-    os.replace(temporary, path)
+    with replaced_atomically(path, temporary=path.with_name("model.tmp.keras")) as written:
+        model.save(written)
 
 
 def headline(run_dir: pathlib.Path) -> Optional[str]:

@@ -11,7 +11,6 @@ beside the last ones and renamed into place, the last two are kept, and
 import csv
 import io
 import logging
-import os
 import pathlib
 import re
 from typing import List
@@ -19,6 +18,9 @@ from typing import Optional
 
 import h5py
 import keras
+
+from seqkeras.utils.atomic_files import replaced_atomically
+from seqkeras.utils.atomic_files import write_text_atomically
 
 logger = logging.getLogger("seqkeras")
 
@@ -100,10 +102,9 @@ def save_weights_atomically(model: keras.Model, path) -> None:
     """`model.save_weights(path)`, written beside `path` and renamed into place."""
     path = pathlib.Path(path)
     temporary = path.with_name(path.name[: -len(".weights.h5")] + ".tmp.weights.h5")
-    model.save_weights(temporary)
-    with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())  # the data is on disk before the name is
-    os.replace(temporary, path)
+    # fsync: the data is on disk before the name is.
+    with replaced_atomically(path, temporary=temporary, fsync=True) as written:
+        model.save_weights(written)
 
 
 def unreadable(path) -> Optional[str]:
@@ -136,9 +137,7 @@ def truncate_log(path, epochs: int) -> None:
         return
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(kept)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(out.getvalue(), encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, out.getvalue())
 
 
 def _epoch(row: List[str]) -> int:

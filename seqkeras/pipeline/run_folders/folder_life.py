@@ -32,6 +32,7 @@ from seqkeras.pipeline.run_folders.latest import is_smoke
 from seqkeras.pipeline.run_folders.latest import point_latest
 from seqkeras.pipeline.run_folders.lock import LOCK_FILE
 from seqkeras.pipeline.run_folders.lock import RunLock
+from seqkeras.utils.atomic_files import write_text_atomically
 
 logger = logging.getLogger("seqkeras")
 
@@ -123,7 +124,7 @@ def open_run_dir(
     # The lock exists before config.yaml does, so no run ever resumes a folder
     # that another run is still making.
     lock = RunLock.create(run_dir)
-    _write_text(run_dir / "config.yaml", resolved)
+    write_text_atomically(run_dir / "config.yaml", resolved)
     return run_dir, lock
 
 
@@ -195,9 +196,3 @@ def _unfinished(base: pathlib.Path, resolved: str, smoke: bool) -> Iterator[path
                     yield candidate
             except OSError:
                 continue  # not a run folder, or gone meanwhile
-
-
-def _write_text(path: pathlib.Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

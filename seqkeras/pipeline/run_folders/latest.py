@@ -24,6 +24,7 @@ from typing import List
 from typing import Optional
 
 from seqkeras.errors import ConfigError
+from seqkeras.utils.atomic_files import replaced_atomically
 
 LATEST = "latest"
 #: The end of a smoke run's folder name.
@@ -47,11 +48,11 @@ def point_latest(run_dir: pathlib.Path) -> None:
         temporary = base / f".{LATEST}.{os.getpid()}.tmp"
         if temporary.is_symlink() or temporary.exists():
             temporary.unlink()  # left by a killed run that had this pid
-        try:
-            os.symlink(run_dir.name, temporary, target_is_directory=True)
-        except (OSError, NotImplementedError):
-            temporary.write_text(run_dir.name + "\n", encoding="utf-8")
-        os.replace(temporary, base / LATEST)
+        with replaced_atomically(base / LATEST, temporary=temporary) as pointer:
+            try:
+                os.symlink(run_dir.name, pointer, target_is_directory=True)
+            except (OSError, NotImplementedError):
+                pointer.write_text(run_dir.name + "\n", encoding="utf-8")
 
 
 def latest_run(base) -> Optional[pathlib.Path]:

@@ -18,8 +18,6 @@ from seqkeras.pipeline.config.export_formats import check_export_formats
 from seqkeras.pipeline.config.scheduled_sampling_checks import check_scheduled_sampling
 from seqkeras.pipeline.config.schema import PipelineConfig
 
-SPLITS = ("train", "validation", "test")
-
 
 @dataclasses.dataclass
 class TaskData:

@@ -24,13 +24,13 @@ from seqkeras.data import ColumnSpec
 from seqkeras.data.catalog import CATALOG
 from seqkeras.data.catalog import TFDS_PREFIX
 from seqkeras.data.images import image_problem
+from seqkeras.data.splits import SPLITS
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.pipeline.config.schema import ColumnConfig
 from seqkeras.pipeline.config.schema import PipelineConfig
 from seqkeras.utils.shown import shown
 
-SPLITS = ("train", "validation", "test")
 #: Share of the training data given to a split that has none of its own.
 CARVED_SHARE = 0.1
 #: Readers of the user's files, by suffix.
