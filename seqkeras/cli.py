@@ -12,6 +12,7 @@ from typing import Optional
 from seqkeras.errors import RunInterrupted
 from seqkeras.errors import SeqkerasError
 from seqkeras.errors import TrainingDiverged
+from seqkeras.pipeline.config.choices import DECODING_STRATEGIES
 from seqkeras.version import __version__
 
 
@@ -94,7 +95,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "the run evaluated with unless these say otherwise",
     )
     decoding.add_argument(
-        "--strategy", choices=("greedy", "beam", "sample"), help="another decoding strategy"
+        "--strategy", choices=DECODING_STRATEGIES, help="another decoding strategy"
     )
     decoding.add_argument(
         "--beam-width",

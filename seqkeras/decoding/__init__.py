@@ -24,6 +24,7 @@ from seqkeras.decoding.sampling import sample
 from seqkeras.decoding.strategy import STRATEGIES
 from seqkeras.decoding.strategy import DecodingStrategy
 from seqkeras.decoding.strategy import deserialize_strategy
+from seqkeras.decoding.strategy import make_strategy
 from seqkeras.decoding.strategy import serialize_strategy
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Greedy",
     "greedy_search",
     "language_model_step",
+    "make_strategy",
     "length_penalty",
     "sample",
     "Sampling",

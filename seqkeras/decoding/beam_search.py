@@ -1,5 +1,6 @@
 """Beam search with a GNMT length penalty, from stock TensorFlow ops only."""
 
+import numpy as np
 import tensorflow as tf
 
 from seqkeras.decoding.loop_utils import batch_size_of
@@ -214,7 +215,7 @@ class BeamSearch(DecodingStrategy):
     """Beam search with the GNMT length penalty (see `beam_search`).
 
     Args:
-        width: Positive integer, hypotheses kept per example.
+        width: Positive integer, hypotheses kept per example. Defaults to 4.
         length_penalty: Non-negative float, the GNMT `alpha`; 0 ranks by
             log-probability alone. Defaults to `0.0`.
         max_length: Positive integer, the most tokens generated per sequence.
@@ -231,8 +232,10 @@ class BeamSearch(DecodingStrategy):
     ```
     """
 
+    signature = "beam_search"
+
     def __init__(
-        self, width: int, length_penalty: float = 0.0, *, max_length: int, n_best: int = 1
+        self, width: int = 4, length_penalty: float = 0.0, *, max_length: int, n_best: int = 1
     ):
         super().__init__(max_length)
         self.width = check_positive_int("width", width)
@@ -259,6 +262,12 @@ class BeamSearch(DecodingStrategy):
             n_best=self.n_best,
             constants=constants,
         )
+
+    def signature_inputs(self):
+        return {
+            "beam_width": np.int64(self.width),
+            "length_penalty": np.float32(self.length_penalty),
+        }
 
     def get_config(self):
         return {

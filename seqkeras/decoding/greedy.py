@@ -71,6 +71,8 @@ class Greedy(DecodingStrategy):
     ```
     """
 
+    signature = "greedy"
+
     def search(self, step, states, *, start_ids, end_id, constants=(), seed=None):
         return greedy_search(
             step,

@@ -1,5 +1,6 @@
 """Sampling with temperature and top-k, reproducible for a seed."""
 
+import numpy as np
 import tensorflow as tf
 
 from seqkeras.decoding.loop_utils import check_loop_options
@@ -113,6 +114,8 @@ class Sampling(DecodingStrategy):
     ```
     """
 
+    signature = "sample"
+
     def __init__(self, temperature: float = 1.0, top_k=None, seed: int = 0, *, max_length: int):
         super().__init__(max_length)
         if (
@@ -139,6 +142,13 @@ class Sampling(DecodingStrategy):
             seed=self.seed if seed is None else seed,
             constants=constants,
         )
+
+    def signature_inputs(self):
+        return {
+            "seed": np.int64(self.seed),
+            "temperature": np.float32(self.temperature),
+            "top_k": np.int64(self.top_k or 0),  # 0: no top-k
+        }
 
     def get_config(self):
         return {

@@ -7,6 +7,7 @@ measured. Strategies are registered by the lower-case name configs use; the
 registry is the source of the config's choices and of the error's list.
 """
 
+import inspect
 from typing import Any
 from typing import Dict
 from typing import Type
@@ -45,8 +46,15 @@ class DecodingStrategy:
 
     name = None
 
+    #: The export signature that serves this strategy with its options as inputs.
+    signature = None
+
     def __init__(self, max_length: int):
         self.max_length = check_positive_int("max_length", max_length)
+
+    def signature_inputs(self) -> Dict[str, Any]:
+        """The option inputs of `signature` that make an export decode as this strategy."""
+        return {}
 
     def search(self, step, states, *, start_ids, end_id, constants=(), seed=None):
         """Graph code: decode from `states`; see `seqkeras.decoding.greedy_search`.
@@ -77,6 +85,36 @@ class DecodingStrategy:
     def __repr__(self) -> str:
         options = ", ".join(f"{k}={v!r}" for k, v in sorted(self.get_config().items()))
         return f"{type(self).__name__}({options})"
+
+
+def make_strategy(name: str, *, max_length: int, **options) -> DecodingStrategy:
+    """The registered strategy `name` with `options`; options not given keep its defaults.
+
+    The one place a strategy's name and options become the object, for
+    `evaluate:` in a pipeline, `seqkeras predict`'s options and the export's
+    checks alike. `options` are the strategy's constructor arguments
+    (`BeamSearch`: `width`, `length_penalty`, `n_best`; `Sampling`:
+    `temperature`, `top_k`, `seed`); a `None` keeps the default.
+
+    Raises:
+        ValueError: for a name that is not registered, an option the
+            strategy does not take, or an invalid option value.
+    """
+    if name not in STRATEGIES:
+        raise ValueError(
+            f"Received an invalid value for `name`: expected one of "
+            f"{', '.join(repr(n) for n in STRATEGIES)}, got {name!r}."
+        )
+    strategy = STRATEGIES[name]
+    accepted = set(inspect.signature(strategy.__init__).parameters) - {"self", "max_length"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ValueError(
+            f"Received an invalid value for `options`: strategy {name!r} takes "
+            f"{sorted(accepted)}, got {unknown}."
+        )
+    given = {key: value for key, value in options.items() if value is not None}
+    return strategy(max_length=max_length, **given)
 
 
 def serialize_strategy(strategy: DecodingStrategy) -> Dict[str, Any]:

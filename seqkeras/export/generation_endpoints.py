@@ -8,12 +8,10 @@ import numpy as np
 import tensorflow as tf
 
 from seqkeras.data import Vocabulary
-from seqkeras.decoding import BeamSearch
 from seqkeras.decoding import DecodingStrategy
-from seqkeras.decoding import Greedy
-from seqkeras.decoding import Sampling
 from seqkeras.decoding import beam_search
 from seqkeras.decoding import generate
+from seqkeras.decoding import make_strategy
 from seqkeras.decoding import sample
 from seqkeras.decoding import serialize_strategy
 from seqkeras.export.check import check_reloaded
@@ -78,7 +76,7 @@ class GenerationEndpoints:
 
     def endpoints(self, input_spec: tf.TensorSpec) -> Dict[str, Endpoint]:
         max_length = self.strategy.max_length
-        greedy = Greedy(max_length)
+        greedy = make_strategy("greedy", max_length=max_length)
 
         def serve(inputs):
             return self._run(inputs, self.strategy.search)
@@ -165,24 +163,19 @@ class GenerationEndpoints:
         max_length = self.strategy.max_length
         width, penalty = CHECK_BEAM
         seed, temperature, top_k = CHECK_SAMPLE
-        cases = [
-            ("serving_default", {}, self.strategy),
-            ("greedy", {}, Greedy(max_length)),
-            (
-                "beam_search",
-                {"beam_width": np.int64(width), "length_penalty": np.float32(penalty)},
-                BeamSearch(width, penalty, max_length=max_length),
-            ),
-            (
+        others = [
+            make_strategy("greedy", max_length=max_length),
+            make_strategy("beam", max_length=max_length, width=width, length_penalty=penalty),
+            make_strategy(
                 "sample",
-                {
-                    "seed": np.int64(seed),
-                    "temperature": np.float32(temperature),
-                    "top_k": np.int64(top_k),
-                },
-                Sampling(temperature, top_k or None, seed, max_length=max_length),
+                max_length=max_length,
+                temperature=temperature,
+                top_k=top_k or None,
+                seed=seed,
             ),
         ]
+        cases = [("serving_default", {}, self.strategy)]
+        cases += [(other.signature, other.signature_inputs(), other) for other in others]
         for signature, options, strategy in cases:
             check_reloaded(
                 loaded, signature, {**inputs, **options}, self.reference(model_inputs, strategy)

@@ -92,3 +92,31 @@ def test_one_function_per_strategy_raises_no_retracing_warning(reverser, caplog)
         for length in range(2, 9):
             traced(tf.zeros([length]))
     assert "triggered tf.function retracing" in caplog.text
+
+
+def test_make_strategy_is_the_constructor_with_its_defaults():
+    from seqkeras.decoding import make_strategy
+
+    assert make_strategy("greedy", max_length=9) == Greedy(9)
+    assert make_strategy("beam", max_length=9) == BeamSearch(4, 0.0, max_length=9)
+    assert make_strategy("beam", max_length=9, width=3, length_penalty=None) == BeamSearch(
+        3, max_length=9
+    )
+    assert make_strategy("sample", max_length=9, top_k=5) == Sampling(1.0, 5, 0, max_length=9)
+    with pytest.raises(ValueError, match=r"strategy 'greedy' takes \[\], got \['width'\]"):
+        make_strategy("greedy", max_length=9, width=3)
+    with pytest.raises(ValueError, match=r"`name`: expected one of 'beam', 'greedy', 'sample', got 'nucleus'"):
+        make_strategy("nucleus", max_length=9)
+    with pytest.raises(ValueError, match="`width`"):
+        make_strategy("beam", max_length=9, width=0)
+
+
+def test_each_strategy_names_the_signature_and_inputs_that_serve_it():
+    assert (Greedy(5).signature, Greedy(5).signature_inputs()) == ("greedy", {})
+    beam = BeamSearch(3, 0.6, max_length=5)
+    assert beam.signature == "beam_search"
+    assert beam.signature_inputs() == {"beam_width": 3, "length_penalty": np.float32(0.6)}
+    assert beam.signature_inputs()["beam_width"].dtype == np.int64
+    sampling = Sampling(0.8, None, 7, max_length=5)
+    assert sampling.signature == "sample"
+    assert sampling.signature_inputs() == {"seed": 7, "temperature": np.float32(0.8), "top_k": 0}

@@ -23,11 +23,6 @@ GENERATING_KINDS = ("seq2seq", "caption", "language_model")
 STDIN = "-"
 # The signature of an image captioner that takes decoded pixels (seqkeras/export/caption.py).
 PIXELS = "pixels"
-# The signature serving each strategy, and the defaults of its options when
-# the recorded strategy is another one (the decoding functions' defaults).
-SIGNATURES = {"greedy": "greedy", "beam": "beam_search", "sample": "sample"}
-BEAM_DEFAULTS = {"width": 4, "length_penalty": 0.0}
-SAMPLE_DEFAULTS = {"temperature": 1.0, "top_k": None, "seed": 0}
 
 
 @dataclasses.dataclass
@@ -222,11 +217,7 @@ def _image_files(paths: List[str]) -> List[bytes]:
 
 def _signature_for(recorded, overrides: DecodingOverrides):
     """`(signature, its option inputs, a description)` for the wanted strategy."""
-    import numpy as np
-
-    from seqkeras.decoding import BeamSearch
-    from seqkeras.decoding import Greedy
-    from seqkeras.decoding import Sampling
+    from seqkeras.decoding import make_strategy
 
     name = overrides.strategy or _implied(overrides) or recorded.name
     beam_options = overrides.beam_width, overrides.length_penalty
@@ -235,45 +226,27 @@ def _signature_for(recorded, overrides: DecodingOverrides):
         raise ConfigError(f"--beam-width/--length-penalty: for --strategy beam, not {name!r}.")
     if name != "sample" and any(v is not None for v in sample_options):
         raise ConfigError(f"--temperature/--top-k/--seed: for --strategy sample, not {name!r}.")
-    base = recorded.get_config() if name == recorded.name else {}
-    max_length = recorded.max_length
+    # The run's own options where the same strategy is asked for, the flags over them.
+    options = recorded.get_config() if name == recorded.name else {}
+    options.pop("max_length", None)
+    options.pop("n_best", None)  # the beam_search signature returns the best hypothesis
+    given = {
+        "beam": {"width": overrides.beam_width, "length_penalty": overrides.length_penalty},
+        "sample": {
+            "temperature": overrides.temperature,
+            "top_k": overrides.top_k,
+            "seed": overrides.seed,
+        },
+    }.get(name, {})
+    options.update({key: value for key, value in given.items() if value is not None})
     try:
-        if name == "greedy":
-            wanted = Greedy(max_length)
-        elif name == "beam":
-            options = {**BEAM_DEFAULTS, **base}
-            wanted = BeamSearch(
-                _given(overrides.beam_width, options["width"]),
-                _given(overrides.length_penalty, options["length_penalty"]),
-                max_length=max_length,
-            )
-        else:
-            options = {**SAMPLE_DEFAULTS, **base}
-            wanted = Sampling(
-                _given(overrides.temperature, options["temperature"]),
-                _given(overrides.top_k, options["top_k"]),
-                _given(overrides.seed, options["seed"]),
-                max_length=max_length,
-            )
+        wanted = make_strategy(name, max_length=recorded.max_length, **options)
     except ValueError as error:
         raise ConfigError(f"{_option_of(str(error))}: {error}") from None
     if wanted == recorded:
         return "serving_default", {}, f"{wanted.describe()}, as the run evaluated"
-    if isinstance(wanted, BeamSearch):
-        arguments = {
-            "beam_width": np.int64(wanted.width),
-            "length_penalty": np.float32(wanted.length_penalty),
-        }
-    elif isinstance(wanted, Sampling):
-        arguments = {
-            "seed": np.int64(wanted.seed),
-            "temperature": np.float32(wanted.temperature),
-            "top_k": np.int64(wanted.top_k or 0),
-        }
-    else:
-        arguments = {}
     used = f"{wanted.describe()}; the run evaluated with {recorded.describe()}"
-    return SIGNATURES[wanted.name], arguments, used
+    return wanted.signature, wanted.signature_inputs(), used
 
 
 def _implied(overrides: DecodingOverrides) -> Optional[str]:
@@ -282,10 +255,6 @@ def _implied(overrides: DecodingOverrides) -> Optional[str]:
     if any(v is not None for v in (overrides.temperature, overrides.top_k, overrides.seed)):
         return "sample"
     return None
-
-
-def _given(value, default):
-    return default if value is None else value
 
 
 def _option_of(message: str) -> str:

@@ -1,27 +1,29 @@
 """The decoding strategy a pipeline evaluates and serves with, from `evaluate:`."""
 
+from typing import Any
 from typing import Callable
 from typing import Dict
 from typing import Optional
 
-from seqkeras.decoding import BeamSearch
 from seqkeras.decoding import DecodingStrategy
-from seqkeras.decoding import Greedy
-from seqkeras.decoding import Sampling
+from seqkeras.decoding import make_strategy
 from seqkeras.errors import ConfigError
 from seqkeras.pipeline.config.schema import EvaluateConfig
 from seqkeras.pipeline.config.schema import PipelineConfig
 
-# How each registered strategy (seqkeras.decoding.STRATEGIES) reads the
-# `evaluate` section; a test checks that the two list the same names.
-FROM_EVALUATE: Dict[str, Callable[[EvaluateConfig, int], DecodingStrategy]] = {
-    "greedy": lambda evaluate, seed: Greedy(evaluate.max_length),
-    "beam": lambda evaluate, seed: BeamSearch(
-        evaluate.beam_width, evaluate.length_penalty, max_length=evaluate.max_length
-    ),
-    "sample": lambda evaluate, seed: Sampling(
-        evaluate.temperature, evaluate.top_k, seed, max_length=evaluate.max_length
-    ),
+# The options each registered strategy (seqkeras.decoding.STRATEGIES) reads
+# from the `evaluate` section; a test checks that the two list the same names.
+FROM_EVALUATE: Dict[str, Callable[[EvaluateConfig, int], Dict[str, Any]]] = {
+    "greedy": lambda evaluate, seed: {},
+    "beam": lambda evaluate, seed: {
+        "width": evaluate.beam_width,
+        "length_penalty": evaluate.length_penalty,
+    },
+    "sample": lambda evaluate, seed: {
+        "temperature": evaluate.temperature,
+        "top_k": evaluate.top_k,
+        "seed": seed,
+    },
 }
 
 
@@ -46,4 +48,5 @@ def build_strategy(config: PipelineConfig, default: Optional[str]) -> Optional[D
             f"{name!r}; a beam width is for strategy 'beam' (set evaluate.strategy: beam, "
             f"or remove evaluate.beam_width)."
         )
-    return FROM_EVALUATE[name](evaluate, config.seed)
+    options = FROM_EVALUATE[name](evaluate, config.seed)
+    return make_strategy(name, max_length=evaluate.max_length, **options)
