@@ -105,7 +105,9 @@ def test_make_strategy_is_the_constructor_with_its_defaults():
     assert make_strategy("sample", max_length=9, top_k=5) == Sampling(1.0, 5, 0, max_length=9)
     with pytest.raises(ValueError, match=r"strategy 'greedy' takes \[\], got \['width'\]"):
         make_strategy("greedy", max_length=9, width=3)
-    with pytest.raises(ValueError, match=r"`name`: expected one of 'beam', 'greedy', 'sample', got 'nucleus'"):
+    with pytest.raises(
+        ValueError, match=r"`name`: expected one of 'beam', 'greedy', 'sample', got 'nucleus'"
+    ):
         make_strategy("nucleus", max_length=9)
     with pytest.raises(ValueError, match="`width`"):
         make_strategy("beam", max_length=9, width=0)
