@@ -243,16 +243,14 @@ def _progress_to_stderr():
 
 def _launch(args, overrides: List[str]) -> int:
     """`--workers N`: check the config, then start the local workers."""
+    from seqkeras.pipeline.commands.runner import check_pipeline
     from seqkeras.pipeline.config.loading import load_config
-    from seqkeras.pipeline.tasks import get_task
-    from seqkeras.pipeline.training import distribute
     from seqkeras.pipeline.training import launcher
 
-    config = load_config(args.pipeline, overrides)
-    launcher.check_workers(args.workers, config)
-    config = load_config(args.pipeline, [*overrides, launcher.STRATEGY_OVERRIDE])
-    get_task(config.task).check(config)
-    distribute.check_distribute(config)
+    # --workers is checked against the config as written (its own strategy),
+    # then the run the workers make (multi_worker) as a run checks itself.
+    launcher.check_workers(args.workers, load_config(args.pipeline, overrides))
+    check_pipeline(load_config(args.pipeline, [*overrides, launcher.STRATEGY_OVERRIDE]))
     arguments = [args.command, args.pipeline, "--output-dir", args.output_dir]
     for override in [*args.overrides, launcher.STRATEGY_OVERRIDE]:
         arguments += ["--set", override]

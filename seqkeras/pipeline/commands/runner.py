@@ -21,11 +21,13 @@ import pathlib
 import shutil
 from typing import Iterable
 from typing import Optional
+from typing import Tuple
 
 import keras
 import tensorflow as tf
 
 from seqkeras import report
+from seqkeras.decoding import DecodingStrategy
 from seqkeras.decoding import serialize_strategy
 from seqkeras.errors import RunInterrupted
 from seqkeras.errors import TrainingDiverged
@@ -45,6 +47,7 @@ from seqkeras.pipeline.run_folders.folder_life import resolved_config
 from seqkeras.pipeline.run_folders.folder_life import resume_hint
 from seqkeras.pipeline.run_folders.folder_life import worker_dir
 from seqkeras.pipeline.tasks import get_task
+from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.vocabularies import save_vocabularies
 from seqkeras.pipeline.training import distribute
 from seqkeras.pipeline.training.fit_setup import DivergenceCheck
@@ -55,6 +58,27 @@ from seqkeras.utils.atomic_files import replaced_atomically
 from seqkeras.utils.atomic_files import write_text_atomically
 
 logger = logging.getLogger("seqkeras")
+
+
+def check_pipeline(config: PipelineConfig) -> Tuple[Task, Optional[DecodingStrategy]]:
+    """Every check of `config` a run makes before it starts; `seqkeras run --workers` too.
+
+    The task's checks, its decoding strategy's (built here) and the
+    distribution's, so that a config is refused the same way whether one
+    process runs it or a launcher is about to start workers for it.
+
+    Returns:
+        `(task, strategy)`: the task, and the decoding strategy it evaluates
+        and serves with (`None` for tasks that do not generate).
+
+    Raises:
+        ConfigError: naming the key of the first problem found.
+    """
+    task = get_task(config.task)
+    task.check(config)
+    strategy = task.strategy(config)
+    distribute.check_distribute(config)
+    return task, strategy
 
 
 def run_pipeline(
@@ -74,10 +98,7 @@ def run_pipeline(
     if smoke:
         config.train.epochs = 1
         config.evaluate.samples = min(config.evaluate.samples, 5)
-    task = get_task(config.task)
-    task.check(config)
-    decoding = task.strategy(config)
-    distribute.check_distribute(config)
+    task, decoding = check_pipeline(config)
     strategy = distribute.create_strategy(config.train.distribute)
     distribute.check_replicas(config, strategy)
     chief = distribute.is_chief(strategy)
