@@ -3,9 +3,11 @@
 import dataclasses
 from typing import Any
 from typing import Dict
+from typing import Generic
 from typing import List
 from typing import Optional
 from typing import Tuple
+from typing import TypeVar
 
 import keras
 import tensorflow as tf
@@ -18,9 +20,14 @@ from seqkeras.pipeline.config.export_formats import check_export_formats
 from seqkeras.pipeline.config.scheduled_sampling_checks import check_scheduled_sampling
 from seqkeras.pipeline.config.schema import PipelineConfig
 
+#: The type of what a task's `evaluate` reads beyond the test batches.
+TestSetT = TypeVar("TestSetT")
+#: The type of what a task's `build` reads of the inputs.
+InputsT = TypeVar("InputsT")
+
 
 @dataclasses.dataclass
-class TaskData:
+class TaskData(Generic[TestSetT, InputsT]):
     """Batched datasets ready for `model.fit`, plus what evaluation needs.
 
     Attributes:
@@ -33,9 +40,12 @@ class TaskData:
             `vocabulary.<name>.txt` (or `.model`).
         labels: Class or tag names by output id, when the task has them.
         test_set: What the task's `evaluate` reads beyond the test batches,
-            as a dataclass of the task's own (references, source texts).
+            as a dataclass of the task's own (references, source texts): a
+            `TestSetT`, named by each task's alias (`ClassifyData =
+            TaskData[ClassifyTestSet, SequenceShape]`).
         input_shape: What the task's `build` reads of the inputs beyond the
-            vocabularies (a dataclass of the task's own), or `None`.
+            vocabularies (an `InputsT`, a dataclass of the task's own), or
+            `None`.
     """
 
     train: tf.data.Dataset
@@ -45,8 +55,8 @@ class TaskData:
     batch_size: int
     vocabularies: Dict[str, sk_data.Vocabulary] = dataclasses.field(default_factory=dict)
     labels: List[str] = dataclasses.field(default_factory=list)
-    test_set: Any = None
-    input_shape: Any = None
+    test_set: Optional[TestSetT] = None
+    input_shape: Optional[InputsT] = None
 
     @property
     def steps_per_epoch(self) -> int:

@@ -64,12 +64,16 @@ class CaptionInputs:
     images: bool
 
 
+#: What `prepare` gives and `build`, `evaluate` and `export` read.
+CaptionData = TaskData[CaptionTestSet, CaptionInputs]
+
+
 class CaptionTask(Task):
     headline = "exact_match"
     default_strategy = "greedy"
     supports_scheduled_sampling = True
 
-    def prepare(self, config, smoke, vocabularies=None):
+    def prepare(self, config, smoke, vocabularies=None) -> CaptionData:
         source, target = resolve_columns(
             config, "text", source_types=("numbers", "image"), subword=True
         )
@@ -133,7 +137,7 @@ class CaptionTask(Task):
             input_shape=inputs,
         )
 
-    def build(self, config, data):
+    def build(self, config, data: CaptionData):
         model = config.model
         inputs = data.input_shape
         image_encoder = None
@@ -158,7 +162,7 @@ class CaptionTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"]
 
-    def export(self, model, data, config, path, strategy):
+    def export(self, model, data: CaptionData, config, path, strategy):
         check_inputs = None
         if data.input_shape.images:
             paths = data.test_set.features.paths[:EXPORT_CHECKS]
@@ -173,7 +177,7 @@ class CaptionTask(Task):
             input_notes=source.value_notes(),
         )
 
-    def evaluate(self, model, data, config, strategy):
+    def evaluate(self, model, data: CaptionData, config, strategy):
         vocabulary = data.vocabularies["caption"]
         test_set = data.test_set
         features, references = test_set.features, test_set.references

@@ -62,6 +62,10 @@ class SequenceShape:
     scale: Optional[float] = None  # what the model multiplies vectors by first
 
 
+#: What `prepare` gives and `build`, `evaluate` and `export` read.
+ClassifyData = TaskData[ClassifyTestSet, SequenceShape]
+
+
 class ClassifyTask(Task):
     portable_formats = tuple(PORTABLE_FORMATS)
     headline = "accuracy"
@@ -73,7 +77,7 @@ class ClassifyTask(Task):
     def columns(self, config):
         return resolve_columns(config, "label", source_types=("text", "numbers"), subword=True)
 
-    def prepare(self, config, smoke, vocabularies=None):
+    def prepare(self, config, smoke, vocabularies=None) -> ClassifyData:
         source, target = self.columns(config)
         examples = read_examples(config, source, target, smoke)
         names = label_names(examples["train"].targets, target)
@@ -143,7 +147,7 @@ class ClassifyTask(Task):
             input_shape=shape,
         )
 
-    def build(self, config, data):
+    def build(self, config, data: ClassifyData):
         model = config.model
         shape = data.input_shape
         inputs = (
@@ -169,7 +173,7 @@ class ClassifyTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
-    def export(self, model, data, config, path, strategy):
+    def export(self, model, data: ClassifyData, config, path, strategy):
         source, _ = self.columns(config)
         export_classifier(
             model,
@@ -180,7 +184,7 @@ class ClassifyTask(Task):
             formats=portable_formats(config),
         )
 
-    def evaluate(self, model, data, config, strategy):
+    def evaluate(self, model, data: ClassifyData, config, strategy):
         outputs = np.concatenate([model.predict_on_batch(inputs) for inputs, _ in data.test])
         predicted = np.argmax(outputs, axis=-1)
         test_set = data.test_set

@@ -10,11 +10,11 @@ import numpy as np
 import tensorflow as tf
 
 from seqkeras.data.catalog import CATALOG
+from seqkeras.data.splits import SPLITS
 from seqkeras.export import export_forecaster
 from seqkeras.export.portable import PORTABLE_FORMATS
 from seqkeras.models import build_many_to_one
 from seqkeras.pipeline.config.export_formats import portable_formats
-from seqkeras.pipeline.tasks.base import SPLITS
 from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
@@ -115,6 +115,10 @@ class ForecastSeries:
     horizon: int  # values forecast at once
 
 
+#: What `prepare` gives and `build`, `evaluate` and `export` read.
+ForecastData = TaskData[ForecastSeries, None]
+
+
 class ForecastTask(Task):
     """Forecast the next `forecast.horizon` values of a series (many-to-one).
 
@@ -130,7 +134,7 @@ class ForecastTask(Task):
     portable_formats = tuple(PORTABLE_FORMATS)
     headline = "mae"
 
-    def prepare(self, config, smoke, vocabularies=None):
+    def prepare(self, config, smoke, vocabularies=None) -> ForecastData:
         source, _ = resolve_columns(config, None, source_types=("numbers",), source_type="numbers")
         # The whole series even for --smoke: its windows reach across splits.
         values = read_series(config, source).values
@@ -169,7 +173,7 @@ class ForecastTask(Task):
             ),
         )
 
-    def build(self, config, data):
+    def build(self, config, data: ForecastData):
         model = config.model
         return build_many_to_one(
             config.forecast.horizon,
@@ -186,7 +190,7 @@ class ForecastTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.MeanSquaredError(), [keras.metrics.MeanAbsoluteError(name="mae")]
 
-    def export(self, model, data, config, path, strategy):
+    def export(self, model, data: ForecastData, config, path, strategy):
         export_forecaster(
             model,
             path,
@@ -195,7 +199,7 @@ class ForecastTask(Task):
             formats=portable_formats(config),
         )
 
-    def evaluate(self, model, data, config, strategy):
+    def evaluate(self, model, data: ForecastData, config, strategy):
         test_set = data.test_set
         x, actual, targets = test_set.windows["test"]
         series, season, horizon = test_set.series, test_set.season, test_set.horizon

@@ -24,11 +24,11 @@ import numpy as np
 
 from seqkeras import data as sk_data
 from seqkeras.data import ColumnSpec
+from seqkeras.data.splits import SPLITS
 from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.pipeline.config.schema import PipelineConfig
 from seqkeras.pipeline.tasks.examples import CARVED_SHARE
-from seqkeras.pipeline.tasks.examples import SPLITS
 from seqkeras.pipeline.tasks.examples import read_examples
 from seqkeras.utils.shown import shown
 

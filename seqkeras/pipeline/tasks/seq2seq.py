@@ -37,6 +37,10 @@ class Seq2SeqTestSet:
     target_unit: str  # "char" or "token": what the error rate counts
 
 
+#: What `prepare` gives and `build`, `evaluate` and `export` read.
+Seq2SeqData = TaskData[Seq2SeqTestSet, None]
+
+
 def _as_model_inputs(inputs, decoder_target):
     source, decoder_input = inputs
     return {"source_ids": source, "target_ids": decoder_input}, decoder_target
@@ -67,7 +71,7 @@ class Seq2SeqTask(Task):
     def columns(self, config):
         return resolve_columns(config, "text", source_types=("text",), subword=True)
 
-    def prepare(self, config, smoke, vocabularies=None):
+    def prepare(self, config, smoke, vocabularies=None) -> Seq2SeqData:
         source, target = self.columns(config)
         examples = read_examples(config, source, target, smoke)
         train = examples["train"]
@@ -122,7 +126,7 @@ class Seq2SeqTask(Task):
             ),
         )
 
-    def build(self, config, data):
+    def build(self, config, data: Seq2SeqData):
         model = config.model
         return build_seq2seq(
             len(data.vocabularies["source"]),
@@ -138,7 +142,7 @@ class Seq2SeqTask(Task):
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         return loss, ["accuracy"]
 
-    def export(self, model, data, config, path, strategy):
+    def export(self, model, data: Seq2SeqData, config, path, strategy):
         export_seq2seq(
             model,
             data.vocabularies["source"],
@@ -149,7 +153,7 @@ class Seq2SeqTask(Task):
             formats=portable_formats(config),
         )
 
-    def evaluate(self, model, data, config, strategy):
+    def evaluate(self, model, data: Seq2SeqData, config, strategy):
         test_set, target_vocabulary = data.test_set, data.vocabularies["target"]
         # One prediction per distinct source, right if it matches any of the
         # source's references (a word's pronunciations).

@@ -43,6 +43,10 @@ class TagTestSet:
     train_tags: List[List[str]]
 
 
+#: What `prepare` gives and `build`, `evaluate` and `export` read.
+TagData = TaskData[TagTestSet, None]
+
+
 class TagTask(Task):
     portable_formats = tuple(PORTABLE_FORMATS)
     headline = "macro_f1"
@@ -54,7 +58,7 @@ class TagTask(Task):
     def columns(self, config):
         return resolve_columns(config, "tags", default_tokens="whitespace", source_types=("text",))
 
-    def prepare(self, config, smoke, vocabularies=None):
+    def prepare(self, config, smoke, vocabularies=None) -> TagData:
         source, target = self.columns(config)
         examples = read_examples(config, source, target, smoke)
         vocabulary = given_vocabulary(
@@ -116,7 +120,7 @@ class TagTask(Task):
             ),
         )
 
-    def build(self, config, data):
+    def build(self, config, data: TagData):
         model = config.model
         return build_many_to_many(
             len(data.labels),
@@ -131,7 +135,7 @@ class TagTask(Task):
     def loss_and_metrics(self, config):
         return keras.losses.SparseCategoricalCrossentropy(), ["accuracy"]
 
-    def export(self, model, data, config, path, strategy):
+    def export(self, model, data: TagData, config, path, strategy):
         export_tagger(
             model,
             data.vocabularies["source"],
@@ -140,7 +144,7 @@ class TagTask(Task):
             formats=portable_formats(config),
         )
 
-    def evaluate(self, model, data, config, strategy):
+    def evaluate(self, model, data: TagData, config, strategy):
         predicted = []
         for ids, _ in data.test:
             ids = ids.numpy()
