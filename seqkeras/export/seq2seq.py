@@ -121,8 +121,8 @@ def export_seq2seq(
             tf.TensorSpec([None], tf.string), form=RAW_STRINGS, max_length=max_source_length
         ),
         max_source_length=max_source_length,
-        **generation.info(),
-        **serving_requirements(source_vocab, target_vocab),
+        # The source vocabulary's needs join the target's (generation.info()).
+        **{**generation.info(), **serving_requirements(source_vocab, target_vocab)},
     ).to_json()
     return write_saved_model(
         path,
