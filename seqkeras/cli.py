@@ -335,13 +335,13 @@ def _command(args) -> int:
             from seqkeras.pipeline.commands.finished_run import evaluate_run
 
             with _progress_to_stderr():
-                metrics = evaluate_run(args.run_dir)
+                evaluation = evaluate_run(args.run_dir)
             if args.json:
-                print(json.dumps(metrics, indent=2, sort_keys=True))
+                print(json.dumps(evaluation.metrics, indent=2, sort_keys=True))
             else:
                 from seqkeras.report.metrics_table import format_metrics_table
 
-                print(format_metrics_table(metrics))
+                print(format_metrics_table(evaluation))
                 print("Every metric (per class, by step, ...): seqkeras evaluate --json RUN")
         elif args.command == "export":
             from seqkeras.pipeline.commands.finished_run import export_run

@@ -19,8 +19,8 @@ ALLOWED = {
     "decoding": {"models", "utils"},
     "data": {"errors", "utils"},
     "export": {"data", "decoding", "errors", "layers", "models", "utils"},
-    "report": {"utils"},
-    "metrics": set(),
+    "report": {"metrics", "utils"},
+    "metrics": {"utils"},
 }
 
 # Which pipeline subpackages each may import, in the order a run goes
@@ -228,6 +228,38 @@ def test_only_export_reads_the_manifest_and_only_through_export_manifest():
                 assert not re.fullmatch(r"(.*[/\\])?seqkeras_export\.json", value), (
                     f"{path.relative_to(ROOT)} opens seqkeras_export.json itself"
                 )
+
+
+def test_metrics_json_is_read_and_written_only_through_evaluation():
+    # The file's name as a path, and the keys Evaluation fills from its typed
+    # fields used as an index, a `.get` key or a dict key: renaming a variable
+    # cannot dodge it.
+    from seqkeras.metrics.evaluation import RESERVED_KEYS
+
+    for path in PACKAGE.rglob("*.py"):
+        if path == PACKAGE / "metrics" / "evaluation.py":
+            continue
+        where = path.relative_to(ROOT)
+        # The scores of `metrics/` and the export's manifest have keys of those names.
+        own_keys = path.is_relative_to(PACKAGE / "metrics") or path.is_relative_to(
+            PACKAGE / "export"
+        )
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                value = node.value.strip()
+                assert not re.fullmatch(r"(.*[/\\])?metrics\.json", value), (
+                    f"{where} opens metrics.json itself; use Evaluation.load / write"
+                )
+            keys = []
+            if isinstance(node, ast.Subscript):
+                keys = [node.slice]
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "get":
+                keys = node.args[:1]
+            elif isinstance(node, ast.Dict):
+                keys = [key for key in node.keys if key is not None]
+            for key in keys:
+                if not own_keys and isinstance(key, ast.Constant) and key.value in RESERVED_KEYS:
+                    raise AssertionError(f"{where}:{node.lineno} uses the key {key.value!r}")
 
 
 def test_tasks_know_no_dataset_by_name():

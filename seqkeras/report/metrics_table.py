@@ -1,20 +1,29 @@
 """A short table of a run's metrics for the console (the full set stays in JSON)."""
 
 from typing import List
+from typing import Mapping
+from typing import Union
+
+from seqkeras.metrics.evaluation import Evaluation
 
 
-def format_metrics_table(metrics: dict) -> str:
+def format_metrics_table(evaluation: Union[Evaluation, Mapping]) -> str:
     """The headline and the other scalar metrics, one a row, with the baselines beside them.
 
     Lists and nested tables (per-class scores, the confusion matrix, scores by
     step) are left to `metrics.json`; the headline comes first, marked `*`.
+
+    Args:
+        evaluation: An `Evaluation`, or the content of a run's `metrics.json`.
     """
-    headline = metrics.get("headline")
+    if isinstance(evaluation, Mapping):
+        evaluation = Evaluation.from_json(evaluation)
+    headline, metrics = evaluation.headline, evaluation.scores
     names = [k for k, v in metrics.items() if _is_number(v)]
     names.sort(key=lambda name: (name != headline, name == "test_examples"))
     baselines = {
         name: figures
-        for name, figures in sorted(metrics.get("baselines", {}).items())
+        for name, figures in sorted(evaluation.baselines.items())
         if isinstance(figures, dict)
     }
     # Baselines some tasks record beside the model's figures: `persistence_mae` for `mae`.
@@ -34,8 +43,8 @@ def format_metrics_table(metrics: dict) -> str:
         ]
         rows.append([label, *cells])
     lines = _aligned(rows)
-    if isinstance(metrics.get("decoding"), dict):
-        decoding = metrics["decoding"]
+    if isinstance(evaluation.decoding, dict):
+        decoding = evaluation.decoding
         options = ", ".join(f"{k}={v}" for k, v in sorted(decoding.get("config", {}).items()))
         lines.append(f"decoding: {decoding.get('name')} ({options})")
     if headline:

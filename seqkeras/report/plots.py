@@ -1,15 +1,16 @@
 """Training curves, attention heat maps and confusion matrices as PNG files."""
 
 import csv
-import json
 import pathlib
-from typing import Any
-from typing import Dict
-from typing import List
 from typing import Optional
+from typing import Sequence
 
 import matplotlib
 import numpy as np
+
+from seqkeras.metrics.evaluation import METRICS_FILE
+from seqkeras.metrics.evaluation import AttentionExample
+from seqkeras.metrics.evaluation import Evaluation
 
 matplotlib.use("Agg")  # files only: no screen on training machines
 
@@ -25,12 +26,11 @@ def run_title(plots_dir: pathlib.Path) -> str:
     run_dir = pathlib.Path(plots_dir).parent
     title = run_dir.parent.name or run_dir.name
     try:
-        metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+        evaluation = Evaluation.load(run_dir / METRICS_FILE)
     except (OSError, ValueError):
         return title
-    name = metrics.get("headline")
-    if isinstance(metrics.get(name), (int, float)):
-        title += f": test {name} = {metrics[name]:.4f}"
+    if evaluation.headline_value is not None:
+        title += f": test {evaluation.headline} = {evaluation.headline_value:.4f}"
     return title
 
 
@@ -77,12 +77,12 @@ def plot_training_curves(
 
 
 def plot_attention(
-    examples: List[Dict[str, Any]], plots_dir: pathlib.Path, title: Optional[str] = None
+    examples: Sequence[AttentionExample], plots_dir: pathlib.Path, title: Optional[str] = None
 ) -> None:
     """Heat maps of alignments: one file per example.
 
     Each example has `source` and `target` token lists and `alignments`, an
-    array of shape (len(target), len(source)). `title` defaults to
+    array of shape (len(target), len(source)) or larger. `title` defaults to
     `run_title(plots_dir)`.
     """
     if not examples:
@@ -90,8 +90,8 @@ def plot_attention(
     title = title or run_title(plots_dir)
     plots_dir.mkdir(parents=True, exist_ok=True)
     for index, example in enumerate(examples):
-        source, target = example["source"], example["target"]
-        weights = example["alignments"][: len(target), : len(source)]
+        source, target = example.source, example.target
+        weights = example.alignments[: len(target), : len(source)]
         figure, axis = plt.subplots(
             figsize=(max(3, 0.35 * len(source) + 1), max(2.5, 0.35 * len(target) + 1))
         )

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from seqkeras.metrics.evaluation import AttentionExample
 from seqkeras.report import plots
 
 
@@ -44,7 +45,7 @@ def test_training_curves_mark_the_epoch_with_the_lowest_validation_loss(run_dir,
 def test_confusion_matrix_and_attention_have_titles_labels_and_colour_bars(run_dir, figures):
     plots.plot_confusion_matrix([[3, 1], [0, 4]], run_dir / "plots", labels=["a", "b"])
     alignments = np.full((2, 3), 1 / 3)
-    example = {"source": ["x", "y", "z"], "target": ["p", "q"], "alignments": alignments}
+    example = AttentionExample(source=["x", "y", "z"], target=["p", "q"], alignments=alignments)
     plots.plot_attention([example], run_dir / "plots")
     confusion, attention = figures
     for figure, colour_label in ((confusion, "test examples"), (attention, "attention weight")):

@@ -4,6 +4,7 @@ import pathlib
 from typing import Tuple
 
 from seqkeras.errors import ConfigError
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.pipeline.config.fields import from_dict
 from seqkeras.pipeline.config.loading import read_yaml_mapping
 from seqkeras.pipeline.config.schema import PipelineConfig
@@ -77,11 +78,11 @@ def load_run(run_dir):
     return config, task, data, keras.saving.load_model(model_path)
 
 
-def evaluate_run(run_dir) -> dict:
+def evaluate_run(run_dir) -> Evaluation:
     from seqkeras.pipeline.commands.runner import evaluate
 
     config, task, data, model = load_run(run_dir)
-    return evaluate(task, model, data, config, task.strategy(config)).metrics
+    return evaluate(task, model, data, config, task.strategy(config))
 
 
 def export_run(run_dir) -> pathlib.Path:

@@ -15,7 +15,7 @@ backup when the run resumes, and stop after training.
 """
 
 import copy
-import json
+import dataclasses
 import logging
 import pathlib
 import shutil
@@ -32,6 +32,8 @@ from seqkeras.decoding import serialize_strategy
 from seqkeras.errors import RunInterrupted
 from seqkeras.errors import TrainingDiverged
 from seqkeras.layers import set_implementation
+from seqkeras.metrics.evaluation import METRICS_FILE
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.pipeline.config.loading import load_config
 from seqkeras.pipeline.config.schema import PipelineConfig
 from seqkeras.pipeline.run_folders.epoch_backup import restore_backup
@@ -55,7 +57,6 @@ from seqkeras.pipeline.training.fit_setup import build_callbacks
 from seqkeras.pipeline.training.fit_setup import build_optimizer
 from seqkeras.pipeline.training.scheduled_sampling_callbacks import scheduled_sampling_callbacks
 from seqkeras.utils.atomic_files import replaced_atomically
-from seqkeras.utils.atomic_files import write_text_atomically
 
 logger = logging.getLogger("seqkeras")
 
@@ -141,18 +142,16 @@ def _complete(task, config, data, strategy, decoding, run_dir, lock, verbose) ->
         model = _float32_copy(task, config, data, model)
 
     evaluation = evaluate(task, model, data, config, decoding)
-    _write_json(run_dir / "metrics.json", evaluation.metrics)
+    evaluation.write(run_dir / METRICS_FILE)
     report.write_predictions(run_dir / "predictions.tsv", evaluation.predictions)
     _save_model(model, run_dir / "model.keras")
     if config.export.enabled:
         task.export(model, data, config, run_dir / "export", decoding)
     report.plot_training_curves(run_dir / "logs" / "training.csv", run_dir / "plots")
     report.plot_attention(evaluation.attention, run_dir / "plots")
-    report.plot_confusion_matrix(
-        evaluation.metrics.get("confusion_matrix"),
-        run_dir / "plots",
-        labels=evaluation.metrics.get("class_names"),
-    )
+    if evaluation.confusion is not None:
+        confusion = evaluation.confusion
+        report.plot_confusion_matrix(confusion.counts, run_dir / "plots", confusion.class_names)
     return finish(run_dir, lock)
 
 
@@ -222,11 +221,11 @@ def _load_trained(model: keras.Model, path: pathlib.Path) -> bool:
     return True
 
 
-def evaluate(task, model, data, config, decoding):
-    """The task's evaluation; `metrics["decoding"]` names the decoding strategy used."""
+def evaluate(task, model, data, config, decoding) -> Evaluation:
+    """The task's evaluation, naming the decoding strategy used (if any)."""
     evaluation = task.evaluate(model, data, config, decoding)
     if decoding is not None:
-        evaluation.metrics["decoding"] = serialize_strategy(decoding)
+        evaluation = dataclasses.replace(evaluation, decoding=serialize_strategy(decoding))
     return evaluation
 
 
@@ -265,10 +264,6 @@ def _seed(config: PipelineConfig) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
-def _write_json(path: pathlib.Path, values) -> None:
-    write_text_atomically(path, json.dumps(values, indent=2, sort_keys=True))
-
-
 def _save_model(model: keras.Model, path: pathlib.Path) -> None:
     with replaced_atomically(path, temporary=path.with_name("model.tmp.keras")) as written:
         model.save(written)
@@ -276,15 +271,15 @@ def _save_model(model: keras.Model, path: pathlib.Path) -> None:
 
 def headline(run_dir: pathlib.Path) -> Optional[str]:
     """`name = value` of the run's headline metric, for the CLI summary."""
-    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
-    name = metrics.get("headline")
-    if name not in metrics:
+    evaluation = Evaluation.load(run_dir / METRICS_FILE)
+    name = evaluation.headline
+    if name not in evaluation.scores:
         return None
     # The same figure for the baselines measured in the run, when they have it.
     baselines = [
         f"{baseline} {figures[name]:.4f}"
-        for baseline, figures in metrics.get("baselines", {}).items()
+        for baseline, figures in evaluation.baselines.items()
         if name in figures
     ]
     against = f" (baselines: {', '.join(baselines)})" if baselines else ""
-    return f"{name} = {metrics[name]:.4f}{against}"
+    return f"{name} = {evaluation.scores[name]:.4f}{against}"

@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from seqkeras import data as sk_data
 from seqkeras.decoding import DecodingStrategy
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.pipeline.config.attention_checks import check_attention
 from seqkeras.pipeline.config.evaluate_strategy import build_strategy
 from seqkeras.pipeline.config.export_formats import check_export_formats
@@ -62,15 +63,6 @@ class TaskData(Generic[TestSetT, InputsT]):
     def steps_per_epoch(self) -> int:
         """Batches per training epoch, as the learning-rate schedules count them."""
         return max(1, -(-self.train_examples // self.batch_size))
-
-
-@dataclasses.dataclass
-class Evaluation:
-    """Metrics for `metrics.json` and sample predictions for the TSV."""
-
-    metrics: Dict[str, Any]
-    predictions: List[Dict[str, Any]]
-    attention: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 class Task:

@@ -20,11 +20,12 @@ from seqkeras.data.images import ImageFiles
 from seqkeras.data.images import decode_image
 from seqkeras.errors import ConfigError
 from seqkeras.export import export_caption
+from seqkeras.metrics.evaluation import AttentionExample
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.metrics.sequence_metrics import sequence_scores
 from seqkeras.models import build_image_encoder
 from seqkeras.models import build_one_to_many
 from seqkeras.pipeline.config.image_encoder_weights import check_encoder_weights
-from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import attention_options
@@ -183,10 +184,10 @@ class CaptionTask(Task):
         features, references = test_set.features, test_set.references
         tokens, alignments = generate_outputs(model, features, strategy)
         hypotheses = [vocabulary.decode(row) for row in tokens]
-        metrics = {"headline": self.headline, "test_examples": len(references)}
-        metrics.update(sequence_scores(references, hypotheses, "token"))
+        scores = {"test_examples": len(references)}
+        scores.update(sequence_scores(references, hypotheses, "token"))
         # The most frequent training caption for every test image, scored alike.
-        metrics["baselines"] = {
+        baselines = {
             "majority": {
                 "prediction": test_set.baseline,
                 **sequence_scores(references, [test_set.baseline] * len(references), "token"),
@@ -202,14 +203,14 @@ class CaptionTask(Task):
         else:
             positions = [f"position {p}" for p in range(features.shape[2])]
         attention = [
-            {
-                "source": positions,
-                "target": [vocabulary.id_to_token(t) for t in tokens[i] if t],
-                "alignments": alignments[i],
-            }
+            AttentionExample(
+                source=positions,
+                target=[vocabulary.id_to_token(t) for t in tokens[i] if t],
+                alignments=alignments[i],
+            )
             for i in range(min(config.evaluate.attention_plots, len(references)))
         ]
-        return Evaluation(metrics, rows, attention)
+        return Evaluation(self.headline, scores, rows, baselines, attention=attention)
 
 
 def _image_dataset(paths, decoder_in, decoder_out, size) -> tf.data.Dataset:

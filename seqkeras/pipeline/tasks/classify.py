@@ -15,10 +15,11 @@ from seqkeras.export import export_classifier
 from seqkeras.export.portable import PORTABLE_FORMATS
 from seqkeras.metrics.baselines import majority_class
 from seqkeras.metrics.baselines import tfidf_logistic_regression
+from seqkeras.metrics.evaluation import ConfusionMatrix
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.metrics.label_metrics import classification_scores
 from seqkeras.models import build_many_to_one
 from seqkeras.pipeline.config.export_formats import portable_formats
-from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import pooling_options
@@ -191,19 +192,15 @@ class ClassifyTask(Task):
         labels = test_set.labels
         seen = labels >= 0
         scores = classification_scores(labels[seen], predicted[seen], data.labels)
-        metrics = {
-            "headline": self.headline,
+        figures = {
             # A test label never seen in training is an error, not a crash.
             "accuracy": float(np.mean(labels == predicted)),
             "macro_f1": scores["macro_f1"],
             "per_class": scores["per_class"],
-            "confusion_matrix": scores["confusion_matrix"],
-            "class_names": list(data.labels),
             "test_examples": int(len(labels)),
-            "baselines": _baselines(test_set, data.labels, config.seed),
         }
         if test_set.unseen:
-            metrics["unseen_test_labels"] = test_set.unseen
+            figures["unseen_test_labels"] = test_set.unseen
         confidence = _probabilities(outputs).max(axis=-1)
         # Errors first (most confident first), then correct answers, in test order.
         wrong = np.flatnonzero(labels != predicted)
@@ -221,7 +218,13 @@ class ClassifyTask(Task):
                 }
             )
             rows.append(row)
-        return Evaluation(metrics, rows)
+        return Evaluation(
+            headline=self.headline,
+            scores=figures,
+            predictions=rows,
+            baselines=_baselines(test_set, data.labels, config.seed),
+            confusion=ConfusionMatrix.from_scores(scores),
+        )
 
 
 def _baselines(test_set: ClassifyTestSet, names: List[str], seed: int) -> dict:

@@ -13,9 +13,9 @@ from seqkeras.data.catalog import CATALOG
 from seqkeras.data.splits import SPLITS
 from seqkeras.export import export_forecaster
 from seqkeras.export.portable import PORTABLE_FORMATS
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.models import build_many_to_one
 from seqkeras.pipeline.config.export_formats import portable_formats
-from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import pooling_options
@@ -209,7 +209,6 @@ class ForecastTask(Task):
         mae, rmse = forecast_errors(predicted, actual, std)
         persistence_mae, persistence_rmse = forecast_errors(persistence, actual, std)
         metrics = {
-            "headline": self.headline,
             "mae": mae,
             "rmse": rmse,
             "persistence_mae": persistence_mae,
@@ -243,7 +242,7 @@ class ForecastTask(Task):
                 row["forecast"] = float(predicted[i, k] * std + mean)
                 row["persistence"] = float(persistence[i, k] * std + mean)
                 rows.append(row)
-        return Evaluation(metrics, rows)
+        return Evaluation(self.headline, metrics, rows)
 
 
 def _by_step(forecast, actual, scale, keep=None):

@@ -10,8 +10,8 @@ from seqkeras.decoding import generate
 from seqkeras.decoding import language_model_step
 from seqkeras.errors import ConfigError
 from seqkeras.export import export_language_model
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.models import build_many_to_many
-from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import recurrent_options
@@ -131,7 +131,6 @@ class LanguageModelTask(Task):
         )
         samples = [vocabulary.decode(row) for row in np.asarray(result.tokens)]
         metrics = {
-            "headline": self.headline,
             "loss": float(loss),
             "accuracy": float(accuracy),
             "perplexity": float(math.exp(loss)),
@@ -139,4 +138,4 @@ class LanguageModelTask(Task):
             "validation_bits_per_character": float(validation_loss / math.log(2)),
         }
         rows = [{"prime": p, "prediction": s} for p, s in zip(PRIMES, samples)]
-        return Evaluation(metrics, rows)
+        return Evaluation(self.headline, metrics, rows)

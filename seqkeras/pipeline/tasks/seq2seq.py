@@ -10,11 +10,12 @@ from seqkeras import data as sk_data
 from seqkeras.data.catalog import CATALOG
 from seqkeras.export import export_seq2seq
 from seqkeras.export.portable_generator import GENERATOR_FORMATS
+from seqkeras.metrics.evaluation import AttentionExample
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.metrics.sequence_metrics import sequence_scores
 from seqkeras.models import build_seq2seq
 from seqkeras.pipeline.config.attention_checks import check_dot_score_sizes
 from seqkeras.pipeline.config.export_formats import portable_formats
-from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import attention_options
@@ -168,7 +169,6 @@ class Seq2SeqTask(Task):
         tokens, alignments = generate_outputs(model, sources, strategy)
         hypotheses = [target_vocabulary.decode(row) for row in tokens]
         metrics = {
-            "headline": self.headline,
             "test_examples": len(test_set.references),
             "test_sources": len(hypotheses),
         }
@@ -195,13 +195,13 @@ class Seq2SeqTask(Task):
             source_ids = [t for t in sources[i] if t]
             output_ids = [t for t in tokens[i] if t]
             attention.append(
-                {
-                    "source": [source_vocabulary.id_to_token(t) for t in source_ids],
-                    "target": [target_vocabulary.id_to_token(t) for t in output_ids],
-                    "alignments": alignments[i],
-                }
+                AttentionExample(
+                    source=[source_vocabulary.id_to_token(t) for t in source_ids],
+                    target=[target_vocabulary.id_to_token(t) for t in output_ids],
+                    alignments=alignments[i],
+                )
             )
-        return Evaluation(metrics, rows, attention)
+        return Evaluation(self.headline, metrics, rows, attention=attention)
 
 
 def _normalized_scores(config):

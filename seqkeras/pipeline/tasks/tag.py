@@ -12,11 +12,11 @@ from seqkeras.errors import DataError
 from seqkeras.export import export_tagger
 from seqkeras.export.portable import PORTABLE_FORMATS
 from seqkeras.metrics.baselines import majority_tags
+from seqkeras.metrics.evaluation import Evaluation
 from seqkeras.metrics.label_metrics import is_bio
 from seqkeras.metrics.label_metrics import tag_scores
 from seqkeras.models import build_many_to_many
 from seqkeras.pipeline.config.export_formats import portable_formats
-from seqkeras.pipeline.tasks.base import Evaluation
 from seqkeras.pipeline.tasks.base import Task
 from seqkeras.pipeline.tasks.base import TaskData
 from seqkeras.pipeline.tasks.base import recurrent_options
@@ -160,21 +160,20 @@ class TagTask(Task):
         scores = tag_scores(test_set.tags, hypotheses, tag_names)
         bio = is_bio(data.labels)
         metrics = {
-            "headline": "entity_f1" if bio else self.headline,
             **scores,
             "tag_names": list(data.labels),
             **({"unseen_test_tags": unseen} if unseen else {}),
             "test_sentences": len(hypotheses),
             "test_tokens": sum(len(row) for row in hypotheses),
-            "baselines": {
-                "majority": majority_tags(
-                    test_set.train_tokens,
-                    test_set.train_tags,
-                    test_set.tokens,
-                    test_set.tags,
-                    tag_names,
-                )
-            },
+        }
+        baselines = {
+            "majority": majority_tags(
+                test_set.train_tokens,
+                test_set.train_tags,
+                test_set.tokens,
+                test_set.tags,
+                tag_names,
+            )
         }
         joiner = JOINERS[data.vocabularies["source"].split]
         rows = [
@@ -188,4 +187,5 @@ class TagTask(Task):
                 : config.evaluate.samples
             ]
         ]
-        return Evaluation(metrics, rows)
+        headline = "entity_f1" if bio else self.headline
+        return Evaluation(headline, metrics, rows, baselines)
