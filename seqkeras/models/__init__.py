@@ -6,6 +6,7 @@ The generating ones return models of their own classes (`Seq2SeqModel`,
 
 from seqkeras.models.attention_generator_model import AttentionGeneratorModel
 from seqkeras.models.attention_generator_model import build_inference_models
+from seqkeras.models.attention_options import AttentionOptions
 from seqkeras.models.image_encoder import IMAGE_ENCODERS
 from seqkeras.models.image_encoder import build_image_encoder
 from seqkeras.models.many_to_many import build_many_to_many
@@ -18,6 +19,7 @@ from seqkeras.models.seq2seq_model import Seq2SeqModel
 
 __all__ = [
     "AttentionGeneratorModel",
+    "AttentionOptions",
     "IMAGE_ENCODERS",
     "OneToManyModel",
     "ScheduledSampling",

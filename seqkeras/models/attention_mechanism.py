@@ -6,6 +6,7 @@ import keras
 
 from seqkeras import layers
 from seqkeras.layers.attention.luong_attention import SCORES
+from seqkeras.models.attention_options import AttentionOptions
 from seqkeras.utils.arguments import check_choice
 from seqkeras.utils.arguments import check_optional_positive_int
 from seqkeras.utils.arguments import invalid
@@ -18,21 +19,17 @@ ATTENTIONS = {
 
 
 def build_attention(
-    attention: str,
+    options: AttentionOptions,
     *,
-    attention_units: Optional[int],
-    normalize_attention: bool,
-    attention_score: Optional[str],
-    scale_attention: bool,
     default_units: int,
     query_size: int,
     memory_size: int,
     name: Optional[str] = None,
 ) -> keras.layers.Layer:
-    """The attention layer a builder's arguments ask for.
+    """The attention layer `options` (a builder's arguments) ask for.
 
     `default_units` is the size of Bahdanau attention and of Luong's
-    `"concat"` score when `attention_units` is None (the builder's `units`).
+    `"concat"` score when `options.units` is None (the builder's `units`).
     `query_size` and `memory_size` are the sizes of what will attend and of
     what is attended to, so that a combination that cannot work (Luong's dot
     score between sizes that differ) is refused here, naming the builder's
@@ -43,6 +40,8 @@ def build_attention(
             `attention_units`, `attention_score`, `normalize_attention`,
             `scale_attention`) that does not fit.
     """
+    attention, attention_units, attention_score = options.kind, options.units, options.score
+    normalize_attention, scale_attention = options.normalize, options.scale
     check_choice("attention", attention, ATTENTIONS)
     check_optional_positive_int("attention_units", attention_units)
     if attention_score is not None:

@@ -20,6 +20,7 @@ import numpy as np
 from seqkeras.layers import AttentionDecoder
 from seqkeras.layers import ScheduledSamplingDecoder
 from seqkeras.models.attention_mechanism import build_attention
+from seqkeras.models.attention_options import AttentionOptions
 from seqkeras.models.recurrent_stack import decoder_cell
 from seqkeras.utils.arguments import check_positive_int
 
@@ -151,13 +152,7 @@ def attention_decoder_head(
     cell: str,
     units: int,
     num_layers: int,
-    attention: str,
-    attention_units: Optional[int],
-    normalize_attention: bool,
-    attention_score: Optional[str],
-    scale_attention: bool,
-    attention_layer_units: Optional[int],
-    attention_layer_activation: str,
+    attention: AttentionOptions,
     dropout: float,
     recurrent_dropout: float,
 ) -> DecoderHead:
@@ -178,17 +173,13 @@ def attention_decoder_head(
         decoder_cell(cell, units, num_layers, dropout, recurrent_dropout),
         build_attention(
             attention,
-            attention_units=attention_units,
-            normalize_attention=normalize_attention,
-            attention_score=attention_score,
-            scale_attention=scale_attention,
             default_units=units,
             # The decoder's cell output is the query.
             query_size=units,
             memory_size=memory.shape[-1],
         ),
-        attention_layer_units=attention_layer_units,
-        attention_layer_activation=attention_layer_activation,
+        attention_layer_units=attention.layer_units,
+        attention_layer_activation=attention.layer_activation,
         return_state=True,
         name="decoder",
     )

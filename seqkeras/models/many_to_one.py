@@ -1,10 +1,12 @@
 """Many-to-one: a sequence in, one prediction out."""
 
 from typing import Optional
+from typing import Union
 
 import keras
 
 from seqkeras.models.attention_mechanism import build_attention
+from seqkeras.models.attention_options import AttentionOptions
 from seqkeras.models.recurrent_stack import check_common_options
 from seqkeras.models.recurrent_stack import recurrent_stack
 from seqkeras.models.recurrent_stack import sequence_input
@@ -28,7 +30,7 @@ def build_many_to_one(
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
     pooling: str = "last",
-    attention: str = "bahdanau",
+    attention: Union[str, AttentionOptions] = "bahdanau",
     attention_units: Optional[int] = None,
     attention_score: Optional[str] = None,
     scale_attention: bool = False,
@@ -128,12 +130,14 @@ def build_many_to_one(
     )
     if attend:
         last_state = states[0]
-        pooling_attention = build_attention(
+        options = AttentionOptions.of(
             attention,
             attention_units=attention_units,
-            normalize_attention=False,
             attention_score=attention_score,
             scale_attention=scale_attention,
+        )
+        pooling_attention = build_attention(
+            options,
             default_units=units,
             query_size=last_state.shape[-1],
             memory_size=sequence.shape[-1],

@@ -2,9 +2,11 @@
 
 from typing import Optional
 from typing import Sequence
+from typing import Union
 
 import keras
 
+from seqkeras.models.attention_options import AttentionOptions
 from seqkeras.models.one_to_many_model import OneToManyModel
 
 
@@ -17,7 +19,7 @@ def build_one_to_many(
     cell: str = "lstm",
     units: int = 128,
     num_layers: int = 1,
-    attention: str = "bahdanau",
+    attention: Union[str, AttentionOptions] = "bahdanau",
     attention_units: Optional[int] = None,
     normalize_attention: bool = False,
     attention_score: Optional[str] = None,
@@ -63,7 +65,11 @@ def build_one_to_many(
         units: Units of the decoder cells and of the feature projection.
             Defaults to `128`.
         num_layers: Number of stacked decoder cells. Defaults to `1`.
-        attention: `"bahdanau"` or `"luong"`. Defaults to `"bahdanau"`.
+        attention: `"bahdanau"` (`seqkeras.layers.BahdanauAttention`),
+            `"luong"` (`seqkeras.layers.LuongAttention`), or a
+            `seqkeras.models.AttentionOptions` holding the kind and every
+            option below (which are then left at their defaults). Defaults
+            to `"bahdanau"`.
         attention_units: Size of the attention (Bahdanau, Luong `"concat"`).
             Defaults to `units`.
         normalize_attention: Use the weight-normalised Bahdanau score.
@@ -109,13 +115,15 @@ def build_one_to_many(
         cell=cell,
         units=units,
         num_layers=num_layers,
-        attention=attention,
-        attention_units=attention_units,
-        normalize_attention=normalize_attention,
-        attention_score=attention_score,
-        scale_attention=scale_attention,
-        attention_layer_units=attention_layer_units,
-        attention_layer_activation=attention_layer_activation,
+        attention=AttentionOptions.of(
+            attention,
+            attention_units=attention_units,
+            normalize_attention=normalize_attention,
+            attention_score=attention_score,
+            scale_attention=scale_attention,
+            attention_layer_units=attention_layer_units,
+            attention_layer_activation=attention_layer_activation,
+        ),
         dropout=dropout,
         recurrent_dropout=recurrent_dropout,
         name=name,

@@ -2,11 +2,13 @@
 
 from typing import Optional
 from typing import Sequence
+from typing import Union
 
 import keras
 
 from seqkeras.layers import PositionEmbedding
 from seqkeras.models.attention_generator_model import AttentionGeneratorModel
+from seqkeras.models.attention_options import AttentionOptions
 from seqkeras.models.decoder_head import attention_decoder_head
 from seqkeras.models.recurrent_stack import bridge_states
 from seqkeras.models.recurrent_stack import check_common_options
@@ -36,6 +38,10 @@ class OneToManyModel(AttentionGeneratorModel):
         **kwargs: The other arguments of `seqkeras.models.build_one_to_many`,
             under the same names and with the same defaults (`name`
             defaults to `"one_to_many"`), and `keras.Model`'s `trainable`.
+
+    Attributes:
+        attention_options: The `seqkeras.models.AttentionOptions` built
+            from `attention` and the attention keyword arguments.
 
     Call arguments:
         inputs: `{"features": (batch, *feature_shape), "target_ids":
@@ -67,18 +73,14 @@ class OneToManyModel(AttentionGeneratorModel):
         cell: str = "lstm",
         units: int = 128,
         num_layers: int = 1,
-        attention: str = "bahdanau",
-        attention_units: Optional[int] = None,
-        normalize_attention: bool = False,
-        attention_score: Optional[str] = None,
-        scale_attention: bool = False,
-        attention_layer_units: Optional[int] = None,
-        attention_layer_activation: str = "tanh",
+        attention: Union[str, AttentionOptions] = "bahdanau",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         name: str = "one_to_many",
         **kwargs,
     ):
+        # The attention keyword arguments of the builder (and of old `.keras` files).
+        options = AttentionOptions.of(attention, **AttentionOptions.pop_keywords(kwargs))
         check_common_options(cell, units, num_layers, dropout, recurrent_dropout)
         if isinstance(feature_shape, list):
             # As a `.keras` file's JSON config gives it back.
@@ -127,13 +129,7 @@ class OneToManyModel(AttentionGeneratorModel):
             cell=cell,
             units=units,
             num_layers=num_layers,
-            attention=attention,
-            attention_units=attention_units,
-            normalize_attention=normalize_attention,
-            attention_score=attention_score,
-            scale_attention=scale_attention,
-            attention_layer_units=attention_layer_units,
-            attention_layer_activation=attention_layer_activation,
+            attention=options,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
         )
@@ -152,13 +148,8 @@ class OneToManyModel(AttentionGeneratorModel):
         self.cell = cell
         self.units = units
         self.num_layers = num_layers
-        self.attention = attention
-        self.attention_units = attention_units
-        self.normalize_attention = normalize_attention
-        self.attention_score = attention_score
-        self.scale_attention = scale_attention
-        self.attention_layer_units = attention_layer_units
-        self.attention_layer_activation = attention_layer_activation
+        #: The attention mechanism and its options.
+        self.attention_options = options
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
 
@@ -178,13 +169,7 @@ class OneToManyModel(AttentionGeneratorModel):
             "cell": self.cell,
             "units": self.units,
             "num_layers": self.num_layers,
-            "attention": self.attention,
-            "attention_units": self.attention_units,
-            "normalize_attention": self.normalize_attention,
-            "attention_score": self.attention_score,
-            "scale_attention": self.scale_attention,
-            "attention_layer_units": self.attention_layer_units,
-            "attention_layer_activation": self.attention_layer_activation,
+            **self.attention_options.keywords(),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
         }

@@ -1,7 +1,9 @@
 """Sequence to sequence with attention: translation, transliteration, dates."""
 
 from typing import Optional
+from typing import Union
 
+from seqkeras.models.attention_options import AttentionOptions
 from seqkeras.models.seq2seq_model import Seq2SeqModel
 
 
@@ -15,7 +17,7 @@ def build_seq2seq(
     encoder_layers: int = 1,
     decoder_layers: int = 1,
     bidirectional_encoder: bool = True,
-    attention: str = "bahdanau",
+    attention: Union[str, AttentionOptions] = "bahdanau",
     attention_units: Optional[int] = None,
     normalize_attention: bool = False,
     attention_score: Optional[str] = None,
@@ -54,9 +56,11 @@ def build_seq2seq(
         decoder_layers: Number of stacked decoder cells. Defaults to `1`.
         bidirectional_encoder: Whether the encoder reads both ways. Defaults
             to `True`.
-        attention: `"bahdanau"` (`seqkeras.layers.BahdanauAttention`) or
-            `"luong"` (`seqkeras.layers.LuongAttention`). Defaults to
-            `"bahdanau"`.
+        attention: `"bahdanau"` (`seqkeras.layers.BahdanauAttention`),
+            `"luong"` (`seqkeras.layers.LuongAttention`), or a
+            `seqkeras.models.AttentionOptions` holding the kind and every
+            option below (which are then left at their defaults). Defaults
+            to `"bahdanau"`.
         attention_units: Size of the attention: Bahdanau's, or Luong's
             `"concat"` score's. Defaults to `units`; Luong's `"dot"` and
             `"general"` scores have the decoder's `units`.
@@ -108,13 +112,15 @@ def build_seq2seq(
         encoder_layers=encoder_layers,
         decoder_layers=decoder_layers,
         bidirectional_encoder=bidirectional_encoder,
-        attention=attention,
-        attention_units=attention_units,
-        normalize_attention=normalize_attention,
-        attention_score=attention_score,
-        scale_attention=scale_attention,
-        attention_layer_units=attention_layer_units,
-        attention_layer_activation=attention_layer_activation,
+        attention=AttentionOptions.of(
+            attention,
+            attention_units=attention_units,
+            normalize_attention=normalize_attention,
+            attention_score=attention_score,
+            scale_attention=scale_attention,
+            attention_layer_units=attention_layer_units,
+            attention_layer_activation=attention_layer_activation,
+        ),
         dropout=dropout,
         recurrent_dropout=recurrent_dropout,
         name=name,

@@ -1,10 +1,11 @@
 """The attentional encoder-decoder that `build_seq2seq` returns."""
 
-from typing import Optional
+from typing import Union
 
 import keras
 
 from seqkeras.models.attention_generator_model import AttentionGeneratorModel
+from seqkeras.models.attention_options import AttentionOptions
 from seqkeras.models.decoder_head import attention_decoder_head
 from seqkeras.models.recurrent_stack import bridge_states
 from seqkeras.models.recurrent_stack import check_common_options
@@ -29,6 +30,10 @@ class Seq2SeqModel(AttentionGeneratorModel):
         **kwargs: The other arguments of `seqkeras.models.build_seq2seq`,
             under the same names and with the same defaults (`name`
             defaults to `"seq2seq"`), and `keras.Model`'s `trainable`.
+
+    Attributes:
+        attention_options: The `seqkeras.models.AttentionOptions` built
+            from `attention` and the attention keyword arguments.
 
     Call arguments:
         inputs: `{"source_ids": (batch, source_steps), "target_ids":
@@ -60,18 +65,14 @@ class Seq2SeqModel(AttentionGeneratorModel):
         encoder_layers: int = 1,
         decoder_layers: int = 1,
         bidirectional_encoder: bool = True,
-        attention: str = "bahdanau",
-        attention_units: Optional[int] = None,
-        normalize_attention: bool = False,
-        attention_score: Optional[str] = None,
-        scale_attention: bool = False,
-        attention_layer_units: Optional[int] = None,
-        attention_layer_activation: str = "tanh",
+        attention: Union[str, AttentionOptions] = "bahdanau",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         name: str = "seq2seq",
         **kwargs,
     ):
+        # The attention keyword arguments of the builder (and of old `.keras` files).
+        options = AttentionOptions.of(attention, **AttentionOptions.pop_keywords(kwargs))
         # Checked under their own names before the shared checks would
         # report them as `vocab_size` / `num_layers`.
         check_positive_int("source_vocab_size", source_vocab_size)
@@ -109,13 +110,7 @@ class Seq2SeqModel(AttentionGeneratorModel):
             cell=cell,
             units=units,
             num_layers=decoder_layers,
-            attention=attention,
-            attention_units=attention_units,
-            normalize_attention=normalize_attention,
-            attention_score=attention_score,
-            scale_attention=scale_attention,
-            attention_layer_units=attention_layer_units,
-            attention_layer_activation=attention_layer_activation,
+            attention=options,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
         )
@@ -133,13 +128,8 @@ class Seq2SeqModel(AttentionGeneratorModel):
         self.encoder_layers = encoder_layers
         self.decoder_layers = decoder_layers
         self.bidirectional_encoder = bidirectional_encoder
-        self.attention = attention
-        self.attention_units = attention_units
-        self.normalize_attention = normalize_attention
-        self.attention_score = attention_score
-        self.scale_attention = scale_attention
-        self.attention_layer_units = attention_layer_units
-        self.attention_layer_activation = attention_layer_activation
+        #: The attention mechanism and its options.
+        self.attention_options = options
         self.dropout = dropout
         self.recurrent_dropout = recurrent_dropout
 
@@ -153,13 +143,7 @@ class Seq2SeqModel(AttentionGeneratorModel):
             "encoder_layers": self.encoder_layers,
             "decoder_layers": self.decoder_layers,
             "bidirectional_encoder": self.bidirectional_encoder,
-            "attention": self.attention,
-            "attention_units": self.attention_units,
-            "normalize_attention": self.normalize_attention,
-            "attention_score": self.attention_score,
-            "scale_attention": self.scale_attention,
-            "attention_layer_units": self.attention_layer_units,
-            "attention_layer_activation": self.attention_layer_activation,
+            **self.attention_options.keywords(),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
         }

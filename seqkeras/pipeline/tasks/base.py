@@ -15,6 +15,7 @@ import tensorflow as tf
 from seqkeras import data as sk_data
 from seqkeras.decoding import DecodingStrategy
 from seqkeras.metrics.evaluation import Evaluation
+from seqkeras.models import AttentionOptions
 from seqkeras.pipeline.config.attention_checks import check_attention
 from seqkeras.pipeline.config.evaluate_strategy import build_strategy
 from seqkeras.pipeline.config.export_formats import check_export_formats
@@ -171,13 +172,7 @@ def attention_options(model) -> Dict[str, Any]:
     """Builder arguments of the attending decoders (seq2seq, caption)."""
     return {
         "embedding_dim": model.embedding_dim,
-        "attention": model.attention.kind,
-        "attention_units": model.attention.units,
-        "normalize_attention": model.attention.normalize,
-        "attention_score": model.attention.score,
-        "scale_attention": model.attention.scale,
-        "attention_layer_units": model.attention.layer_units,
-        "attention_layer_activation": model.attention.layer_activation,
+        "attention": AttentionOptions(**dataclasses.asdict(model.attention)),
         **recurrent_options(model),
     }
 
@@ -186,8 +181,11 @@ def pooling_options(model) -> Dict[str, Any]:
     """Builder arguments of many-to-one pooling (classify, forecast)."""
     return {
         "pooling": model.pooling,
-        "attention": model.attention.kind,
-        "attention_units": model.attention.units,
-        "attention_score": model.attention.score,
-        "scale_attention": model.attention.scale,
+        # Pooling attends once: it has no attention layer, nor a normalised score.
+        "attention": AttentionOptions(
+            model.attention.kind,
+            units=model.attention.units,
+            score=model.attention.score,
+            scale=model.attention.scale,
+        ),
     }
