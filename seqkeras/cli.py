@@ -23,6 +23,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"seqkeras {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_demo_and_datasets(commands)
+    _add_run_and_train(commands)
+    _add_evaluate_and_export(commands)
+    _add_predict(commands)
+    commands.add_parser("schema", help="print the pipeline config's JSON Schema")
+    return parser
+
+
+def _add_demo_and_datasets(commands) -> None:
     demo = commands.add_parser(
         "demo",
         help="train one model of every topology on a small synthetic task",
@@ -30,6 +39,9 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--epochs", type=int, default=8, help="epochs per model (default: 8)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     commands.add_parser("datasets", help="list the built-in datasets (no download needed)")
+
+
+def _add_run_and_train(commands) -> None:
     for name, text in [
         ("run", "run a pipeline file: data, train, evaluate, export, report"),
         ("train", "like run, without the export stage"),
@@ -60,6 +72,9 @@ def _build_parser() -> argparse.ArgumentParser:
             help="start N local worker processes of a multi_worker run on 127.0.0.1 "
             "(default: 1, no launcher)",
         )
+
+
+def _add_evaluate_and_export(commands) -> None:
     for name, text in [
         ("evaluate", "evaluate a finished run's model on its test split again"),
         ("export", "write a finished run's SavedModel (export/) again"),
@@ -72,6 +87,9 @@ def _build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="print every metric as JSON (for programs) instead of a short table",
             )
+
+
+def _add_predict(commands) -> None:
     predict = commands.add_parser(
         "predict",
         help="run a finished run's export on your inputs",
@@ -89,6 +107,10 @@ def _build_parser() -> argparse.ArgumentParser:
         ".json, .jsonl or .csv files of arrays (exports of float tensors); a forecaster: "
         "files (or comma-separated numbers) of the series' recent values",
     )
+    _add_decoding_options(predict)
+
+
+def _add_decoding_options(predict: argparse.ArgumentParser) -> None:
     decoding = predict.add_argument_group(
         "decoding",
         "generating exports (seq2seq, language_model) decode with the strategy "
@@ -124,8 +146,6 @@ def _build_parser() -> argparse.ArgumentParser:
     decoding.add_argument(
         "--seed", type=int, metavar="S", help="sampling seed (default: the run's)"
     )
-    commands.add_parser("schema", help="print the pipeline config's JSON Schema")
-    return parser
 
 
 def _add_run_argument(command: argparse.ArgumentParser) -> None:
@@ -317,63 +337,7 @@ def _command(args) -> int:
     try:
         if args.command not in LIGHT_COMMANDS:
             _start_tensorflow()
-        if args.command == "demo":
-            from seqkeras.demo import run_demo
-
-            run_demo(epochs=args.epochs, seed=args.seed)
-        elif args.command in ("run", "train"):
-            overrides = list(args.overrides)
-            if args.command == "train":
-                overrides = ["export.enabled=false", *overrides]
-            if args.workers != 1:
-                return _launch(args, overrides)
-            args.overrides = overrides
-            _run(args)
-        elif args.command == "evaluate":
-            import json
-
-            from seqkeras.pipeline.commands.finished_run import evaluate_run
-
-            with _progress_to_stderr():
-                evaluation = evaluate_run(args.run_dir)
-            if args.json:
-                print(json.dumps(evaluation.metrics, indent=2, sort_keys=True))
-            else:
-                from seqkeras.report.metrics_table import format_metrics_table
-
-                print(format_metrics_table(evaluation))
-                print("Every metric (per class, by step, ...): seqkeras evaluate --json RUN")
-        elif args.command == "export":
-            from seqkeras.pipeline.commands.finished_run import export_run
-
-            print(f"Exported to {export_run(args.run_dir)}")
-        elif args.command == "predict":
-            from seqkeras.pipeline.commands.prediction import DecodingOverrides
-            from seqkeras.pipeline.commands.prediction import predict_run
-
-            overrides = DecodingOverrides(
-                strategy=args.strategy,
-                beam_width=args.beam_width,
-                length_penalty=args.length_penalty,
-                temperature=args.temperature,
-                top_k=args.top_k,
-                seed=args.seed,
-            )
-            with _progress_to_stderr():
-                predictions = predict_run(args.run_dir, args.inputs, overrides)
-            print(f"seqkeras predict: {predictions.used}", file=sys.stderr)
-            for given, output in zip(predictions.inputs, predictions.outputs):
-                print(f"{_one_field(given)}\t{_one_field(output)}")
-        elif args.command == "schema":
-            import json
-
-            from seqkeras.pipeline.config.schema import json_schema
-
-            print(json.dumps(json_schema(), indent=2))
-        elif args.command == "datasets":
-            from seqkeras.data.catalog import format_catalog
-
-            print(format_catalog())
+        return _HANDLERS[args.command](args) or 0
     except SeqkerasError as error:
         print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
         return 2
@@ -391,4 +355,88 @@ def _command(args) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    return 0
+
+
+def _demo(args) -> None:
+    from seqkeras.demo import run_demo
+
+    run_demo(epochs=args.epochs, seed=args.seed)
+
+
+def _run_or_train(args) -> Optional[int]:
+    overrides = list(args.overrides)
+    if args.command == "train":
+        overrides = ["export.enabled=false", *overrides]
+    if args.workers != 1:
+        return _launch(args, overrides)
+    args.overrides = overrides
+    _run(args)
+    return None
+
+
+def _evaluate(args) -> None:
+    import json
+
+    from seqkeras.pipeline.commands.finished_run import evaluate_run
+
+    with _progress_to_stderr():
+        evaluation = evaluate_run(args.run_dir)
+    if args.json:
+        print(json.dumps(evaluation.metrics, indent=2, sort_keys=True))
+    else:
+        from seqkeras.report.metrics_table import format_metrics_table
+
+        print(format_metrics_table(evaluation))
+        print("Every metric (per class, by step, ...): seqkeras evaluate --json RUN")
+
+
+def _export(args) -> None:
+    from seqkeras.pipeline.commands.finished_run import export_run
+
+    print(f"Exported to {export_run(args.run_dir)}")
+
+
+def _predict(args) -> None:
+    from seqkeras.pipeline.commands.prediction import DecodingOverrides
+    from seqkeras.pipeline.commands.prediction import predict_run
+
+    overrides = DecodingOverrides(
+        strategy=args.strategy,
+        beam_width=args.beam_width,
+        length_penalty=args.length_penalty,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        seed=args.seed,
+    )
+    with _progress_to_stderr():
+        predictions = predict_run(args.run_dir, args.inputs, overrides)
+    print(f"seqkeras predict: {predictions.used}", file=sys.stderr)
+    for given, output in zip(predictions.inputs, predictions.outputs):
+        print(f"{_one_field(given)}\t{_one_field(output)}")
+
+
+def _schema(args) -> None:
+    import json
+
+    from seqkeras.pipeline.config.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+
+
+def _datasets(args) -> None:
+    from seqkeras.data.catalog import format_catalog
+
+    print(format_catalog())
+
+
+#: What each command does with the parsed arguments: an exit code, or None for 0.
+_HANDLERS = {
+    "demo": _demo,
+    "run": _run_or_train,
+    "train": _run_or_train,
+    "evaluate": _evaluate,
+    "export": _export,
+    "predict": _predict,
+    "schema": _schema,
+    "datasets": _datasets,
+}

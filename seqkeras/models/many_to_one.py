@@ -129,22 +129,13 @@ def build_many_to_one(
         return_state=attend,
     )
     if attend:
-        last_state = states[0]
         options = AttentionOptions.of(
             attention,
             attention_units=attention_units,
             attention_score=attention_score,
             scale_attention=scale_attention,
         )
-        pooling_attention = build_attention(
-            options,
-            default_units=units,
-            query_size=last_state.shape[-1],
-            memory_size=sequence.shape[-1],
-            name="attention_pooling",
-        )
-        context, _ = pooling_attention(last_state, sequence)
-        pooled = keras.layers.Concatenate(name="pooled")([last_state, context])
+        pooled = _attention_pooling(sequence, states[0], options, units)
     else:
         pooled = sequence
     outputs = keras.layers.Dense(
@@ -155,3 +146,16 @@ def build_many_to_one(
         dtype="float32",
     )(pooled)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _attention_pooling(sequence, last_state, options: AttentionOptions, units: int):
+    """`[h_T; context]`: the last state beside its attention over every step's output."""
+    pooling_attention = build_attention(
+        options,
+        default_units=units,
+        query_size=last_state.shape[-1],
+        memory_size=sequence.shape[-1],
+        name="attention_pooling",
+    )
+    context, _ = pooling_attention(last_state, sequence)
+    return keras.layers.Concatenate(name="pooled")([last_state, context])

@@ -82,41 +82,11 @@ class OneToManyModel(AttentionGeneratorModel):
         # The attention keyword arguments of the builder (and of old `.keras` files).
         options = AttentionOptions.of(attention, **AttentionOptions.pop_keywords(kwargs))
         check_common_options(cell, units, num_layers, dropout, recurrent_dropout)
-        if isinstance(feature_shape, list):
-            # As a `.keras` file's JSON config gives it back.
-            feature_shape = tuple(feature_shape)
-        if not isinstance(feature_shape, tuple) or len(feature_shape) not in (1, 3):
-            raise invalid("feature_shape", "(depth,) or (height, width, depth)", feature_shape)
-        for size in feature_shape:
-            check_positive_int("feature_shape", size)
-        if isinstance(image_encoder, dict):
-            # As get_config() gives it.
-            image_encoder = keras.saving.deserialize_keras_object(image_encoder)
-        if image_encoder is not None and not isinstance(image_encoder, keras.layers.Layer):
-            raise invalid("image_encoder", "a Keras model or layer, or None", image_encoder)
-        if image_encoder is not None and (len(feature_shape) != 3 or feature_shape[-1] != 3):
-            raise invalid("feature_shape", "the images' (height, width, 3)", feature_shape)
+        feature_shape, image_encoder = _checked_inputs(feature_shape, image_encoder)
         features = keras.Input(feature_shape, name="features")
         target_ids = keras.Input((None,), dtype="int32", name="target_ids")
-        grid, grid_shape = features, feature_shape
-        if image_encoder is not None:
-            grid = image_encoder(features)
-            grid_shape = tuple(grid.shape[1:])
-            if len(grid_shape) != 3 or None in grid_shape:
-                raise invalid(
-                    "image_encoder",
-                    "a model whose output is a (height, width, depth) grid",
-                    f"{image_encoder.name} with output shape {grid.shape}",
-                )
-        if len(grid_shape) == 3:
-            height, width, depth = grid_shape
-            positions = keras.layers.Reshape((height * width, depth), name="grid_positions")(grid)
-        else:
-            positions = keras.layers.Reshape((1, grid_shape[0]), name="grid_positions")(grid)
-        memory = keras.layers.Dense(units, activation="tanh", name="feature_projection")(positions)
-        if len(grid_shape) == 3:
-            # Lets attention find a cell by its place, not only by its content.
-            memory = PositionEmbedding(name="grid_position_embedding")(memory)
+        grid, grid_shape = _feature_grid(features, image_encoder)
+        memory = _attended_memory(grid, grid_shape, units)
         summary = keras.layers.GlobalAveragePooling1D(name="feature_summary")(memory)
         initial_states = bridge_states([summary], cell=cell, units=units, num_layers=num_layers)
         head = attention_decoder_head(
@@ -174,3 +144,51 @@ class OneToManyModel(AttentionGeneratorModel):
             "recurrent_dropout": self.recurrent_dropout,
         }
         return {**super().get_config(), **config}
+
+
+def _checked_inputs(feature_shape, image_encoder):
+    """`feature_shape` as a tuple and `image_encoder` as a layer, or an error naming them."""
+    if isinstance(feature_shape, list):
+        # As a `.keras` file's JSON config gives it back.
+        feature_shape = tuple(feature_shape)
+    if not isinstance(feature_shape, tuple) or len(feature_shape) not in (1, 3):
+        raise invalid("feature_shape", "(depth,) or (height, width, depth)", feature_shape)
+    for size in feature_shape:
+        check_positive_int("feature_shape", size)
+    if isinstance(image_encoder, dict):
+        # As get_config() gives it.
+        image_encoder = keras.saving.deserialize_keras_object(image_encoder)
+    if image_encoder is not None and not isinstance(image_encoder, keras.layers.Layer):
+        raise invalid("image_encoder", "a Keras model or layer, or None", image_encoder)
+    if image_encoder is not None and (len(feature_shape) != 3 or feature_shape[-1] != 3):
+        raise invalid("feature_shape", "the images' (height, width, 3)", feature_shape)
+    return feature_shape, image_encoder
+
+
+def _feature_grid(features, image_encoder):
+    """The grid the decoder attends over, and its shape: the encoded images, or the features."""
+    if image_encoder is None:
+        return features, tuple(features.shape[1:])
+    grid = image_encoder(features)
+    grid_shape = tuple(grid.shape[1:])
+    if len(grid_shape) != 3 or None in grid_shape:
+        raise invalid(
+            "image_encoder",
+            "a model whose output is a (height, width, depth) grid",
+            f"{image_encoder.name} with output shape {grid.shape}",
+        )
+    return grid, grid_shape
+
+
+def _attended_memory(grid, grid_shape, units: int):
+    """The grid's cells (or the one feature vector) projected to `units`, a sequence."""
+    if len(grid_shape) == 3:
+        height, width, depth = grid_shape
+        positions = keras.layers.Reshape((height * width, depth), name="grid_positions")(grid)
+    else:
+        positions = keras.layers.Reshape((1, grid_shape[0]), name="grid_positions")(grid)
+    memory = keras.layers.Dense(units, activation="tanh", name="feature_projection")(positions)
+    if len(grid_shape) == 3:
+        # Lets attention find a cell by its place, not only by its content.
+        memory = PositionEmbedding(name="grid_position_embedding")(memory)
+    return memory
