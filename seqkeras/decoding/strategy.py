@@ -134,4 +134,5 @@ def deserialize_strategy(value: Dict[str, Any]) -> DecodingStrategy:
             "Received an invalid value for `strategy`: expected one of "
             f"{', '.join(repr(n) for n in STRATEGIES)}, got {name!r}."
         )
-    return STRATEGIES[value["name"]].from_config(dict(value.get("config") or {}))
+    # Through the one factory: an option the strategy does not take is named alike.
+    return make_strategy(value["name"], **dict(value.get("config") or {}))

@@ -8,6 +8,7 @@ reads it through `ExportManifest.load`, so the keys are named in one place.
 import dataclasses
 import json
 import os
+import typing
 from typing import Any
 from typing import Dict
 from typing import Optional
@@ -132,9 +133,10 @@ class ExportManifest:
         known = {field.name for field in dataclasses.fields(cls)}
         # Entries of a newer minor kind are left for the readers that know them.
         entries = {key: value for key, value in values.items() if key in known}
-        for key in ("signatures", "requires", "labels", "tags", "image_size"):
-            if isinstance(entries.get(key), list):
-                entries[key] = tuple(entries[key])
+        for field in dataclasses.fields(cls):
+            # JSON gives lists back where the manifest holds tuples.
+            if _holds_tuple(field.type) and isinstance(entries.get(field.name), list):
+                entries[field.name] = tuple(entries[field.name])
         return cls(**entries)
 
     @classmethod
@@ -160,3 +162,12 @@ class ExportManifest:
                 f"`seqkeras export`."
             ) from None
         return cls.from_json(values, path)
+
+
+def _holds_tuple(annotation) -> bool:
+    """Whether a field typed `annotation` holds a tuple (`Tuple[...]`, `Optional[Tuple[...]]`)."""
+    if typing.get_origin(annotation) is tuple:
+        return True
+    return typing.get_origin(annotation) is typing.Union and any(
+        typing.get_origin(arg) is tuple for arg in typing.get_args(annotation)
+    )

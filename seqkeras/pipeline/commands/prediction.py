@@ -11,6 +11,8 @@ signatures serve.
 import dataclasses
 import re
 import sys
+from typing import Any
+from typing import Dict
 from typing import List
 from typing import Optional
 
@@ -36,8 +38,49 @@ class DecodingOverrides:
     top_k: Optional[int] = None
     seed: Optional[int] = None
 
+    #: The strategy each option is for, and the strategy's argument it sets.
+    OPTIONS = {
+        "beam": {"beam_width": "width", "length_penalty": "length_penalty"},
+        "sample": {"temperature": "temperature", "top_k": "top_k", "seed": "seed"},
+    }
+
     def given(self) -> bool:
         return any(v is not None for v in dataclasses.asdict(self).values())
+
+    def implied(self) -> Optional[str]:
+        """The strategy the options given are for (`--beam-width` is beam search's)."""
+        for name, fields in self.OPTIONS.items():
+            if any(getattr(self, field) is not None for field in fields):
+                return name
+        return None
+
+    def options_for(self, name: str) -> Dict[str, Any]:
+        """The strategy `name`'s arguments these options set.
+
+        Raises:
+            ConfigError: naming the options given that are another strategy's.
+        """
+        for other, fields in self.OPTIONS.items():
+            if other != name and any(getattr(self, field) is not None for field in fields):
+                flags = "/".join(flag(field) for field in fields)
+                raise ConfigError(f"{flags}: for --strategy {other}, not {name!r}.")
+        fields = self.OPTIONS.get(name, {})
+        given = {argument: getattr(self, field) for field, argument in fields.items()}
+        return {argument: value for argument, value in given.items() if value is not None}
+
+    @classmethod
+    def flag_of(cls, argument: str) -> str:
+        """The command-line option that sets the strategy argument `argument`."""
+        for fields in cls.OPTIONS.values():
+            for field, option in fields.items():
+                if option == argument:
+                    return flag(field)
+        return "--strategy"
+
+
+def flag(field: str) -> str:
+    """`beam_width` -> `--beam-width`: the command-line option of a field."""
+    return "--" + field.replace("_", "-")
 
 
 @dataclasses.dataclass
@@ -219,26 +262,13 @@ def _signature_for(recorded, overrides: DecodingOverrides):
     """`(signature, its option inputs, a description)` for the wanted strategy."""
     from seqkeras.decoding import make_strategy
 
-    name = overrides.strategy or _implied(overrides) or recorded.name
-    beam_options = overrides.beam_width, overrides.length_penalty
-    sample_options = overrides.temperature, overrides.top_k, overrides.seed
-    if name != "beam" and any(v is not None for v in beam_options):
-        raise ConfigError(f"--beam-width/--length-penalty: for --strategy beam, not {name!r}.")
-    if name != "sample" and any(v is not None for v in sample_options):
-        raise ConfigError(f"--temperature/--top-k/--seed: for --strategy sample, not {name!r}.")
+    name = overrides.strategy or overrides.implied() or recorded.name
+    given = overrides.options_for(name)
     # The run's own options where the same strategy is asked for, the flags over them.
     options = recorded.get_config() if name == recorded.name else {}
     options.pop("max_length", None)
     options.pop("n_best", None)  # the beam_search signature returns the best hypothesis
-    given = {
-        "beam": {"width": overrides.beam_width, "length_penalty": overrides.length_penalty},
-        "sample": {
-            "temperature": overrides.temperature,
-            "top_k": overrides.top_k,
-            "seed": overrides.seed,
-        },
-    }.get(name, {})
-    options.update({key: value for key, value in given.items() if value is not None})
+    options.update(given)
     try:
         wanted = make_strategy(name, max_length=recorded.max_length, **options)
     except ValueError as error:
@@ -249,26 +279,10 @@ def _signature_for(recorded, overrides: DecodingOverrides):
     return wanted.signature, wanted.signature_inputs(), used
 
 
-def _implied(overrides: DecodingOverrides) -> Optional[str]:
-    if overrides.beam_width is not None or overrides.length_penalty is not None:
-        return "beam"
-    if any(v is not None for v in (overrides.temperature, overrides.top_k, overrides.seed)):
-        return "sample"
-    return None
-
-
 def _option_of(message: str) -> str:
     # "Received an invalid value for `width`: ..." -> the command-line option.
-    for argument, option in (
-        ("`width`", "--beam-width"),
-        ("`length_penalty`", "--length-penalty"),
-        ("`temperature`", "--temperature"),
-        ("`top_k`", "--top-k"),
-        ("`seed`", "--seed"),
-    ):
-        if argument in message:
-            return option
-    return "--strategy"
+    found = re.search(r"invalid value for `(\w+)`", message)
+    return DecodingOverrides.flag_of(found.group(1)) if found else "--strategy"
 
 
 def _as_text(row) -> str:
