@@ -81,23 +81,7 @@ def beam_search(
         - [Wu et al., 2016](https://arxiv.org/abs/1609.08144) (length penalty)
     """
     check_loop_options(end_id, max_length)
-    check_positive_int("n_best", n_best)
-    # Scalar tensors are accepted too (an export's signature inputs): they
-    # are clamped to their ranges in the graph instead of checked here.
-    if tf.is_tensor(beam_width):
-        k = tf.maximum(tf.cast(beam_width, tf.int32), n_best)
-    else:
-        k = check_positive_int("beam_width", beam_width)
-        if n_best > beam_width:
-            raise invalid("n_best", f"at most beam_width={beam_width}", n_best)
-    alpha = length_penalty_alpha
-    if tf.is_tensor(alpha):
-        alpha = tf.maximum(tf.cast(alpha, tf.float32), 0.0)
-    elif isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or alpha < 0:
-        raise invalid("length_penalty_alpha", "a non-negative float", alpha)
-    else:
-        alpha = float(alpha)
-
+    k, alpha = _checked_beam_options(beam_width, length_penalty_alpha, n_best)
     batch = batch_size_of(states, start_ids)
     ids = tile_beams(first_ids(start_ids, batch), k)
     states = tile_beams(states, k)
@@ -163,8 +147,35 @@ def beam_search(
         loop_vars,
         maximum_iterations=max_length,
     )
-    _, _, _, log_probs, _, lengths, tokens, parents, alignments = outputs
+    return _best_hypotheses(outputs, alpha, n_best)
 
+
+def _checked_beam_options(beam_width, length_penalty_alpha, n_best):
+    """`(k, alpha)`: the beam width and length penalty, checked, or clamped when tensors.
+
+    Scalar tensors are accepted (an export's signature inputs): they are
+    clamped to their ranges in the graph instead of checked here.
+    """
+    check_positive_int("n_best", n_best)
+    if tf.is_tensor(beam_width):
+        k = tf.maximum(tf.cast(beam_width, tf.int32), n_best)
+    else:
+        k = check_positive_int("beam_width", beam_width)
+        if n_best > beam_width:
+            raise invalid("n_best", f"at most beam_width={beam_width}", n_best)
+    alpha = length_penalty_alpha
+    if tf.is_tensor(alpha):
+        alpha = tf.maximum(tf.cast(alpha, tf.float32), 0.0)
+    elif isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or alpha < 0:
+        raise invalid("length_penalty_alpha", "a non-negative float", alpha)
+    else:
+        alpha = float(alpha)
+    return k, alpha
+
+
+def _best_hypotheses(loop_outputs, alpha, n_best: int) -> DecodeResult:
+    """The `n_best` final hypotheses of each example, followed back from the loop's end."""
+    _, _, _, log_probs, _, lengths, tokens, parents, alignments = loop_outputs
     scores = log_probs / length_penalty(lengths, alpha)
     scores, order = tf.math.top_k(scores, n_best)
     lengths = tf.gather(lengths, order, batch_dims=1)

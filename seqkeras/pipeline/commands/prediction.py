@@ -104,7 +104,6 @@ def predict_run(
     """
     import tensorflow as tf
 
-    from seqkeras.decoding import deserialize_strategy
     from seqkeras.export.manifest import ExportManifest
 
     overrides = overrides or DecodingOverrides()
@@ -113,24 +112,42 @@ def predict_run(
     if not (export / "saved_model.pb").is_file():
         raise ConfigError(f"{run_dir}: no export/; run `seqkeras export {run_dir}` first.")
     manifest = ExportManifest.load(export)
-    kind = manifest.kind
     if STDIN in inputs:
         inputs = _standard_input(inputs, manifest)
-    loaded = []
+    served = _ExportLoader(export, manifest, run_dir)
+    names, values, signature = _export_inputs(manifest, served, inputs)
+    signature, arguments, used = _decoding(manifest, signature, overrides)
+    outputs = served().signatures[signature](inputs=tf.constant(values), **arguments)
+    return Predictions(names, [_as_text(row) for row in outputs["outputs"].numpy()], used)
 
-    def served():
-        if not loaded:
-            _import_required_ops(manifest, export)
+
+class _ExportLoader:
+    """The export's SavedModel, loaded at the first call (reading some inputs needs it)."""
+
+    def __init__(self, export, manifest, run_dir):
+        self.export, self.manifest, self.run_dir = export, manifest, run_dir
+        self.loaded = None
+
+    def __call__(self):
+        import tensorflow as tf
+
+        if self.loaded is None:
+            _import_required_ops(self.manifest, self.export)
             try:
-                loaded.append(tf.saved_model.load(str(export)))
+                self.loaded = tf.saved_model.load(str(self.export))
             except Exception as error:  # any failure to load is a damaged export
                 reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
                 raise DataError(
-                    f"{export}: the SavedModel cannot be loaded ({reason}); write it again "
-                    f"with `seqkeras export {run_dir}`."
+                    f"{self.export}: the SavedModel cannot be loaded ({reason}); write it "
+                    f"again with `seqkeras export {self.run_dir}`."
                 ) from error
-        return loaded[0]
+        return self.loaded
 
+
+def _export_inputs(manifest, served, inputs: List[str]):
+    """`(names, values, signature)`: each input's name, the values the export takes, and
+    the signature that takes them (`pixels` for arrays of pixels, else `serving_default`).
+    """
     names, values, signature = list(inputs), inputs, "serving_default"
     if manifest.takes_images:
         if all(_is_array_file(path) for path in inputs) and PIXELS in manifest.signatures:
@@ -140,29 +157,33 @@ def predict_run(
         else:
             values = _image_files(inputs)
     elif not manifest.takes_text:
-        described = manifest.input
-        if kind == "forecast":
-            names, values = _windows(described, served, manifest, inputs)
+        if manifest.kind == "forecast":
+            names, values = _windows(manifest.input, served, manifest, inputs)
         else:
-            names, values = _arrays(described, served, signature, inputs)
+            names, values = _arrays(manifest.input, served, signature, inputs)
+    return names, values, signature
+
+
+def _decoding(manifest, signature: str, overrides: DecodingOverrides):
+    """`(signature, its option inputs, what was used)` for the decoding asked for."""
+    from seqkeras.decoding import deserialize_strategy
+
+    kind = manifest.kind
     if kind not in GENERATING_KINDS:
         if overrides.given():
             raise ConfigError(
                 f"--strategy: a {kind} export predicts in one pass and has no decoding "
                 f"strategy; remove the decoding options."
             )
-        arguments, used = {}, f"the {kind} model"
-    else:
-        recorded = deserialize_strategy(manifest.decoding)
-        wanted, arguments, used = _signature_for(recorded, overrides)
-        if signature == PIXELS and wanted != "serving_default":
-            raise ConfigError(
-                "--strategy: image pixels are served with the strategy the run evaluated "
-                "with only; give image files (PNG or JPEG) to decode with another."
-            )
-        signature = signature if wanted == "serving_default" else wanted
-    outputs = served().signatures[signature](inputs=tf.constant(values), **arguments)
-    return Predictions(names, [_as_text(row) for row in outputs["outputs"].numpy()], used)
+        return signature, {}, f"the {kind} model"
+    recorded = deserialize_strategy(manifest.decoding)
+    wanted, arguments, used = _signature_for(recorded, overrides)
+    if signature == PIXELS and wanted != "serving_default":
+        raise ConfigError(
+            "--strategy: image pixels are served with the strategy the run evaluated "
+            "with only; give image files (PNG or JPEG) to decode with another."
+        )
+    return (signature if wanted == "serving_default" else wanted), arguments, used
 
 
 def _import_required_ops(manifest, export) -> None:
