@@ -94,17 +94,10 @@ class CaptionTask(Task):
                 examples["train"].targets, target, "data.target", seed=config.seed, smoke=smoke
             ),
         )
-        prepared = {}
-        for split, split_examples in examples.items():
-            ids = vocabulary.encode_batch(split_examples.targets)
-            decoder_in = [[vocabulary.start_id, *i] for i in ids]
-            decoder_out = [[*i, vocabulary.end_id] for i in ids]
-            prepared[split] = (
-                list(split_examples.sources) if images else _grid(split_examples.sources),
-                keras.utils.pad_sequences(decoder_in, padding="post"),
-                keras.utils.pad_sequences(decoder_out, padding="post"),
-                split_examples.targets,
-            )
+        prepared = {
+            split: _teacher_forcing(split_examples, vocabulary, images)
+            for split, split_examples in examples.items()
+        }
 
         def batches(split, shuffle):
             sources, decoder_in, decoder_out, _ = prepared[split]
@@ -211,6 +204,23 @@ class CaptionTask(Task):
             for i in range(min(config.evaluate.attention_plots, len(references)))
         ]
         return Evaluation(self.headline, scores, rows, baselines, attention=attention)
+
+
+def _teacher_forcing(examples, vocabulary, images: bool):
+    """`(sources, decoder inputs, decoder targets, captions)` of one split.
+
+    Sources are image paths, or the features as a grid; the decoder reads
+    `<start>` + caption and is trained to output caption + `<end>`.
+    """
+    ids = vocabulary.encode_batch(examples.targets)
+    decoder_in = [[vocabulary.start_id, *i] for i in ids]
+    decoder_out = [[*i, vocabulary.end_id] for i in ids]
+    return (
+        list(examples.sources) if images else _grid(examples.sources),
+        keras.utils.pad_sequences(decoder_in, padding="post"),
+        keras.utils.pad_sequences(decoder_out, padding="post"),
+        examples.targets,
+    )
 
 
 def _image_dataset(paths, decoder_in, decoder_out, size) -> tf.data.Dataset:

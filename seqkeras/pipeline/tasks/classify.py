@@ -88,44 +88,10 @@ class ClassifyTask(Task):
         )
         batch = config.data.batch_size
         if source.type == "text":
-            vocabulary = given_vocabulary(
-                vocabularies,
-                "source",
-                lambda: build_vocabulary(
-                    examples["train"].sources, source, "data.source", seed=config.seed, smoke=smoke
-                ),
-            )
-            ids = {
-                s: truncate(vocabulary.encode_batch(e.sources), config.data.max_length)
-                for s, e in examples.items()
-            }
-            vocabularies = {"source": vocabulary}
-            shape = SequenceShape(features=None, steps=None, masked=True)
-            tokens = {
-                s: [vocabulary.tokenize(text)[: config.data.max_length] for text in e.sources]
-                for s, e in examples.items()
-                if s != "validation"
-            }
-
-            def batches(split, shuffle):
-                dataset = sk_data.sequence_dataset(ids[split], labels[split])
-                lengths = [len(i) for i in ids[split]]
-                return length_batches(
-                    dataset, lengths, config, shuffle=shuffle, keep_order=split == "test"
-                )
-
+            inputs = _text_inputs(config, source, examples, labels, vocabularies, smoke)
         else:
-            vocabularies = {}
-            arrays, shape = _vectors(examples)
-            shape = dataclasses.replace(shape, scale=source.scale)
-            tokens = {"train": None, "test": None}
-
-            def batches(split, shuffle):
-                dataset = tf.data.Dataset.from_tensor_slices((arrays[split], labels[split]))
-                if shuffle:
-                    dataset = dataset.shuffle(4096, seed=config.seed)
-                return dataset.batch(batch).cache().prefetch(-1)
-
+            inputs = _vector_inputs(config, source, examples, labels)
+        vocabularies, shape, tokens, batches = inputs
         test = examples["test"]
         return TaskData(
             train=batches("train", shuffle=True),
@@ -225,6 +191,51 @@ class ClassifyTask(Task):
             baselines=_baselines(test_set, data.labels, config.seed),
             confusion=ConfusionMatrix.from_scores(scores),
         )
+
+
+def _text_inputs(config, source, examples, labels, vocabularies, smoke):
+    """Token ids of text: `(vocabularies, shape, tokens of train and test, batches)`.
+
+    `batches(split, shuffle)` batches the split by length.
+    """
+    vocabulary = given_vocabulary(
+        vocabularies,
+        "source",
+        lambda: build_vocabulary(
+            examples["train"].sources, source, "data.source", seed=config.seed, smoke=smoke
+        ),
+    )
+    ids = {
+        s: truncate(vocabulary.encode_batch(e.sources), config.data.max_length)
+        for s, e in examples.items()
+    }
+    shape = SequenceShape(features=None, steps=None, masked=True)
+    tokens = {
+        s: [vocabulary.tokenize(text)[: config.data.max_length] for text in e.sources]
+        for s, e in examples.items()
+        if s != "validation"
+    }
+
+    def batches(split, shuffle):
+        dataset = sk_data.sequence_dataset(ids[split], labels[split])
+        lengths = [len(i) for i in ids[split]]
+        return length_batches(dataset, lengths, config, shuffle=shuffle, keep_order=split == "test")
+
+    return {"source": vocabulary}, shape, tokens, batches
+
+
+def _vector_inputs(config, source, examples, labels):
+    """Sequences of vectors: `(no vocabularies, shape, no tokens, batches)`."""
+    arrays, shape = _vectors(examples)
+    shape = dataclasses.replace(shape, scale=source.scale)
+
+    def batches(split, shuffle):
+        dataset = tf.data.Dataset.from_tensor_slices((arrays[split], labels[split]))
+        if shuffle:
+            dataset = dataset.shuffle(4096, seed=config.seed)
+        return dataset.batch(config.data.batch_size).cache().prefetch(-1)
+
+    return {}, shape, {"train": None, "test": None}, batches
 
 
 def _baselines(test_set: ClassifyTestSet, names: List[str], seed: int) -> dict:

@@ -70,25 +70,9 @@ class TagTask(Task):
         names = label_names(train_tags, target)
         encoded, texts = {}, {}
         for split, split_examples in examples.items():
-            ids, tags, tokens = [], [], []
-            for text, sentence_tags, where in zip(
-                split_examples.sources, split_examples.targets, split_examples.where
-            ):
-                sentence_tokens = vocabulary.tokenize(text)
-                if len(sentence_tokens) != len(sentence_tags):
-                    raise DataError(
-                        f"{where}: {len(sentence_tokens)} token(s) ({source.tokens} "
-                        f"split) but {len(sentence_tags)} tag(s); expected one tag per token."
-                    )
-                ids.append([vocabulary.token_to_id(t) for t in sentence_tokens])
-                tags.append(label_ids(sentence_tags, names))
-                tokens.append(sentence_tokens)
-            ids = truncate(ids, config.data.max_length)
-            tags = [list(t[: len(i)]) for t, i in zip(tags, ids)]
-            tokens = [t[: len(i)] for t, i in zip(tokens, ids)]
-            encoded[split] = (ids, tags)
-            true_tags = [[as_name(t, names) for t in row] for row in split_examples.targets]
-            texts[split] = (tokens, [row[: len(i)] for row, i in zip(true_tags, ids)])
+            encoded[split], texts[split] = _tagged_split(
+                split_examples, vocabulary, names, source.tokens, config.data.max_length
+            )
 
         def batches(split, shuffle):
             ids, tags = encoded[split]
@@ -189,3 +173,28 @@ class TagTask(Task):
         ]
         headline = "entity_f1" if bio else self.headline
         return Evaluation(headline, metrics, rows, baselines)
+
+
+def _tagged_split(examples, vocabulary, names, split_rule, max_length):
+    """`((token ids, tag ids), (tokens, tag names))` of one split, cut to `max_length`.
+
+    Raises:
+        DataError: naming the line of a sentence whose tokens (split by
+            `split_rule`) and tags differ in number.
+    """
+    ids, tags, tokens = [], [], []
+    for text, sentence_tags, where in zip(examples.sources, examples.targets, examples.where):
+        sentence_tokens = vocabulary.tokenize(text)
+        if len(sentence_tokens) != len(sentence_tags):
+            raise DataError(
+                f"{where}: {len(sentence_tokens)} token(s) ({split_rule} "
+                f"split) but {len(sentence_tags)} tag(s); expected one tag per token."
+            )
+        ids.append([vocabulary.token_to_id(t) for t in sentence_tokens])
+        tags.append(label_ids(sentence_tags, names))
+        tokens.append(sentence_tokens)
+    ids = truncate(ids, max_length)
+    tags = [list(t[: len(i)]) for t, i in zip(tags, ids)]
+    tokens = [t[: len(i)] for t, i in zip(tokens, ids)]
+    true_tags = [[as_name(t, names) for t in row] for row in examples.targets]
+    return (ids, tags), (tokens, [row[: len(i)] for row, i in zip(true_tags, ids)])
