@@ -57,7 +57,10 @@ def _add_run_and_train(commands) -> None:
             help="override a config value (repeatable); wins over the file",
         )
         command.add_argument(
-            "--output-dir", default="runs", help="where run folders go (default: runs)"
+            "--output-dir",
+            type=_folder_path,
+            default="runs",
+            help="where run folders go (default: runs)",
         )
         command.add_argument(
             "--smoke",
@@ -148,6 +151,13 @@ def _add_decoding_options(predict: argparse.ArgumentParser) -> None:
     )
 
 
+def _folder_path(value: str) -> str:
+    """A folder argument: an empty one would silently mean the working directory."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path; name a folder (default: runs)")
+    return value
+
+
 def _add_run_argument(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "run_dir",
@@ -156,7 +166,10 @@ def _add_run_argument(command: argparse.ArgumentParser) -> None:
         "same), or a run folder, runs/<name>/<timestamp>",
     )
     command.add_argument(
-        "--output-dir", default="runs", help="where run names are looked up (default: runs)"
+        "--output-dir",
+        type=_folder_path,
+        default="runs",
+        help="where run names are looked up (default: runs)",
     )
 
 

@@ -275,3 +275,15 @@ def test_a_config_or_data_error_exits_2_with_one_paragraph_and_no_traceback(tmp_
     error_lines = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(error_lines) == 1 and error_lines[0].startswith("seqkeras run: error: ")
     assert sorted(tmp_path.iterdir()) == before  # no run folder, nothing else
+
+
+@pytest.mark.parametrize("command", [["run", "pipelines/digits_rows.yaml"], ["evaluate", "x"]])
+def test_an_empty_output_dir_exits_2_and_writes_nothing(command, tmp_path, capsys, monkeypatch):
+    from seqkeras.cli import main
+
+    monkeypatch.chdir(tmp_path)  # where an empty path would have put the run
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--output-dir", ""])
+    assert exit_.value.code == 2
+    assert "--output-dir: an empty path; name a folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from seqkeras.errors import ConfigError
+from seqkeras.pipeline.config import loading
 from seqkeras.pipeline.config.loading import load_config
 
 
@@ -101,3 +102,31 @@ def test_cell_gru_loads_with_every_implementation(tmp_path):
     for implementation in ("reference", "fast", "xla", "cudnn"):
         config = load_config(pipeline, [f"model.implementation={implementation}"])
         assert config.model.implementation == implementation
+
+
+def test_an_include_fan_out_without_a_cycle_stops_at_the_bound_naming_the_file(
+    tmp_path, monkeypatch
+):
+    # Each of six levels includes the next twelve times: 12**6 reads unbounded.
+    for level in range(1, 7):
+        include = f"[{', '.join([f'f{level + 1}.yaml'] * 12)}]" if level < 6 else "[]"
+        write(tmp_path / f"f{level}.yaml", f"include: {include}\ntrain: {{epochs: {level}}}\n")
+    pipeline = write(tmp_path / "p.yaml", "include: [f1.yaml]\n")
+    reads = []
+    original = loading.read_yaml_mapping
+    monkeypatch.setattr(loading, "read_yaml_mapping", lambda p: reads.append(p) or original(p))
+    with pytest.raises(
+        ConfigError,
+        match=rf"f\d\.yaml: include\.\d+: .*f\d\.yaml makes more than "
+        rf"{loading.MAX_INCLUDED_FRAGMENTS} included fragments or 16 MiB read in all",
+    ):
+        load_config(pipeline)
+    assert len(reads) <= loading.MAX_INCLUDED_FRAGMENTS + 2  # the pipeline, read twice
+
+
+def test_included_fragments_are_bounded_by_their_size_in_all(tmp_path, monkeypatch):
+    monkeypatch.setattr(loading, "MAX_INCLUDED_BYTES", 100)
+    write(tmp_path / "big.yaml", "train: {epochs: 3}\n" + "# padding\n" * 20)
+    pipeline = write(tmp_path / "p.yaml", "include: [big.yaml]\n")
+    with pytest.raises(ConfigError, match=r"p\.yaml: include\.0: .*big\.yaml makes more than"):
+        load_config(pipeline)

@@ -24,6 +24,11 @@ from seqkeras.utils.shown import shown
 #: real pipeline has a few hundred; a small file of nested aliases (a "billion
 #: laughs") expands past any memory, and would hang the run.
 MAX_EXPANDED_VALUES = 100_000
+#: Most fragments one pipeline reads through `include:` (a file included twice
+#: counts twice), and their most bytes in all. Without a cycle, a fan-out (each
+#: file including the next a dozen times) still reads for minutes.
+MAX_INCLUDED_FRAGMENTS = 256
+MAX_INCLUDED_BYTES = 16 * 2**20
 
 
 def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
@@ -45,7 +50,7 @@ def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
             f"{path}: the file is empty; a pipeline needs at least `task` and `data` "
             f"(see pipelines/ for examples, `seqkeras schema` for every key)."
         )
-    merged = _read_with_includes(path, stack=[])
+    merged = _read_with_includes(path, stack=[], budget=_IncludeBudget())
     for override in overrides:
         key_path, value = parse_override(override)
         _set_path(merged, key_path, value)
@@ -147,7 +152,28 @@ def _check_expanded_size(values, where) -> None:
                 stack.extend(node.value)
 
 
-def _read_with_includes(path: pathlib.Path, stack: List[pathlib.Path]) -> Dict[str, Any]:
+class _IncludeBudget:
+    """What one pipeline's includes have read so far, against the bounds."""
+
+    def __init__(self):
+        self.fragments = 0
+        self.bytes = 0
+
+    def charge(self, fragment: pathlib.Path, including: pathlib.Path, key: str) -> None:
+        self.fragments += 1
+        self.bytes += os.path.getsize(fragment)
+        if self.fragments > MAX_INCLUDED_FRAGMENTS or self.bytes > MAX_INCLUDED_BYTES:
+            raise ConfigError(
+                f"{including}: {key}: {fragment} makes more than "
+                f"{MAX_INCLUDED_FRAGMENTS} included fragments or {MAX_INCLUDED_BYTES // 2**20} "
+                f"MiB read in all (a file included twice counts twice); a pipeline includes "
+                f"a few small fragments. Include each fragment once."
+            )
+
+
+def _read_with_includes(
+    path: pathlib.Path, stack: List[pathlib.Path], budget: _IncludeBudget
+) -> Dict[str, Any]:
     resolved = path.resolve()
     if resolved in stack:
         chain = " -> ".join(str(p) for p in [*stack, resolved])
@@ -168,7 +194,8 @@ def _read_with_includes(path: pathlib.Path, stack: List[pathlib.Path]) -> Dict[s
                 f"{path}: include.{index}: no such file {name!r} (looked beside "
                 f"the file and in the current directory)."
             )
-        _merge(merged, _read_with_includes(fragment_path, [*stack, resolved]))
+        budget.charge(fragment_path, path, f"include.{index}")
+        _merge(merged, _read_with_includes(fragment_path, [*stack, resolved], budget))
     _merge(merged, values)
     return merged
 
