@@ -393,6 +393,10 @@ def from_arrays(*arrays: Any, **named: Any) -> tf.data.Dataset:
     return tf.data.Dataset.from_tensor_slices(structure)
 
 
+#: A tensorflow-datasets name: `name`, `name/config`, `name:1.0.0`, `name/config:1.*`.
+_TFDS_NAME = re.compile(r"[a-z][a-z0-9_]*(/[A-Za-z0-9_][A-Za-z0-9_.+-]*)?(:[0-9][0-9.*]*)?")
+
+
 def read_tfds(
     name: str,
     split: str = "train",
@@ -417,8 +421,15 @@ def read_tfds(
         **kwargs: passed on to `tfds.load`.
 
     Raises:
-        DataError: the dataset is unknown or not prepared under `data_dir`.
+        DataError: the name is not a catalogue name, or the dataset is
+            unknown or not prepared under `data_dir`.
     """
+    if not _TFDS_NAME.fullmatch(name):
+        raise DataError(
+            f"tfds:{name}: not a tensorflow-datasets name; expected tfds:<name>, optionally "
+            f"with /<config> and :<version> (for example tfds:imdb_reviews or "
+            f"tfds:ted_hrlr_translate/pt_to_en)."
+        )
     import tensorflow_datasets as tfds
 
     try:

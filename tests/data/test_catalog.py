@@ -64,6 +64,13 @@ def test_errors(datasets_dir, tmp_path):
         data.load("tfds:imdb_reviews", data_dir=tmp_path)
 
 
+@pytest.mark.parametrize("name", ["", "../../etc", "/etc/passwd", "imdb reviews", "a/b/c", "x:"])
+def test_a_tfds_name_that_is_no_catalogue_name_is_a_data_error_before_tfds_runs(name, tmp_path):
+    with pytest.raises(DataError, match=rf"tfds:{re.escape(name)}: not a tensorflow-datasets name"):
+        data.load(f"tfds:{name}", data_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unknown_split(built, datasets_dir):
     built("sunspots")
     with pytest.raises(
