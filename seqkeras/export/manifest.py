@@ -156,7 +156,7 @@ class ExportManifest:
                 f"{path}: no such file; the export is incomplete, write it again with "
                 f"`seqkeras export`."
             ) from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (OSError, ValueError, RecursionError) as error:
             raise DataError(
                 f"{path}: not readable as JSON ({error}); write the export again with "
                 f"`seqkeras export`."

@@ -75,3 +75,10 @@ def test_standard_input_that_is_not_utf8_names_the_line(text_run, monkeypatch):
     stdin_of(monkeypatch, b"good film\nbad \xff film\n")
     with pytest.raises(DataError, match=r"^standard input, line 2: not valid UTF-8 \(byte 0xff\)"):
         predict_run(text_run, ["-"])
+
+
+def test_an_argument_that_is_not_utf8_names_the_input_and_the_byte(text_run):
+    # What Python makes of `seqkeras predict RUN $'bad \xff film'`: a lone surrogate.
+    arguments = ["good film", b"bad \xff film".decode("utf-8", "surrogateescape")]
+    with pytest.raises(DataError, match=r"^input 2: not valid UTF-8 \(byte 0xff\); inputs must"):
+        predict_run(text_run, arguments)

@@ -114,6 +114,8 @@ def predict_run(
     manifest = ExportManifest.load(export)
     if STDIN in inputs:
         inputs = _standard_input(inputs, manifest)
+    elif manifest.takes_text:
+        _check_utf8_arguments(inputs)
     served = _ExportLoader(export, manifest, run_dir)
     names, values, signature = _export_inputs(manifest, served, inputs)
     signature, arguments, used = _decoding(manifest, signature, overrides)
@@ -200,6 +202,19 @@ def _import_required_ops(manifest, export) -> None:
             import_tensorflow_text()
         except ImportError as error:
             raise ConfigError(f"{export}: {error}") from None
+
+
+def _check_utf8_arguments(inputs: List[str]) -> None:
+    """Text arguments must be UTF-8; Python keeps other bytes as lone surrogates."""
+    for number, text in enumerate(inputs, start=1):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            byte = ord(text[error.start]) - 0xDC00  # surrogateescape's stand-in for the byte
+            shown = f" (byte 0x{byte:02x})" if 0x80 <= byte <= 0xFF else ""
+            raise DataError(
+                f"input {number}: not valid UTF-8{shown}; inputs must be UTF-8 text."
+            ) from None
 
 
 def _standard_input(inputs: List[str], manifest) -> List[str]:

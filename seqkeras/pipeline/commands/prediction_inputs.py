@@ -37,12 +37,17 @@ def read_examples(
     longest, which the model's mask skips).
     """
     names, examples = [], []
-    for path in paths:
-        for label, array in _arrays_in(path):
-            where = path if label is None else f"{path}[{label}]"
-            found, single = _as_examples(array, shape, where)
-            names.extend([where] if single else [f"{where}[{i}]" for i in range(len(found))])
-            examples.extend(found)
+    # Values past float32's range become inf when cast, refused by name below.
+    with np.errstate(over="ignore"):
+        for path in paths:
+            for label, array in _arrays_in(path):
+                where = path if label is None else f"{path}[{label}]"
+                found, single = _as_examples(array, shape, where)
+                found_names = [where] if single else [f"{where}[{i}]" for i in range(len(found))]
+                for name, example in zip(found_names, found):
+                    _check_finite(name, example)
+                names.extend(found_names)
+                examples.extend(found)
     return names, _stack(examples)
 
 
@@ -56,43 +61,47 @@ def read_windows(
     3-D one `(n, window, features)` is taken as `n` windows already cut.
     """
     names, windows = [], []
-    for path in paths:
-        for label, array in _arrays_in(path):
-            name = path if label is None else f"{path}[{label}]"
-            try:
-                array = np.asarray(array, "float32")
-            except ValueError:
-                raise DataError(
-                    f"{name}: rows of different lengths; expected one value a line."
-                ) from None
-            given = list(array.shape)
-            if array.ndim == 2 and 1 in array.shape and features == 1:
-                array = array.reshape(-1)  # one column (a value a line) or one row
-            if array.ndim == 1 and features == 1:
-                if window is not None and array.shape[0] < window:
+    # Values past float32's range become inf when cast, refused by name below.
+    with np.errstate(over="ignore"):
+        for path in paths:
+            for label, array in _arrays_in(path):
+                name = path if label is None else f"{path}[{label}]"
+                try:
+                    array = np.asarray(array, "float32")
+                except ValueError:
                     raise DataError(
-                        f"{path}: {array.shape[0]} values; this forecast export reads the "
-                        f"last {window} values of the series (expected at least {window})."
+                        f"{name}: rows of different lengths; expected one value a line."
+                    ) from None
+                given = list(array.shape)
+                if array.ndim == 2 and 1 in array.shape and features == 1:
+                    array = array.reshape(-1)  # one column (a value a line) or one row
+                if array.ndim == 1 and features == 1:
+                    if window is not None and array.shape[0] < window:
+                        raise DataError(
+                            f"{path}: {array.shape[0]} values; this forecast export reads the "
+                            f"last {window} values of the series (expected at least {window})."
+                        )
+                    _check_finite(name, array)  # the whole series, as given
+                    windows.append(array[-window if window else 0 :, None])
+                    names.append(name)
+                    continue
+                if array.ndim == 2 and features == 1:
+                    array = array[..., None]
+                if (
+                    array.ndim != 3
+                    or array.shape[2] != features
+                    or (window is not None and array.shape[1] != window)
+                ):
+                    raise DataError(
+                        f"{name}: got an array of shape {given}; this forecast export "
+                        f"takes a series of at least {window} values (one number per line or "
+                        f"row, or a 1-D array), or windows shaped "
+                        f"{_shape_text((None, window, features))}."
                     )
-                windows.append(array[-window if window else 0 :, None])
-                names.append(name)
-                continue
-            if array.ndim == 2 and features == 1:
-                array = array[..., None]
-            if (
-                array.ndim != 3
-                or array.shape[2] != features
-                or (window is not None and array.shape[1] != window)
-            ):
-                raise DataError(
-                    f"{name}: got an array of shape {given}; this forecast export "
-                    f"takes a series of at least {window} values (one number per line or "
-                    f"row, or a 1-D array), or windows shaped "
-                    f"{_shape_text((None, window, features))}."
-                )
-            for i, example in enumerate(array):
-                windows.append(example)
-                names.append(f"{name}[{i}]")
+                for i, example in enumerate(array):
+                    _check_finite(f"{name}[{i}]", example)
+                    windows.append(example)
+                    names.append(f"{name}[{i}]")
     return names, _stack(windows)
 
 
@@ -122,6 +131,12 @@ def _arrays_in(path: str) -> List[Tuple[Optional[str], object]]:
             return [(None, [json.loads(line) for line in lines])]
     except (OSError, ValueError) as error:
         raise DataError(f"{path}: cannot be read as {suffix[1:]}: {error}") from None
+    except RecursionError:
+        # Python's limit, not JSON's: it would crash the command otherwise.
+        raise DataError(
+            f"{path}: cannot be read as {suffix[1:]}: its arrays nest too deeply; "
+            f"give arrays of at most a few dimensions."
+        ) from None
     return [(None, _rows(path, text))]
 
 
@@ -140,6 +155,18 @@ def _rows(path: str, text: str) -> List[List[float]]:
     if not rows:
         raise DataError(f"{path}: no rows of numbers.")
     return rows
+
+
+def _check_finite(name: str, example: np.ndarray) -> None:
+    """Refuse NaN, infinities and values past float32's range, naming the first one's place."""
+    bad = np.argwhere(~np.isfinite(example))
+    if bad.size:
+        place = ", ".join(str(int(i)) for i in bad[0])
+        raise DataError(
+            f"{name}: the value at [{place}] is {example[tuple(bad[0])]} (NaN, infinite, or "
+            f"beyond float32's range of about 3.4e38); the model reads finite numbers, as "
+            f"training does."
+        )
 
 
 def _numbers(text: str) -> Optional[List[float]]:
