@@ -159,6 +159,15 @@ BAD_CONFIGS = [
         "attention: {kind: luong, score: dot}}\n",
         "model.attention.score: got 'dot'; the dot score needs the decoder's outputs",
     ),
+    (
+        "model: {units: 2000000000}\n",
+        "model.units: 2000000000 with model.layers 1 and model.embedding_dim 32 makes about "
+        "16,000,000,264,000,000,000 recurrent weights; the bound is 268,435,456",
+    ),
+    (
+        "task: seq2seq\ndata: {dataset: dates}\nevaluate: {beam_width: 1000000}\n",
+        "bad.yaml: evaluate.beam_width: got 1000000; expected a value between 1 and 256.",
+    ),
 ]
 
 

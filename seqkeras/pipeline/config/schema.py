@@ -34,6 +34,10 @@ from seqkeras.pipeline.config.fields import option
 #: errors (an int64 overflow) or the run never ends.
 MAX_BATCH_SIZE = 1 << 20
 MAX_EPOCHS = 1_000_000
+#: Decoding bounds: a longer output or a wider beam decodes for minutes (or
+#: past memory) over a test set, for nothing a sequence task needs.
+MAX_GENERATED_LENGTH = 4096
+MAX_BEAM_WIDTH = 256
 #: A run name is one path component and a valid Keras model name.
 RUN_NAME = (
     r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}",
@@ -356,9 +360,14 @@ class EvaluateConfig:
         "sample for language_model).",
         choices=tuple(DECODING_STRATEGIES),
     )
-    max_length: int = option(40, help="Longest generated sequence.", minimum=1)
+    max_length: int = option(
+        40, help="Longest generated sequence.", minimum=1, maximum=MAX_GENERATED_LENGTH
+    )
     beam_width: int = option(
-        1, help="Beam search width (a width above 1 with strategy null means beam).", minimum=1
+        1,
+        help="Beam search width (a width above 1 with strategy null means beam).",
+        minimum=1,
+        maximum=MAX_BEAM_WIDTH,
     )
     length_penalty: float = option(
         0.0,

@@ -19,6 +19,7 @@ from seqkeras.models import AttentionOptions
 from seqkeras.pipeline.config.attention_checks import check_attention
 from seqkeras.pipeline.config.evaluate_strategy import build_strategy
 from seqkeras.pipeline.config.export_formats import check_export_formats
+from seqkeras.pipeline.config.model_size import check_model_size
 from seqkeras.pipeline.config.scheduled_sampling_checks import check_scheduled_sampling
 from seqkeras.pipeline.config.schema import PipelineConfig
 
@@ -108,6 +109,7 @@ class Task:
             )
         self.strategy(config)
         check_attention(config.model)
+        check_model_size(config)
         check_scheduled_sampling(config, self.supports_scheduled_sampling)
         check_export_formats(config, self.portable_formats, self.portable_limits)
 
