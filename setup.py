@@ -27,6 +27,8 @@ setup(
         "pyyaml>=6",
         "numpy>=1.23",
         "matplotlib>=3.5",
+        # Image headers are read before decoding, to refuse decompression bombs.
+        "pillow>=9",
         "tensorboard>=2.16",
         "sacrebleu>=2.3",
     ],

@@ -2,6 +2,9 @@
 
 import os
 import pathlib
+import re
+import stat
+import warnings
 from typing import List
 from typing import Optional
 from typing import Sequence
@@ -11,6 +14,9 @@ import tensorflow as tf
 
 #: Channels every decoded image has (grey and RGBA images are converted).
 CHANNELS = 3
+#: Most pixels an image may declare, by default (Pillow's own bound): a small
+#: compressed file can declare gigapixels, which decoding would allocate.
+MAX_PIXELS = 89_478_485
 
 
 def decode_image(contents: tf.Tensor, size: Sequence[int]) -> tf.Tensor:
@@ -49,16 +55,66 @@ def read_images(paths: Sequence[str], size: Sequence[int]) -> np.ndarray:
     return np.stack([decode_image(tf.io.read_file(str(p)), size).numpy() for p in paths])
 
 
-def image_problem(path: pathlib.Path) -> Optional[str]:
-    """Why the image file at `path` cannot be used, or `None` if it decodes."""
-    if not os.path.isfile(path):  # not Path.is_file: False, not OSError, for a name too long
-        return "no such file"
+def image_problem(path: pathlib.Path, max_pixels: int = MAX_PIXELS) -> Optional[str]:
+    """Why the image file at `path` cannot be used, or `None` if it decodes.
+
+    The header is read first: an image declaring more than `max_pixels`
+    pixels is refused before anything is decoded.
+    """
+    problem = file_problem(path)
+    if problem is not None:
+        return problem
+    pixels, described = _declared_pixels(path)
+    if pixels is None:
+        return f"cannot be decoded as an image (PNG, JPEG, GIF or BMP): {described}"
+    if pixels > max_pixels:
+        return (
+            f"declares {described}, more than the {max_pixels:,} pixels allowed "
+            f"(data.source.max_pixels)"
+        )
     try:
         tf.io.decode_image(tf.io.read_file(str(path)), channels=CHANNELS, expand_animations=False)
     except (tf.errors.InvalidArgumentError, tf.errors.UnknownError) as error:
-        reason = error.message.strip().splitlines()[0] if error.message else "unknown error"
-        return f"cannot be decoded as an image (PNG, JPEG, GIF or BMP): {reason}"
+        return f"cannot be decoded as an image (PNG, JPEG, GIF or BMP): {_reason(error)}"
     return None
+
+
+def file_problem(path) -> Optional[str]:
+    """Why `path` is not a regular file to read, or `None`; never opens it (a FIFO would block)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # missing, a name too long, a NUL byte
+        return "no such file"
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, socket or device)"
+    return None
+
+
+def _declared_pixels(path):
+    """`(pixels, "WxH pixels")` from the image's header (nothing decoded), or `(None, why)`."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        # Past Pillow's own bound it warns, then refuses: the count is what matters here.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+                return width * height, f"{width}x{height} pixels"
+        except Image.DecompressionBombError as error:
+            # "Image size (400000000 pixels) exceeds limit of ...": no width and height.
+            pixels = int(re.findall(r"\d+", str(error))[0])
+            return pixels, f"{pixels:,} pixels"
+        except (OSError, ValueError, SyntaxError) as error:  # Pillow's "not an image"
+            return None, str(error).split(" '")[0] or type(error).__name__
+
+
+def _reason(error) -> str:
+    """TensorFlow's message without its graph-function wrappers."""
+    message = re.sub(r"\{\{function_node [^}]*\}\}", "", error.message or "")
+    return message.strip().splitlines()[0] if message.strip() else "unknown error"
 
 
 class ImageFiles:

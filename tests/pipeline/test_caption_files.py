@@ -141,6 +141,11 @@ def test_captioning_image_files_runs_predicts_and_serves_file_bytes(tmp_path, ca
     lines = capsys.readouterr().out.splitlines()
     assert [line.split("\t")[0] for line in lines] == files
     assert [line.split("\t")[1] for line in lines] == captions
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_header(20000, 20000))  # refused from its header, never decoded
+    assert main(["predict", str(run_dir), files[0], str(bomb)]) == 2
+    error = capsys.readouterr().err
+    assert f"{bomb}: declares 400,000,000 pixels, more than the 89,478,485 pixels" in error
 
     blocker = tmp_path / "blocked"
     blocker.mkdir()
@@ -178,20 +183,60 @@ def bad_run(tmp_path, yaml_text=PIPELINE):
             "undecodable",
             r"captions\.csv, line 5: image 'img/3\.png' \(.*\): cannot be decoded as an image",
         ),
+        # 20000x20000 declared in a file of a few hundred bytes: refused from its header.
+        ("bomb", r"line 5: image 'img/3\.png' \(.*\): declares 400,000,000 pixels, more than"),
+        ("large", r"line 5: .*: declares 10000x9000 pixels, more than the 89,478,485 pixels"),
+        ("header_only", r"line 5: .*: cannot be decoded as an image \(PNG, JPEG, GIF or BMP\): "),
+        ("directory", r"line 5: image 'img/3\.png' \(.*\): is a directory, not a file\."),
+        ("fifo", r"line 5: image 'img/3\.png' \(.*\): is not a regular file \(a FIFO"),
     ],
 )
 def test_bad_image_stops_before_the_run_folder(damage, message, tmp_path, capsys):
     write_images(tmp_path)
     image = tmp_path / "data" / "img" / "3.png"
-    if damage == "missing":
-        image.unlink()
-    else:
+    image.unlink()
+    if damage == "undecodable":
         image.write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
+    elif damage in ("bomb", "large", "header_only"):
+        size = {"bomb": (20000, 20000), "large": (10000, 9000), "header_only": (32, 32)}[damage]
+        image.write_bytes(png_header(*size, pixels=damage != "header_only"))
+    elif damage == "directory":
+        image.mkdir()
+    elif damage == "fifo":
+        os.mkfifo(image)  # reading it would block: it is never opened
     assert bad_run(tmp_path) == 2
     error = capsys.readouterr().err
     assert error.startswith("seqkeras run: error: ")
     assert "Traceback" not in error
     assert re.search(message, error), error
+    assert "function_node" not in error  # TensorFlow's wrapper names are left out
+    assert not (tmp_path / "runs").exists()
+
+
+def png_header(width: int, height: int, pixels: bool = True) -> bytes:
+    """A PNG declaring `width` x `height`, with one compressed row of data (or none)."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    data = chunk(b"IDAT", zlib.compress(b"\0" * (1 + 3 * width))) if pixels else b""
+    return b"\x89PNG\r\n\x1a\n" + header + data + chunk(b"IEND", b"")
+
+
+def test_max_pixels_bounds_every_image_and_is_named(tmp_path, capsys):
+    write_images(tmp_path, count=12)
+    text = PIPELINE.replace("size: [64, 64]}", "size: [64, 64], max_pixels: 1000}")
+    assert bad_run(tmp_path, text) == 2
+    error = capsys.readouterr().err
+    assert "line 2: image 'img/0.png'" in error
+    assert (
+        "declares 32x32 pixels, more than the 1,000 pixels allowed (data.source.max_pixels)"
+        in error
+    )
     assert not (tmp_path / "runs").exists()
 
 

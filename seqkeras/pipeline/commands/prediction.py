@@ -107,7 +107,7 @@ def predict_run(
     from seqkeras.export.manifest import ExportManifest
 
     overrides = overrides or DecodingOverrides()
-    run_dir, _ = open_run(run_dir)
+    run_dir, config = open_run(run_dir)
     export = run_dir / "export"
     if not (export / "saved_model.pb").is_file():
         raise ConfigError(f"{run_dir}: no export/; run `seqkeras export {run_dir}` first.")
@@ -117,7 +117,7 @@ def predict_run(
     elif manifest.takes_text:
         _check_utf8_arguments(inputs)
     served = _ExportLoader(export, manifest, run_dir)
-    names, values, signature = _export_inputs(manifest, served, inputs)
+    names, values, signature = _export_inputs(manifest, served, inputs, config)
     signature, arguments, used = _decoding(manifest, signature, overrides)
     outputs = served().signatures[signature](inputs=tf.constant(values), **arguments)
     return Predictions(names, [_as_text(row) for row in outputs["outputs"].numpy()], used)
@@ -146,7 +146,7 @@ class _ExportLoader:
         return self.loaded
 
 
-def _export_inputs(manifest, served, inputs: List[str]):
+def _export_inputs(manifest, served, inputs: List[str], config):
     """`(names, values, signature)`: each input's name, the values the export takes, and
     the signature that takes them (`pixels` for arrays of pixels, else `serving_default`).
     """
@@ -157,7 +157,7 @@ def _export_inputs(manifest, served, inputs: List[str]):
             described = (manifest.input or {}).get("pixels")
             names, values = _arrays(described, served, PIXELS, inputs)
         else:
-            values = _image_files(inputs)
+            values = _image_files(inputs, config.data.source.max_pixels)
     elif not manifest.takes_text:
         if manifest.kind == "forecast":
             names, values = _windows(manifest.input, served, manifest, inputs)
@@ -277,15 +277,15 @@ def _windows(described, served, manifest, paths: List[str]):
     return read_windows(paths, shape[0] if manifest.window is None else manifest.window, shape[-1])
 
 
-def _image_files(paths: List[str]) -> List[bytes]:
-    """The contents of the image files `paths`, each checked to decode."""
+def _image_files(paths: List[str], max_pixels: int) -> List[bytes]:
+    """The contents of the image files `paths`, each checked to decode (and its size bounded)."""
     import pathlib
 
     from seqkeras.data.images import image_problem
 
     contents = []
     for path in paths:
-        problem = image_problem(pathlib.Path(path))
+        problem = image_problem(pathlib.Path(path), max_pixels)
         if problem is not None:
             raise DataError(
                 f"{path}: {problem}; this captioning export takes image files (PNG or JPEG)."

@@ -38,6 +38,8 @@ MAX_EPOCHS = 1_000_000
 #: past memory) over a test set, for nothing a sequence task needs.
 MAX_GENERATED_LENGTH = 4096
 MAX_BEAM_WIDTH = 256
+#: `data.source.max_pixels`'s default: Pillow's bound (`seqkeras.data.images.MAX_PIXELS`).
+MAX_IMAGE_PIXELS = 89_478_485
 #: A run name is one path component and a valid Keras model name.
 RUN_NAME = (
     r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}",
@@ -89,6 +91,12 @@ class ColumnConfig:
         help="Image columns: [height, width] every image is resized to.",
         minimum=1,
         length=2,
+    )
+    max_pixels: int = option(
+        MAX_IMAGE_PIXELS,
+        help="Image columns: most pixels an image may declare (its header is read before "
+        "decoding); larger ones are refused, naming the file and row.",
+        minimum=1,
     )
 
 

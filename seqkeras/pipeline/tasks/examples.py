@@ -235,11 +235,13 @@ def _files(config, source, target) -> Dict[str, Examples]:
     for split in SPLITS:
         path = getattr(files, split)
         if path is not None:
-            given[split] = _read_file(path, f"data.files.{split}", source, target)
+            given[split] = _read_file(
+                path, f"data.files.{split}", source, target, config.data.source.max_pixels
+            )
     return _carve(given, config.seed)
 
 
-def _read_file(path: str, key: str, source: ColumnSpec, target) -> Examples:
+def _read_file(path: str, key: str, source: ColumnSpec, target, max_pixels: int) -> Examples:
     suffix = pathlib.Path(path).suffix.lower()
     if suffix not in FILE_FORMATS:
         raise ConfigError(
@@ -260,12 +262,15 @@ def _read_file(path: str, key: str, source: ColumnSpec, target) -> Examples:
     columns = {c: records[_record_key(records, c)] for c in wanted}
     examples = _examples(columns, source, target, records.where, path)
     if source.type == "image":
-        examples = _image_files(examples, pathlib.Path(path).parent)
+        examples = _image_files(examples, pathlib.Path(path).parent, max_pixels)
     return examples
 
 
-def _image_files(examples: Examples, base: pathlib.Path) -> Examples:
-    """Image paths resolved against the file that names them, each checked to decode."""
+def _image_files(examples: Examples, base: pathlib.Path, max_pixels: int) -> Examples:
+    """Image paths resolved against the file that names them, each checked to decode.
+
+    Images declaring more than `max_pixels` pixels are refused before decoding.
+    """
     paths = []
     for value, where in zip(examples.sources, examples.where):
         if not isinstance(value, str) or not value.strip():
@@ -274,7 +279,7 @@ def _image_files(examples: Examples, base: pathlib.Path) -> Examples:
                 f"file, relative to {examples.origin}."
             )
         path = base / value.strip()
-        problem = image_problem(path)
+        problem = image_problem(path, max_pixels)
         if problem is not None:
             raise DataError(f"{where}: image {value!r} ({path}): {problem}.")
         paths.append(str(path))
