@@ -100,6 +100,26 @@ def test_find_run_takes_a_run_name_runs_name_or_a_folder(tmp_path, monkeypatch):
     assert find_run(str(tmp_path)) == tmp_path
 
 
+def test_a_bare_name_is_looked_up_in_output_dir_only_never_in_the_working_folder(
+    tmp_path, monkeypatch
+):
+    # In a folder holding a `cls/` run, `export cls --output-dir /elsewhere` once
+    # rewrote ./cls: a name means output_dir's run, ./cls the folder here.
+    monkeypatch.chdir(tmp_path)
+    here = completed(pathlib.Path("cls"))
+    elsewhere = completed(tmp_path / "elsewhere" / "cls")
+    assert find_run("cls", tmp_path / "elsewhere") == elsewhere
+    assert find_run("./cls", tmp_path / "elsewhere") == here
+    assert find_run(str(tmp_path / "cls"), tmp_path / "elsewhere") == tmp_path / here
+    with pytest.raises(ConfigError) as raised:
+        find_run("cls", tmp_path / "empty")
+    assert str(raised.value).startswith(
+        f"cls: no completed run of that name in --output-dir '{tmp_path / 'empty'}' (to mean "
+        f"the folder 'cls' here, give ./cls); expected a run name"
+    )
+    assert find_run("..", tmp_path / "elsewhere") == pathlib.Path("..")  # a path: for open_run
+
+
 def test_a_run_without_a_completed_run_lists_the_names_that_have_one(tmp_path):
     output = tmp_path / "runs"
     completed(output / "dates")

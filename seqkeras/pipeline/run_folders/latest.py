@@ -79,13 +79,24 @@ def run_names(output_dir) -> List[str]:
 def find_run(given: str, output_dir=DEFAULT_OUTPUT_DIR) -> pathlib.Path:
     """The run folder that `given` means: a run folder, `runs/<name>`, or a run name.
 
-    A folder that is neither a run folder nor holds a `latest` is returned
-    as it is, for `seqkeras.pipeline.commands.finished_run.open_run` to say what it is.
+    A bare name (no `/`) is a run name, looked up in `output_dir` only, even
+    where a folder of that name is in the working directory (`./<name>`
+    names that one); anything else is a path. A folder that is neither a run
+    folder nor holds a `latest` is returned as it is, for
+    `seqkeras.pipeline.commands.finished_run.open_run` to say what it is.
 
     Raises:
         ConfigError: when `given` names no folder and no run with a
             completed run, listing the run names that have one.
     """
+    if _is_run_name(given):
+        found = latest_run(pathlib.Path(output_dir) / given)
+        if found is not None:
+            return found
+        where = f"{given}: no completed run of that name in --output-dir '{output_dir}'"
+        if os.path.isdir(given):
+            where += f" (to mean the folder '{given}' here, give ./{given})"
+        return _no_run(where, output_dir)
     path = pathlib.Path(given)
     if path.name == LATEST and (path.is_symlink() or path.is_file()):
         path = path.parent  # runs/<name>/latest: the run it names, by its own name
@@ -101,14 +112,13 @@ def find_run(given: str, output_dir=DEFAULT_OUTPUT_DIR) -> pathlib.Path:
                 f"run folder, {path}/<timestamp>."
             )
         return found
-    if len(path.parts) == 1:
-        base = pathlib.Path(output_dir) / given
-        found = latest_run(base)
-        if found is not None:
-            return found
-        where = f"{given}: no completed run of that name in --output-dir '{output_dir}'"
-        return _no_run(where, output_dir)
     return _no_run(f"{given}: no such run folder", path.parent)
+
+
+def _is_run_name(given: str) -> bool:
+    """Whether `given` is a bare name (a run's), not a path: no separator, not `.` or `..`."""
+    separators = [os.sep, *([os.altsep] if os.altsep else [])]
+    return given not in ("", ".", "..") and not any(s in given for s in separators)
 
 
 def _no_run(problem: str, searched) -> pathlib.Path:
@@ -130,7 +140,7 @@ def run_reference(run_dir: pathlib.Path, output_dir) -> str:
     if latest is None or latest.resolve() != run_dir.resolve():
         return str(run_dir)  # a smoke run beside a real one: only its folder names it
     default = pathlib.Path(output_dir) == pathlib.Path(DEFAULT_OUTPUT_DIR)
-    if default and not pathlib.Path(base.name).exists():  # else that path would be taken
+    if default and not pathlib.Path(base.name).exists():  # else the path reads clearer
         return base.name
     return str(base)
 
