@@ -25,6 +25,7 @@ from typing import Union
 import numpy as np
 
 from seqkeras.data.columns import ColumnSpec
+from seqkeras.errors import DataError
 from seqkeras.utils.arguments import invalid
 from seqkeras.utils.shown import shown
 
@@ -248,20 +249,24 @@ def _scratch_inside(data_dir: str):
 
     Building a dataset's info makes an (empty) temporary folder that
     tensorflow-datasets never removes; a run should leave nothing outside
-    its output folder and the data cache.
+    its output folder and the data cache. Yields why `data_dir` cannot be
+    written (its temporary files then go in a folder of the system's, also
+    removed), or `None`.
     """
     import shutil
     import tempfile
 
+    problem = None
     try:
         os.makedirs(data_dir, exist_ok=True)
         scratch = tempfile.mkdtemp(prefix=".scratch-", dir=data_dir)
-    except OSError:  # a read-only cache of prepared data: nothing will be built
-        yield
-        return
+    except OSError as error:  # a read-only cache of prepared data: nothing will be built
+        problem = error.strerror or type(error).__name__
+        # What tensorflow-datasets leaves goes in a folder of ours, removed after.
+        scratch = tempfile.mkdtemp(prefix="seqkeras-")
     saved, tempfile.tempdir = tempfile.tempdir, scratch
     try:
-        yield
+        yield problem
     finally:
         tempfile.tempdir = saved
         shutil.rmtree(scratch, ignore_errors=True)
@@ -296,7 +301,8 @@ def get_builder(
     Raises:
         ValueError: unknown `name`, bad `seed`, or an option the dataset
             does not take.
-        DataError: `path` is missing, empty or not UTF-8.
+        DataError: `path` is missing, empty or not UTF-8; the data folder is a
+            file, or cannot be written and the dataset is not built there yet.
     """
     if name not in CATALOG:
         raise ValueError(
@@ -317,14 +323,25 @@ def get_builder(
     module_name, class_name = entry.builder.split(".")
     module = importlib.import_module(f"seqkeras.data.builtin.{module_name}")
     builder_class = getattr(module, class_name)
+    named = "data_dir" if data_dir is not None else "$SEQKERAS_DATA_DIR"
+    if data_dir is None and not os.environ.get("SEQKERAS_DATA_DIR"):
+        named = "the data cache"
     data_dir = os.fspath(data_dir) if data_dir is not None else default_data_dir()
-    with _quiet_tfds(), _keep_random_state(), _scratch_inside(data_dir):
+    if os.path.exists(data_dir) and not os.path.isdir(data_dir):
+        raise DataError(f"{named} ({data_dir}): not a folder; set it to a folder for the data.")
+    with _quiet_tfds(), _keep_random_state(), _scratch_inside(data_dir) as problem:
         builder = builder_class(
             config=make_config(seed, path, seeded=entry.seeded), data_dir=data_dir
         )
     import tensorflow as tf  # here: `seqkeras datasets` lists the catalogue without it
 
     if not tf.io.gfile.exists(os.path.join(builder.data_dir, "dataset_info.json")):
+        if problem is not None:
+            raise DataError(
+                f"{named} ({data_dir}): cannot be written ({problem}), and dataset {name!r} "
+                f"is not built there yet; set it to a folder you can write, or build the "
+                f"dataset there once."
+            )
         logger.info("Building dataset %r (seed %d) in %s, once.", name, seed, builder.data_dir)
     with _quiet_tfds(), _keep_random_state(), _scratch_inside(data_dir):
         builder.download_and_prepare()

@@ -158,3 +158,38 @@ def test_building_a_dataset_leaves_the_global_random_state_alone(tmp_path):
     np.random.seed(7)
     catalog.get_builder("digits_rows", seed=0, data_dir=tmp_path)  # built here, fresh
     assert (random.random(), np.random.rand()) == expected
+
+
+def test_a_data_folder_that_is_a_file_is_named_by_its_variable(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("SEQKERAS_DATA_DIR", str(blocker))
+    with pytest.raises(DataError, match=rf"^\$SEQKERAS_DATA_DIR \({blocker}\): not a folder;"):
+        data.load("sunspots")
+
+
+def test_an_unwritable_data_folder_without_the_dataset_leaves_nothing_in_tmp(tmp_path, monkeypatch):
+    # Root writes through read-only permissions, so the refusal is made the
+    # way a read-only mount makes it: creating the folder's scratch fails.
+    import tempfile
+
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    make_temporary = tempfile.mkdtemp
+
+    def refuse_inside_read_only(*args, dir=None, **kwargs):
+        if dir is not None and pathlib.Path(dir) == read_only:
+            raise PermissionError(13, "Permission denied")
+        return make_temporary(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse_inside_read_only)
+    with pytest.raises(
+        DataError,
+        match=rf"^data_dir \({read_only}\): cannot be written \(Permission denied\), and dataset "
+        r"'sunspots' is not built there yet",
+    ):
+        data.load("sunspots", data_dir=read_only)
+    assert list(system_tmp.iterdir()) == []  # tensorflow-datasets' scratch removed too
