@@ -192,17 +192,25 @@ def read_delimited(
         keeps each line break as ``"\n"``).
 
     Raises:
-        DataError: the file is missing, empty or not UTF-8; a named column is
-            not in the header; or a row has too few fields (names the line).
+        DataError: the file is missing, empty or not UTF-8; the header names
+            a column twice, or a named column is not in it; a row has too few
+            fields, or more than the header names; or a quote is never closed
+            (names the line).
     """
     path = os.fspath(path)
     lines = _read_utf8_lines(path)
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     # Each line gets its line break back: without it, csv joins the lines of a
     # quoted field that spans several with nothing between them.
-    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter, quoting=quoting)
+    # Strict: a quote left open reads to the end of the file, which is reported.
+    reader = csv.reader(
+        (line + "\n" for line in lines), delimiter=delimiter, quoting=quoting, strict=True
+    )
+    end = 0
     try:
         names = next(reader) if header else None
+        if names is not None:
+            _check_unique_names(path, names)
         wanted = _resolve_columns(path, names, columns)
         values: Dict[str, List[str]] = {name: [] for name in wanted}
         numbers, skipped = [], 0
@@ -213,6 +221,16 @@ def read_delimited(
             if not any(field.strip() for field in row):
                 skipped += 1
                 continue
+            if names is not None and len(row) > len(names):
+                fix = (
+                    "a TSV field cannot hold a tab"
+                    if delimiter == "\t"
+                    else 'quote a field that holds a comma ("a, b")'
+                )
+                raise DataError(
+                    f"{path}, line {number}: {len(row)} fields, but the header names "
+                    f"{len(names)}; {fix}."
+                )
             for name, index in wanted.items():
                 if index >= len(row):
                     raise DataError(
@@ -223,6 +241,12 @@ def read_delimited(
                 values[name].append(row[index])
             numbers.append(number)
     except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            raise DataError(
+                f"{path}, line {end + 1}: a quote opened there is never closed (the field "
+                f"would run to the end of the file); close it, or double a quote inside "
+                f'a quoted field ("").'
+            ) from None
         raise DataError(
             f"{path}, line {reader.line_num}: cannot be read as "
             f"{'TSV' if delimiter == chr(9) else 'CSV'} ({error}); check its quotes."
@@ -231,6 +255,20 @@ def read_delimited(
         raise DataError(f"{path}: the file has no data rows.")
     _log_skipped(path, skipped)
     return Records(path, values, numbers, skipped)
+
+
+def _check_unique_names(path: str, names: Sequence[str]) -> None:
+    """A header naming a column twice makes `text,label,label` ambiguous: refuse it."""
+    seen: Dict[str, int] = {}
+    for index, name in enumerate(names, start=1):
+        if not name.strip():
+            continue  # an unnamed column (a trailing delimiter) is never asked for
+        if name in seen:
+            raise DataError(
+                f"{path}, line 1: the header names column {name!r} twice (fields "
+                f"{seen[name]} and {index}); give each column its own name."
+            )
+        seen[name] = index
 
 
 def read_csv(path: PathLike, columns=None, *, header: bool = True) -> Records:

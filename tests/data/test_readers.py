@@ -8,6 +8,8 @@ import pytest
 import tensorflow as tf
 
 from seqkeras.data import readers
+from seqkeras.data.readers import read_csv
+from seqkeras.data.readers import read_tsv
 from seqkeras.errors import DataError
 
 
@@ -147,3 +149,43 @@ def test_a_csv_error_is_told_in_our_own_words_with_the_line(tmp_path):
     path.write_text("source,target\nabc,cba\n" + "x" * 200_000 + ",z\n")  # past csv's limit
     with pytest.raises(DataError, match=r"bad.csv, line 3: cannot be read as CSV \(.*\); check"):
         readers.read_csv(path, ["source", "target"])
+
+
+def test_a_header_naming_a_column_twice_is_refused_naming_both_fields(tmp_path):
+    path = tmp_path / "train.csv"
+    path.write_text("text,label,label\ngood,pos,neg\n")
+    with pytest.raises(
+        DataError,
+        match=r"train\.csv, line 1: the header names column 'label' twice \(fields 2 and 3\)",
+    ):
+        read_csv(path, ["text", "label"])
+    path.write_text("text,label,,\ngood,pos,,\n")  # trailing delimiters: unnamed, never asked for
+    assert read_csv(path, ["text", "label"]).columns["label"] == ["pos"]
+
+
+@pytest.mark.parametrize(
+    "name, text, message",
+    [
+        (
+            "train.csv",
+            "text,label\ngood,pos\nfine, really,pos\n",
+            r"line 3: 3 fields, but the header names 2; quote a field",
+        ),
+        (
+            "train.tsv",
+            "text\tlabel\ngood\tpos\tx\n",
+            r"line 2: 3 fields, but the header names 2; a TSV field cannot hold a tab",
+        ),
+        (
+            "train.csv",
+            'text,label\ngood,pos\n"fine,pos\nbad,neg\n',
+            r"line 3: a quote opened there is never closed",
+        ),
+    ],
+)
+def test_rows_past_the_header_and_unclosed_quotes_name_the_line(tmp_path, name, text, message):
+    path = tmp_path / name
+    path.write_text(text)
+    reader = read_tsv if name.endswith(".tsv") else read_csv
+    with pytest.raises(DataError, match=rf"{name}, {message}"):
+        reader(path, ["text", "label"])

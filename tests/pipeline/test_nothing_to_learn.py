@@ -80,3 +80,25 @@ def test_the_command_exits_2_and_leaves_nothing(tmp_path):
     )
     assert "Traceback" not in result.stderr and "Epoch" not in result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipeline.yaml", name]
+
+
+def test_one_class_in_the_training_labels_stops_before_any_folder_is_made(tmp_path):
+    rows = [f"a {w},pos" for w in WORDS * 5]
+    pipeline, data = write_case(tmp_path, "classify", "reviews.csv", "text,label", rows)
+    with pytest.raises(DataError) as error:
+        run_pipeline(pipeline, output_dir=tmp_path / "runs", verbose=0, smoke=True)
+    assert str(error.value) == (
+        f"{data}: every training example has the label 'pos': one class, nothing to learn; a "
+        f"classifier needs examples of at least two classes."
+    )
+    assert not (tmp_path / "runs").exists()
+
+
+def test_two_classes_sorted_by_label_pass_though_a_smoke_run_sees_only_the_first(tmp_path):
+    # The check is made on the training file, before a smoke run cuts it to two batches.
+    rows = [f"a {w},neg" for w in WORDS * 5] + [f"the {w},pos" for w in WORDS * 5]
+    pipeline, _ = write_case(tmp_path, "classify", "reviews.csv", "text,label", rows)
+    config = load_config(pipeline)
+    source, target = get_task("classify").columns(config)
+    examples = read_examples(config, source, target, smoke=True)
+    assert {str(label) for label in examples["train"].targets} <= {"neg", "pos"}

@@ -210,10 +210,22 @@ def read_examples(
         )
     if config.data.limit:
         splits["train"] = splits["train"].take(config.data.limit)
+    if target is not None and target.type == "label":
+        _check_two_classes(splits["train"])
     if smoke:
         # A couple of batches per split: every stage runs, in seconds.
         splits = {k: v.take(2 * config.data.batch_size) for k, v in splits.items()}
     return splits
+
+
+def _check_two_classes(train: Examples) -> None:
+    """A classifier trained on one class learns nothing: refuse it (before a smoke run's cut)."""
+    classes = {str(label) for label in train.targets}
+    if len(classes) == 1:
+        raise DataError(
+            f"{train.origin}: every training example has the label {classes.pop()!r}: one "
+            f"class, nothing to learn; a classifier needs examples of at least two classes."
+        )
 
 
 def _builtin(config, split, source, target) -> Examples:
