@@ -1,9 +1,7 @@
 """Image files: decoding and resizing in the graph, and checking files up front."""
 
-import os
 import pathlib
 import re
-import stat
 import warnings
 from typing import List
 from typing import Optional
@@ -11,6 +9,8 @@ from typing import Sequence
 
 import numpy as np
 import tensorflow as tf
+
+from seqkeras.utils.file_checks import file_problem
 
 #: Channels every decoded image has (grey and RGBA images are converted).
 CHANNELS = 3
@@ -76,19 +76,6 @@ def image_problem(path: pathlib.Path, max_pixels: int = MAX_PIXELS) -> Optional[
         tf.io.decode_image(tf.io.read_file(str(path)), channels=CHANNELS, expand_animations=False)
     except (tf.errors.InvalidArgumentError, tf.errors.UnknownError) as error:
         return f"cannot be decoded as an image (PNG, JPEG, GIF or BMP): {_reason(error)}"
-    return None
-
-
-def file_problem(path) -> Optional[str]:
-    """Why `path` is not a regular file to read, or `None`; never opens it (a FIFO would block)."""
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):  # missing, a name too long, a NUL byte
-        return "no such file"
-    if stat.S_ISDIR(mode):
-        return "is a directory, not a file"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file (a FIFO, socket or device)"
     return None
 
 

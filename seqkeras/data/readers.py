@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqkeras.errors import DataError
+from seqkeras.utils.file_checks import file_problem
 
 logger = logging.getLogger("seqkeras.data")
 
@@ -84,10 +85,9 @@ def _read_utf8_lines(path: PathLike) -> List[str]:
     Python's universal-newline mode.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise DataError(f"{path}: no such file.")
-    if os.path.isdir(path):
-        raise DataError(f"{path}: is a directory, expected a file.")
+    problem = file_problem(path)
+    if problem is not None:
+        raise DataError(f"{path}: {problem}.")
     with open(path, "rb") as handle:
         data = handle.read()
     if not data.strip():

@@ -20,6 +20,7 @@ from typing import Tuple
 import numpy as np
 
 from seqkeras.errors import DataError
+from seqkeras.utils.file_checks import file_problem
 
 #: Extensions read as JSON; anything else that is not NumPy is read as CSV/plain rows.
 JSON_SUFFIXES = (".json",)
@@ -108,11 +109,12 @@ def read_windows(
 def _arrays_in(path: str) -> List[Tuple[Optional[str], object]]:
     """`(label, array-like)` pairs a file holds; inline numbers when `path` is no file."""
     file = pathlib.Path(path)
-    if not file.is_file():
-        values = _numbers(path)
+    problem = file_problem(file)  # a FIFO or device is named, never opened
+    if problem is not None:
+        values = _numbers(path) if problem == "no such file" else None
         if values is None:
             raise DataError(
-                f"{path}: no such file; give .npy, .npz, .json, .jsonl or .csv files "
+                f"{path}: {problem}; give .npy, .npz, .json, .jsonl or .csv files "
                 f"(or numbers separated by commas)."
             )
         return [(None, np.asarray(values, "float32"))]

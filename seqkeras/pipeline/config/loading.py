@@ -18,6 +18,7 @@ from seqkeras.pipeline.config.fields import from_dict
 from seqkeras.pipeline.config.schema import PipelineConfig
 from seqkeras.pipeline.config.unique_key_loader import DuplicateKeyError
 from seqkeras.pipeline.config.unique_key_loader import UniqueKeyLoader
+from seqkeras.utils.file_checks import file_problem
 from seqkeras.utils.shown import shown
 
 #: Values a pipeline file may hold once its YAML aliases are expanded. A
@@ -103,8 +104,9 @@ def read_yaml_mapping(path: pathlib.Path) -> Dict[str, Any]:
             UTF-8, not YAML, holds a key twice in one mapping, has aliases that
             expand too far, or holds something other than a mapping.
     """
-    if not os.path.isfile(path):  # not Path.is_file: False, not OSError, for a name too long
-        raise ConfigError(f"{path}: no such file.")
+    problem = file_problem(path)  # never opened unless a regular file: a FIFO would block
+    if problem is not None:
+        raise ConfigError(f"{path}: {problem}.")
     try:
         text = path.read_text(encoding="utf-8")
         root = yaml.compose(text, Loader=UniqueKeyLoader)
@@ -194,6 +196,9 @@ def _read_with_includes(
                 f"{path}: include.{index}: no such file {name!r} (looked beside "
                 f"the file and in the current directory)."
             )
+        problem = file_problem(fragment_path)  # a directory or FIFO is named, never opened
+        if problem is not None:
+            raise ConfigError(f"{path}: include.{index}: {name!r} ({fragment_path}): {problem}.")
         budget.charge(fragment_path, path, f"include.{index}")
         _merge(merged, _read_with_includes(fragment_path, [*stack, resolved], budget))
     _merge(merged, values)
@@ -203,7 +208,7 @@ def _read_with_includes(
 def _find_include(path: pathlib.Path, name: str) -> Optional[pathlib.Path]:
     for base in (path.parent, pathlib.Path.cwd(), path.parent.parent):
         candidate = base / name
-        if os.path.isfile(candidate):  # not Path.is_file: False, not OSError, for a name too long
+        if os.path.lexists(candidate):  # a directory or FIFO is found, and named as such
             return candidate
     return None
 
