@@ -15,6 +15,8 @@ import keras
 
 from seqkeras.export.manifest import MANIFEST_FILE as INFO_FILE
 from seqkeras.layers import portable_kernels
+from seqkeras.utils.staging_folders import remove_stale_staging
+from seqkeras.utils.staging_folders import staging_folder
 
 #: The decoding strategy of a generating export, inside the SavedModel.
 DECODING_ASSET = os.path.join("assets", "seqkeras_decoding.json")
@@ -64,14 +66,8 @@ def write_saved_model(
             f"'serving_default' entry, got {sorted(endpoints)}."
         )
     path = os.path.abspath(os.fspath(path))
-    parent = os.path.dirname(path)
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", dir=parent)
-    # mkdtemp makes the directory private; give it the usual permissions.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)
-    try:
+    remove_stale_staging(path)  # what an export killed before left beside this one
+    with staging_folder(path) as staging:
         # The portable loops only: a SavedModel made where the layers run
         # cuDNN or XLA-compiled loops must run on any CPU and in TensorFlow
         # Serving (which has no XLA by default).
@@ -94,9 +90,6 @@ def write_saved_model(
             os.makedirs(os.path.join(staging, "assets"), exist_ok=True)
             _write_json(os.path.join(staging, DECODING_ASSET), info["decoding"])
         _replace_directory(staging, path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return path
 
 

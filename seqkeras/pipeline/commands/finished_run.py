@@ -12,6 +12,7 @@ from seqkeras.pipeline.run_folders.folder_life import PARTIAL
 from seqkeras.pipeline.run_folders.lock import RunLock
 from seqkeras.pipeline.tasks import get_task
 from seqkeras.pipeline.tasks.base import TaskData
+from seqkeras.utils.staging_folders import remove_stale_staging
 
 
 def open_run(run_dir) -> Tuple[pathlib.Path, PipelineConfig]:
@@ -30,6 +31,7 @@ def open_run(run_dir) -> Tuple[pathlib.Path, PipelineConfig]:
         )
     if run_dir.name.endswith(PARTIAL):
         raise ConfigError(_unfinished(run_dir))
+    remove_stale_staging(run_dir / "export")  # what a killed `seqkeras export` left
     config_path = run_dir / "config.yaml"
     if not config_path.is_file():
         raise ConfigError(
