@@ -5,7 +5,6 @@ the data is prepared, so that a machine without internet stops with a
 message naming the key before any run folder exists, rather than after.
 """
 
-import os
 import socket
 from typing import Sequence
 
@@ -13,6 +12,7 @@ from seqkeras.errors import ConfigError
 from seqkeras.models.image_encoder import APPLICATIONS
 from seqkeras.models.image_encoder import CNN
 from seqkeras.models.image_encoder import build_image_encoder
+from seqkeras.utils.file_checks import file_problem
 
 #: The smallest image side the keras.applications backbones take.
 APPLICATION_MIN_SIZE = 32
@@ -44,11 +44,24 @@ def check_encoder_weights(encoder, size: Sequence[int]) -> None:
             )
         _fetch_imagenet(kind, size)
         return
-    if not os.path.isfile(weights):  # not Path.is_file: False, not OSError, for a name too long
+    problem = file_problem(weights)
+    if problem is not None:
+        what = (
+            f"no such file {weights!r}" if problem == "no such file" else f"{weights!r} {problem}"
+        )
         raise ConfigError(
-            f"model.image_encoder.weights: no such file {weights!r}; expected null, "
+            f"model.image_encoder.weights: {what}; expected null, "
             f"imagenet, or the path of a local .h5 / .weights.h5 weights file."
         )
+    try:  # loaded here, before any run folder exists, as training would load them
+        build_image_encoder(kind, size, weights=weights)
+    except Exception as error:  # noqa: BLE001 - h5py, Keras and TensorFlow each raise their own
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConfigError(
+            f"model.image_encoder.weights: {weights!r} cannot be loaded into the {kind} "
+            f"encoder ({reason[:300]}); expected a .h5 / .weights.h5 file of that encoder's "
+            f"weights, as Keras saves them."
+        ) from None
 
 
 def _fetch_imagenet(kind: str, size: Sequence[int]) -> None:
