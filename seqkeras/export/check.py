@@ -54,7 +54,8 @@ def check_reloaded(
                 f"shape {got.shape} after reloading, {want.shape} in process."
             )
         if want.dtype.kind in "fc":
-            same = np.allclose(got, want, atol=atol)
+            # NaN where the model gave NaN is the same answer, not a difference.
+            same = np.allclose(got, want, atol=atol, equal_nan=True)
         else:
             same = np.array_equal(got, want)
         if not same:

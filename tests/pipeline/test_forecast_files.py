@@ -429,3 +429,25 @@ def test_bad_series_exits_2_naming_file_and_line_and_leaves_no_run(tmp_path, tex
     assert re.search(message, result.stderr), result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_values_near_float32_s_limit_scale_to_finite_inputs_and_export_their_check(tmp_path):
+    # float32's variance of 1e38 overflowed: the scaled series was NaN, and the
+    # export check reported "[[nan]] instead of [[nan]]".
+    from seqkeras.pipeline.tasks.forecast import ForecastTask
+
+    dates, values = monthly_series(count=60)
+    values = values.astype(object)
+    values[20] = 1e38  # finite in float32
+    write_series(tmp_path / "s.csv", dates, values)
+    config = config_for(tmp_path, "source: {column: value, time: date}\n  window: 6")
+    config.model.units = 4
+    task = ForecastTask()
+    data = task.prepare(config, smoke=True)
+    inputs, _ = next(iter(data.train))
+    assert np.all(np.isfinite(inputs.numpy()))
+    assert math.isfinite(data.test_set.std) and math.isfinite(data.test_set.mean)
+    model = task.build(config, data)
+    model.compile(loss="mse")
+    task.export(model, data, config, tmp_path / "export", None)  # its check passes
+    assert (tmp_path / "export" / "saved_model.pb").is_file()

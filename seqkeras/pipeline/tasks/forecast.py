@@ -1,6 +1,7 @@
 """forecast: the next values of a series from a window of past values."""
 
 import dataclasses
+import math
 from typing import Dict
 from typing import Optional
 from typing import Tuple
@@ -139,6 +140,10 @@ class ForecastTask(Task):
         # The whole series even for --smoke: its windows reach across splits.
         values = read_series(config, source).values
         mean, std = float(values["train"].mean()), float(values["train"].std())
+        if not (math.isfinite(mean) and math.isfinite(std)):
+            # float32's sum or variance of values near its limit (1e38) overflows.
+            train = values["train"].astype("float64")
+            mean, std = float(train.mean()), float(train.std())
         if not std > 0:
             std = 1.0  # a constant training series: centre it only
         scaled = {s: (v - mean) / std for s, v in values.items()}
