@@ -368,6 +368,32 @@ def _command(args) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # noqa: BLE001 - a full disk, as whichever library met it
+        place = _disk_full(error)
+        if place is None:
+            raise
+        print(
+            f"seqkeras {args.command}: error: no space left on device{place}; free some space "
+            f"and run the same command again (a run resumes where it stopped).",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _disk_full(error: BaseException) -> Optional[str]:
+    """`": PATH"` (or `""`) when `error` is a full disk, else `None`.
+
+    Python raises `OSError(ENOSPC)`; TensorFlow's file system raises its own
+    errors, which say so in their message.
+    """
+    import errno
+
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return f": {error.filename}" if error.filename else ""
+    if "No space left on device" in str(error):
+        return ""
+    cause = error.__cause__ or error.__context__
+    return _disk_full(cause) if cause is not None else None
 
 
 def _demo(args) -> None:

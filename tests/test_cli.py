@@ -287,3 +287,25 @@ def test_an_empty_output_dir_exits_2_and_writes_nothing(command, tmp_path, capsy
     assert exit_.value.code == 2
     assert "--output-dir: an empty path; name a folder" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_is_recognised_as_python_and_tensorflow_report_it():
+    import errno
+
+    from seqkeras.cli import _disk_full
+
+    assert (
+        _disk_full(OSError(errno.ENOSPC, "No space left on device", "/runs/x.h5")) == ": /runs/x.h5"
+    )
+    # TensorFlow's file system: its own error class, saying so in the message.
+    tensorflow_error = RuntimeError("/runs/export/variables; No space left on device")
+    assert _disk_full(tensorflow_error) == ""
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as cause:
+            raise ValueError("writing the export failed") from cause
+    except ValueError as wrapped:
+        assert _disk_full(wrapped) == ""
+    assert _disk_full(OSError(errno.EACCES, "Permission denied")) is None
+    assert _disk_full(ValueError("something else")) is None

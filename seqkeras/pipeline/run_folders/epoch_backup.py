@@ -9,15 +9,19 @@ beside the last ones and renamed into place, the last two are kept, and
 """
 
 import csv
+import errno
 import io
 import logging
+import os
 import pathlib
 import re
+import shutil
 from typing import List
 from typing import Optional
 
 import h5py
 import keras
+import numpy as np
 
 from seqkeras.utils.atomic_files import replaced_atomically
 from seqkeras.utils.atomic_files import write_text_atomically
@@ -99,12 +103,58 @@ def backed_up_epochs(directory) -> int:
 
 
 def save_weights_atomically(model: keras.Model, path) -> None:
-    """`model.save_weights(path)`, written beside `path` and renamed into place."""
+    """`model.save_weights(path)`, written beside `path` and renamed into place.
+
+    Raises:
+        OSError: `ENOSPC` naming `path`, before writing, when its file system
+            has less room than the weights take (HDF5 can crash the process
+            when the disk fills under it).
+    """
     path = pathlib.Path(path)
+    check_room(path, weights_file_bytes(model))
     temporary = path.with_name(path.name[: -len(".weights.h5")] + ".tmp.weights.h5")
     # fsync: the data is on disk before the name is.
     with replaced_atomically(path, temporary=temporary, fsync=True) as written:
         model.save_weights(written)
+
+
+def weights_file_bytes(model: keras.Model) -> int:
+    """About the size of `model.save_weights`'s file, with a margin.
+
+    Keras saves a built optimizer's variables (Adam's two moments) beside
+    the weights; HDF5 adds its own structure.
+    """
+    optimizer = getattr(model, "optimizer", None)  # None too before `compile`
+    optimizer = optimizer if getattr(optimizer, "built", False) else None
+    variables = [*model.weights, *(optimizer.variables if optimizer is not None else [])]
+    size = sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in variables)
+    return size + size // 2 + 64 * 2**10
+
+
+def check_room(path, needed: int) -> None:
+    """Raise `OSError(ENOSPC)` naming `path` when its file system has under `needed` bytes free.
+
+    Checked before HDF5 writes: a disk that fills under it can crash the
+    process (a segmentation fault) instead of raising.
+    """
+    path = pathlib.Path(path)
+    folder = path if path.is_dir() else path.parent
+    if shutil.disk_usage(folder).free < needed:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+
+class DiskRoomCheck(keras.callbacks.Callback):
+    """Before the epoch's checkpoint and backup are written: is there room for both?
+
+    Comes before Keras's `ModelCheckpoint`, which writes HDF5 itself.
+    """
+
+    def __init__(self, run_dir):
+        super().__init__()
+        self.run_dir = pathlib.Path(run_dir)
+
+    def on_epoch_end(self, epoch, logs=None):
+        check_room(self.run_dir, 2 * weights_file_bytes(self.model))
 
 
 def unreadable(path) -> Optional[str]:

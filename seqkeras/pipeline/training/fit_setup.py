@@ -8,6 +8,7 @@ import keras
 import tensorflow as tf
 
 from seqkeras.pipeline.config.schema import TrainConfig
+from seqkeras.pipeline.run_folders.epoch_backup import DiskRoomCheck
 from seqkeras.pipeline.run_folders.epoch_backup import EpochBackup
 from seqkeras.pipeline.training.optimizers import OPTIMIZERS
 
@@ -128,6 +129,7 @@ def build_callbacks(train: TrainConfig, run_dir: pathlib.Path) -> List[keras.cal
     logs.mkdir(parents=True, exist_ok=True)
     checkpoints.mkdir(parents=True, exist_ok=True)
     callbacks = [
+        DiskRoomCheck(run_dir),  # room for the checkpoint and the backup, before either
         keras.callbacks.ModelCheckpoint(
             str(checkpoints / "best.weights.h5"),
             monitor="val_loss",
