@@ -409,7 +409,15 @@ def _run_or_train(args) -> Optional[int]:
     if args.workers != 1:
         return _launch(args, overrides)
     args.overrides = overrides
-    _run(args)
+    import os
+
+    from seqkeras.pipeline.training.launcher import stop_signals_raise
+
+    if "TF_CONFIG" in os.environ:  # a worker: its launcher tells it to stop
+        _run(args)
+        return None
+    with stop_signals_raise():  # `kill PID` says how to resume, as Ctrl-C does
+        _run(args)
     return None
 
 

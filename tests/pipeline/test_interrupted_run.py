@@ -179,3 +179,23 @@ def test_a_stopped_launcher_stops_every_worker(how, tmp_path, data_dir):
 def _all_started(text, count):
     pids = [int(pid) for pid in re.findall(r"\[launcher\] worker \d+: pid (\d+)", text)]
     return pids if len(pids) == count else None
+
+
+@pytest.mark.slow
+def test_sigterm_during_training_says_how_to_resume_and_exits_143(tmp_path, data_dir):
+    # `kill PID` (SIGTERM) ended a run silently, where Ctrl-C printed how to resume.
+    output = tmp_path / "runs"
+    first = Run(train_command(output), data_dir, tmp_path / "first")
+    run_dir = first.wait_for(
+        lambda: partial_with(output, "backup/epoch-0001.weights.h5"), "epoch 1"
+    )
+    first.process.send_signal(signal.SIGTERM)
+    assert first.finish() == 128 + signal.SIGTERM, first.stderr()[-3000:]
+    stderr = first.stderr()
+    assert "Traceback" not in stderr
+    assert re.fullmatch(
+        rf"seqkeras train: stopped by SIGTERM; rerun the same command to resume "
+        rf"{re.escape(str(run_dir))} after epoch \d+, its last backed-up epoch\.",
+        stderr.strip().splitlines()[-1],
+    ), stderr[-2000:]
+    assert run_dir.is_dir() and not (run_dir / "run.lock").exists()

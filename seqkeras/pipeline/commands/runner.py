@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import pathlib
 import shutil
+import signal
 from typing import Iterable
 from typing import Optional
 from typing import Tuple
@@ -128,8 +129,11 @@ def run_pipeline(
     run_dir, lock = open_run_dir(base, resolved_config(config), smoke)
     try:
         return _complete(task, config, data, strategy, decoding, run_dir, lock, verbose)
-    except KeyboardInterrupt:
-        raise RunInterrupted(f"interrupted; {resume_hint(run_dir)}.") from None
+    except KeyboardInterrupt as interrupt:
+        # SIGTERM or SIGHUP (`kill PID`, a closed terminal) as Ctrl-C, with its own exit code.
+        number = getattr(interrupt, "signal_number", signal.SIGINT)
+        what = "interrupted" if number == signal.SIGINT else f"stopped by {interrupt}"
+        raise RunInterrupted(f"{what}; {resume_hint(run_dir)}.", exit_code=128 + number) from None
     finally:
         lock.release()  # a failed run's folder is resumed at once by the next
 

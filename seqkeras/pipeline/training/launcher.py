@@ -52,6 +52,8 @@ class Terminated(KeyboardInterrupt):
 
     def __init__(self, signal_number: int):
         self.signal_number = signal_number
+        #: What the command exits with, as shells report a process ended by the signal.
+        self.exit_code = 128 + signal_number
         super().__init__(signal.Signals(signal_number).name)
 
 
@@ -113,12 +115,12 @@ def launch_workers(
             are stopped first). Without this, `kill PID` would end the
             launcher alone and leave its workers training.
     """
-    with _stop_signals_raise():
+    with stop_signals_raise():
         _launch_and_wait(arguments, workers, grace_seconds, program)
 
 
 @contextlib.contextmanager
-def _stop_signals_raise():
+def stop_signals_raise():
     """`STOP_SIGNALS` raise `Terminated` for the block (in the main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
