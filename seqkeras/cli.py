@@ -331,6 +331,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     if args.command in LIGHT_COMMANDS:
         return _command(args)
+    from seqkeras.utils.process_temporary import use_process_temporary_folder
+
+    use_process_temporary_folder()  # before TensorFlow: AutoGraph's files go there
     if args.command in ("evaluate", "export", "predict"):
         from seqkeras.pipeline.run_folders.latest import find_run
 
