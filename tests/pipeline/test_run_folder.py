@@ -82,3 +82,22 @@ def test_predict_on_a_damaged_export_exits_2_naming_it(tmp_path):
     assert "Traceback" not in result.stderr
     assert f"{run_dir / 'export'}: the SavedModel cannot be loaded (" in result.stderr
     assert f"write it again with `seqkeras export {run_dir}`." in result.stderr
+
+
+def test_an_evaluation_whose_headline_is_nan_is_an_error_not_a_result():
+    from seqkeras.errors import TrainingDiverged
+    from seqkeras.metrics.evaluation import Evaluation
+    from seqkeras.pipeline.commands.runner import evaluate
+
+    class NanTask:
+        def evaluate(self, model, data, config, strategy):
+            return Evaluation("mae", {"mae": float("nan"), "rmse": 1.0})
+
+    with pytest.raises(TrainingDiverged, match=r"^evaluation gave mae = nan on the test split"):
+        evaluate(NanTask(), None, None, None, None)
+
+    class FineTask(NanTask):
+        def evaluate(self, model, data, config, strategy):
+            return Evaluation("mae", {"mae": 2.0})
+
+    assert evaluate(FineTask(), None, None, None, None).headline_value == 2.0

@@ -17,6 +17,7 @@ backup when the run resumes, and stop after training.
 import copy
 import dataclasses
 import logging
+import math
 import pathlib
 import shutil
 import signal
@@ -226,10 +227,22 @@ def _load_trained(model: keras.Model, path: pathlib.Path) -> bool:
 
 
 def evaluate(task, model, data, config, decoding) -> Evaluation:
-    """The task's evaluation, naming the decoding strategy used (if any)."""
+    """The task's evaluation, naming the decoding strategy used (if any).
+
+    Raises:
+        TrainingDiverged: when the headline figure is NaN (the model's outputs
+            are not numbers), rather than a `metrics.json` of NaN.
+    """
     evaluation = task.evaluate(model, data, config, decoding)
     if decoding is not None:
         evaluation = dataclasses.replace(evaluation, decoding=serialize_strategy(decoding))
+    value = evaluation.headline_value
+    if value is not None and math.isnan(value):
+        raise TrainingDiverged(
+            f"evaluation gave {evaluation.headline} = nan on the test split: the model's "
+            f"outputs are not numbers, so nothing was written as a result. Check the data "
+            f"for values near float32's limit, or lower train.optimizer.learning_rate."
+        )
     return evaluation
 
 
