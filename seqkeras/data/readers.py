@@ -222,15 +222,7 @@ def read_delimited(
                 skipped += 1
                 continue
             if names is not None and len(row) > len(names):
-                fix = (
-                    "a TSV field cannot hold a tab"
-                    if delimiter == "\t"
-                    else 'quote a field that holds a comma ("a, b")'
-                )
-                raise DataError(
-                    f"{path}, line {number}: {len(row)} fields, but the header names "
-                    f"{len(names)}; {fix}."
-                )
+                raise _too_many_fields(path, number, len(row), len(names), delimiter)
             for name, index in wanted.items():
                 if index >= len(row):
                     raise DataError(
@@ -255,6 +247,18 @@ def read_delimited(
         raise DataError(f"{path}: the file has no data rows.")
     _log_skipped(path, skipped)
     return Records(path, values, numbers, skipped)
+
+
+def _too_many_fields(path: str, number: int, fields: int, named: int, delimiter: str):
+    """The error for a row with more fields than its header names."""
+    fix = (
+        "a TSV field cannot hold a tab"
+        if delimiter == "\t"
+        else 'quote a field that holds a comma ("a, b")'
+    )
+    return DataError(
+        f"{path}, line {number}: {fields} fields, but the header names {named}; {fix}."
+    )
 
 
 def _check_unique_names(path: str, names: Sequence[str]) -> None:
