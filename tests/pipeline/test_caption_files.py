@@ -187,7 +187,7 @@ def bad_run(tmp_path, yaml_text=PIPELINE):
         ("bomb", r"line 5: image 'img/3\.png' \(.*\): declares 400,000,000 pixels, more than"),
         ("large", r"line 5: .*: declares 10000x9000 pixels, more than the 89,478,485 pixels"),
         ("header_only", r"line 5: .*: cannot be decoded as an image \(PNG, JPEG, GIF or BMP\): "),
-        ("directory", r"line 5: image 'img/3\.png' \(.*\): is a directory, not a file\."),
+        ("directory", r"line 5: image 'img/3\.png' \(.*\): is a directory, expected a file\."),
         ("fifo", r"line 5: image 'img/3\.png' \(.*\): is not a regular file \(a FIFO"),
     ],
 )
