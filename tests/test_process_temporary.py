@@ -50,3 +50,14 @@ def test_a_live_process_s_folder_is_kept(tmp_path):
         sleeper.wait()
     remove_dead_processes_folders(str(tmp_path))
     assert [p.name for p in tmp_path.iterdir()] == ["seqkeras-notes"]
+
+
+def test_a_second_command_in_the_same_process_keeps_the_one_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from seqkeras.utils.process_temporary import use_process_temporary_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    first = use_process_temporary_folder()
+    assert use_process_temporary_folder() == first == str(tmp_path / f"seqkeras-{os.getpid()}")
+    assert tempfile.gettempdir() == first

@@ -24,8 +24,11 @@ def use_process_temporary_folder() -> str:
         The folder, removed again when the process exits.
     """
     base = tempfile.gettempdir()
+    name = f"seqkeras-{os.getpid()}"
+    if os.path.basename(base) == name and os.path.isdir(base):
+        return base  # a second command in this process (`main` called again)
     remove_dead_processes_folders(base)
-    folder = os.path.join(base, f"seqkeras-{os.getpid()}")
+    folder = os.path.join(base, name)
     os.makedirs(folder, exist_ok=True)
     tempfile.tempdir = folder
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
