@@ -7,14 +7,11 @@ the run folder exists, as an out-of-memory traceback.
 """
 
 from seqkeras.errors import ConfigError
+from seqkeras.layers.kernels.bptt_loops import GATES
 
 #: Most recurrent weights a pipeline's model may hold: 1 GiB of float32,
 #: before the optimizer's slots (Adam keeps two more copies).
 MAX_RECURRENT_WEIGHTS = 2**28
-#: Weight matrices per cell: the gates and the candidate.
-GATES = {"lstm": 4, "gru": 3, "vanilla": 1}
-#: Tasks whose models have attending decoder cells (`model.decoder_layers`).
-DECODING_TASKS = ("seq2seq", "caption")
 
 
 def recurrent_weights(model, decoder: bool = True) -> int:
@@ -25,7 +22,7 @@ def recurrent_weights(model, decoder: bool = True) -> int:
     embedding and their attention context. Embedding and output tables
     depend on the vocabulary and are not counted.
     """
-    gates = GATES.get(model.cell, 4)
+    gates = GATES[model.cell]  # the schema has checked the cell
     directions = 2 if model.bidirectional else 1
     units, inputs = model.units, model.embedding_dim
     total = 0
@@ -39,16 +36,17 @@ def recurrent_weights(model, decoder: bool = True) -> int:
     return total
 
 
-def check_model_size(config) -> None:
+def check_model_size(model, decoder: bool) -> None:
     """Refuse a model whose recurrent weights pass `MAX_RECURRENT_WEIGHTS`.
 
     Args:
-        config: The `PipelineConfig`; its task says whether there is a decoder.
+        model: The config's `model` section (`ModelConfig`).
+        decoder: Whether the task's model has attending decoder cells
+            (`model.decoder_layers`).
 
     Raises:
         ConfigError: naming `model.units` and the keys it is multiplied by.
     """
-    model, decoder = config.model, config.task in DECODING_TASKS
     weights = recurrent_weights(model, decoder)
     if weights > MAX_RECURRENT_WEIGHTS:
         layers = f"model.layers {model.layers}"

@@ -109,7 +109,7 @@ class Task:
             )
         self.strategy(config)
         check_attention(config.model)
-        check_model_size(config)
+        check_model_size(config.model, decoder=self.supports_scheduled_sampling)
         check_scheduled_sampling(config, self.supports_scheduled_sampling)
         check_export_formats(config, self.portable_formats, self.portable_limits)
 
