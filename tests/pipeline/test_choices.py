@@ -32,3 +32,11 @@ def test_every_list_of_names_equals_its_registry():
     assert choices.ATTENTION_LAYER_ACTIVATIONS == tuple(ATTENTION_LAYER_ACTIVATIONS)
     assert choices.SAMPLING_SCHEDULES == tuple(SCHEDULES)
     assert choices.FED_PREDICTIONS == tuple(SAMPLING)
+
+
+def test_the_schema_s_image_pixel_default_is_the_image_checks_own():
+    # The schema stays importable without TensorFlow, so it keeps its own copy.
+    from seqkeras.data.images import MAX_PIXELS
+    from seqkeras.pipeline.config.schema import MAX_IMAGE_PIXELS
+
+    assert MAX_IMAGE_PIXELS == MAX_PIXELS
