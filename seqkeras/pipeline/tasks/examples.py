@@ -361,12 +361,48 @@ def _class_names(columns: Dict[str, list], features) -> Dict[str, list]:
     return columns
 
 
+#: Examples read at a time from a dataset whose columns allow batching.
+READ_BATCH = 4096
+
+
 def _numpy_columns(dataset) -> Dict[str, list]:
+    """Each column of a dict-of-tensors dataset as a list, one NumPy value per example.
+
+    Read in batches where every column is fixed-shape or a vector of varying
+    length: one example at a time, the iterator's own overhead made reading
+    the 24,000 dates take 10 s (0.1 s batched). Other layouts (nested or
+    multi-dimensional ragged features of external datasets) are read one
+    example at a time.
+    """
     columns: Dict[str, list] = {}
+    if _batchable(dataset.element_spec):
+        for batch in dataset.ragged_batch(READ_BATCH):
+            for key, value in batch.items():
+                columns.setdefault(key, []).extend(_rows(value))
+        return columns
     for example in dataset.as_numpy_iterator():
         for key, value in example.items():
             columns.setdefault(key, []).append(value)
     return columns
+
+
+def _batchable(spec) -> bool:
+    import tensorflow as tf
+
+    return isinstance(spec, dict) and all(
+        isinstance(s, tf.TensorSpec)
+        and (s.shape.is_fully_defined() or (s.shape.rank == 1 and s.shape[0] is None))
+        for s in spec.values()
+    )
+
+
+def _rows(value) -> list:
+    """A batch's column as per-example values, as the one-at-a-time iterator gives them."""
+    import tensorflow as tf
+
+    if isinstance(value, tf.RaggedTensor):
+        return [np.asarray(row, dtype=value.dtype.as_numpy_dtype) for row in value.numpy()]
+    return list(value.numpy())
 
 
 def _examples(
