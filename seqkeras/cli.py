@@ -342,6 +342,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         except SeqkerasError as error:
             print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
             return 2
+    if args.command in ("run", "train"):
+        from seqkeras.pipeline.config.loading import load_config
+
+        try:  # before TensorFlow starts: a config that does not load is told at once
+            load_config(args.pipeline, _pipeline_overrides(args))
+        except SeqkerasError as error:
+            print(f"seqkeras {args.command}: error: {error}", file=sys.stderr)
+            return 2
     from seqkeras.utils.native_startup import native_notices_filtered
 
     with native_notices_filtered():  # TensorFlow's notices while it runs, too
@@ -405,10 +413,14 @@ def _demo(args) -> None:
     run_demo(epochs=args.epochs, seed=args.seed)
 
 
+def _pipeline_overrides(args) -> List[str]:
+    """The `--set` overrides of `run` or `train` (`train` is a run without the export)."""
+    first = ["export.enabled=false"] if args.command == "train" else []
+    return [*first, *args.overrides]
+
+
 def _run_or_train(args) -> Optional[int]:
-    overrides = list(args.overrides)
-    if args.command == "train":
-        overrides = ["export.enabled=false", *overrides]
+    overrides = _pipeline_overrides(args)
     if args.workers != 1:
         return _launch(args, overrides)
     args.overrides = overrides

@@ -40,3 +40,12 @@ def test_the_schema_s_image_pixel_default_is_the_image_checks_own():
     from seqkeras.pipeline.config.schema import MAX_IMAGE_PIXELS
 
     assert MAX_IMAGE_PIXELS == MAX_PIXELS
+
+
+def test_every_cell_runs_every_implementation_the_schema_offers():
+    # The schema's one `model.implementation` list holds for every `model.cell`,
+    # so loading a config (without TensorFlow) needs no per-cell check.
+    from seqkeras.models.recurrent_stack import CELLS
+
+    for cell, (_, layer) in CELLS.items():
+        assert tuple(layer.implementations) == choices.IMPLEMENTATIONS, cell

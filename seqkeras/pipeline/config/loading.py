@@ -12,7 +12,6 @@ from typing import Optional
 import yaml
 
 from seqkeras.errors import ConfigError
-from seqkeras.models.recurrent_stack import CELLS
 from seqkeras.pipeline.config.bounded_yaml import RefusedValue
 from seqkeras.pipeline.config.fields import from_dict
 from seqkeras.pipeline.config.schema import PipelineConfig
@@ -56,20 +55,8 @@ def load_config(path, overrides: Iterable[str] = ()) -> PipelineConfig:
         key_path, value = parse_override(override)
         _set_path(merged, key_path, value)
     config = from_dict(PipelineConfig, merged, source=str(path))
-    _check_implementation(config, path)
     _resolve_data_files(config, path)
     return config
-
-
-def _check_implementation(config: PipelineConfig, path: pathlib.Path) -> None:
-    """`model.implementation` must be one the cell's sequence layer runs."""
-    runs = CELLS[config.model.cell][1].implementations
-    if config.model.implementation not in runs:
-        raise ConfigError(
-            f"{path}: model.implementation: got {shown(config.model.implementation)}; "
-            f"expected one of: {', '.join(runs)} (the {config.model.cell} layers have "
-            f"no other loop)."
-        )
 
 
 def parse_override(text: str):
