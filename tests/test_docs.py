@@ -4,7 +4,9 @@ A block that needs a finished run first says so in its first lines, as a
 user would read them: ``# after: seqkeras run pipelines/dates.yaml`` (or a
 ``python examples/prepare_....py`` script). The test runs those commands in
 the block's working directory (`seqkeras run` with ``--smoke``), then the
-block, as is.
+block, as is. A run of a shipped pipeline is the session's one smoke run of
+that command (`smoke_runs`, shared with the pipeline tests), copied into the
+block's ``runs/`` as the command would have written it.
 """
 
 import os
@@ -21,6 +23,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 AFTER = re.compile(r"^# after: ((?:seqkeras|python) .*)$")
+SHIPPED_PIPELINE = re.compile(r"^pipelines/(\w+)\.yaml$")
 
 
 def python_blocks():
@@ -40,7 +43,7 @@ def run(command, cwd, timeout=900):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("code", list(python_blocks()))
-def test_block_runs_as_copied(code, tmp_path):
+def test_block_runs_as_copied(code, tmp_path, smoke_runs):
     # The block's working directory has the repository's pipelines, configs
     # and examples, as a clone does (examples copied: their scripts write
     # data beside themselves).
@@ -52,6 +55,12 @@ def test_block_runs_as_copied(code, tmp_path):
         if not after:
             break
         program, *words = shlex.split(after.group(1))
+        shipped = words[:1] == ["run"] and len(words) > 1 and SHIPPED_PIPELINE.match(words[1])
+        if program == "seqkeras" and shipped:
+            shared = smoke_runs(shipped.group(1), *words[2:])
+            runs = shared.run_dir.parent  # runs/<name>/, its run and `latest`
+            shutil.copytree(runs, tmp_path / "runs" / runs.name, symlinks=True)
+            continue
         smoke = ["--smoke"] if words[:1] == ["run"] else []
         arguments = ["-m", "seqkeras"] if program == "seqkeras" else []
         result = run([sys.executable, *arguments, *words, *smoke], tmp_path)

@@ -68,7 +68,8 @@ class ExportManifest:
         horizon: The number of values it forecasts.
         image_size: `[height, width]` an image export resizes to.
         pixels: The short form of an image export's pixels signature.
-        max_source_length: The longest source a seq2seq export takes.
+        max_source_length: The most tokens of a text input a seq2seq or
+            classifier export reads; longer inputs are cut to it.
         version: The manifest format's version (`MANIFEST_VERSION`).
     """
 

@@ -51,10 +51,15 @@ def export_predictor(
     `expected`, which the caller computes in process (text encoded in
     Python, not by the graph's tokenizer). `formats` (`"litert"`,
     `"onnx"`) of the `portable` core are written beside the SavedModel.
+
+    Inputs whose shape differs from `input_spec`'s (a forecaster's window
+    of 1,000 steps where it reads 8) are refused with an
+    `InvalidArgumentError` naming both shapes: a loaded signature does
+    not check shapes itself, and a recurrent model would answer any length.
     """
 
     def serve(inputs) -> Dict[str, tf.Tensor]:
-        model_inputs = prepare(inputs)
+        model_inputs = prepare(tf.ensure_shape(inputs, input_spec.shape))
         return finish(model_inputs, model(model_inputs, training=False))
 
     def check(staging):

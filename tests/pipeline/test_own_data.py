@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from seqkeras.pipeline.tasks.classify import MAX_SERVED_TOKENS
 from tests.helpers import run_folders
 from tests.helpers import run_seqkeras
 
@@ -65,6 +66,10 @@ def test_text_classification_from_csv_files(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     answers = [line.split("\t")[1] for line in result.stdout.splitlines()]
     assert len(answers) == 2 and set(answers) <= {"neg", "pos"}
+    # Without data.max_length, served strings are read up to a documented bound.
+    manifest = json.loads((run_dir / "export" / "seqkeras_export.json").read_text())
+    assert manifest["max_source_length"] == MAX_SERVED_TOKENS
+    assert manifest["input"]["max_length"] == MAX_SERVED_TOKENS
 
 
 def test_sequence_of_vectors_classification_from_jsonl(tmp_path):

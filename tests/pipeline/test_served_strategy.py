@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.pipeline.test_run import finished_runs
 from tests.pipeline.test_run import seqkeras
 
 pytestmark = pytest.mark.slow
@@ -23,23 +22,6 @@ SAMPLING = [
     "--set",
     "seed=11",
 ]
-
-
-def smoke_run(pipeline, options, tmp_path, built, dataset):
-    built(dataset)
-    output = tmp_path / "runs"
-    result = seqkeras(
-        "run",
-        f"pipelines/{pipeline}.yaml",
-        "--smoke",
-        *options,
-        "--output-dir",
-        str(output),
-        data_dir=built.data_dir,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    [run_dir] = finished_runs(output, pipeline)
-    return run_dir
 
 
 def predictions(run_dir):
@@ -80,8 +62,8 @@ def recorded(run_dir):
     ],
     ids=["beam", "sample"],
 )
-def test_seq2seq_export_serves_the_evaluated_strategy(options, strategy, tmp_path, built):
-    run_dir = smoke_run("dates", options, tmp_path, built, "dates")
+def test_seq2seq_export_serves_the_evaluated_strategy(options, strategy, built, smoke_runs):
+    run_dir = smoke_runs("dates", *options).run_dir
     assert recorded(run_dir) == strategy
     rows = predictions(run_dir)
     sources = [row["source"] for row in rows]
@@ -95,8 +77,8 @@ def test_seq2seq_export_serves_the_evaluated_strategy(options, strategy, tmp_pat
     assert answers == [row["prediction"] for row in rows]
 
 
-def test_language_model_export_serves_the_evaluated_sampling(tmp_path, built):
-    run_dir = smoke_run("char_lm", ["--set", "seed=5"], tmp_path, built, "text")
+def test_language_model_export_serves_the_evaluated_sampling(built, smoke_runs):
+    run_dir = smoke_runs("char_lm", "--set", "seed=5").run_dir
     assert recorded(run_dir) == {
         "name": "sample",
         "config": {"max_length": 120, "temperature": 0.8, "top_k": None, "seed": 5},
@@ -118,10 +100,10 @@ def test_language_model_export_serves_the_evaluated_sampling(tmp_path, built):
     assert [line.split("\t", 1)[1] for line in lines] == escaped
 
 
-def test_caption_export_serves_the_evaluated_beam(tmp_path, built, monkeypatch):
+def test_caption_export_serves_the_evaluated_beam(built, smoke_runs, monkeypatch):
     from seqkeras.pipeline.commands.finished_run import load_run
 
-    run_dir = smoke_run("digit_captions", BEAM, tmp_path, built, "digit_captions")
+    run_dir = smoke_runs("digit_captions", *BEAM).run_dir
     assert recorded(run_dir)["name"] == "beam"
     rows = predictions(run_dir)
     monkeypatch.setenv("SEQKERAS_DATA_DIR", str(built.data_dir))
@@ -130,9 +112,9 @@ def test_caption_export_serves_the_evaluated_beam(tmp_path, built, monkeypatch):
     assert served(run_dir, features) == [row["prediction"] for row in rows]
 
 
-def test_a_wider_beam_in_the_yaml_changes_what_predict_uses(tmp_path, built, smoke_runs):
+def test_a_wider_beam_in_the_yaml_changes_what_predict_uses(built, smoke_runs):
     greedy_dir = smoke_runs("dates").run_dir  # pipelines/dates.yaml as shipped: greedy
-    beam_dir = smoke_run("dates", BEAM, tmp_path / "beam", built, "dates")
+    beam_dir = smoke_runs("dates", *BEAM).run_dir
     for run_dir, name in ((greedy_dir, "greedy"), (beam_dir, "beam")):
         result = seqkeras("predict", str(run_dir), "21 novembre 2026", data_dir=built.data_dir)
         assert result.returncode == 0, result.stderr[-3000:]

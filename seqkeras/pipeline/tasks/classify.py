@@ -35,6 +35,12 @@ from seqkeras.pipeline.tasks.text_batches import length_batches
 from seqkeras.pipeline.tasks.text_batches import truncate
 from seqkeras.pipeline.tasks.vocabularies import build_vocabulary
 
+#: Tokens of a served string the text classifier's export reads when
+#: `data.max_length` (which cuts training, evaluation and serving alike) is
+#: not set: far past any text it was trained on, and a bound on the time one
+#: string can take (a 20 MB string, unbounded, took 80 s). docs/limits.md.
+MAX_SERVED_TOKENS = 100_000
+
 logger = logging.getLogger("seqkeras")
 
 
@@ -147,6 +153,7 @@ class ClassifyTask(Task):
             path,
             labels=data.labels,
             vocab=data.vocabularies.get("source"),
+            max_length=config.data.max_length or MAX_SERVED_TOKENS,
             input_notes=source.value_notes(),
             formats=portable_formats(config),
         )
