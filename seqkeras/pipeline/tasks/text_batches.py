@@ -1,9 +1,11 @@
 """Encoding text columns and batching them by length, shared by text tasks."""
 
+import bisect
+import collections
 from typing import List
 from typing import Optional
+from typing import Sequence
 
-import numpy as np
 import tensorflow as tf
 
 from seqkeras import data as sk_data
@@ -44,9 +46,21 @@ def length_batches(dataset, lengths, config, *, map_fn=None, shuffle: bool, keep
     batched = batches(shuffle, cache=True)
     if batched.cardinality() >= 0:
         return batched.prefetch(tf.data.AUTOTUNE)
-    # Buckets (or a generator) hide the count. It does not depend on the order
-    # (each bucket ends with one partial batch), so it is counted on an unshuffled
-    # copy: a pass over the shuffled one would move the seeded shuffles of training.
-    count = int(batches(False, cache=False).reduce(np.int64(0), lambda n, _: n + 1))
+    # Buckets (or a generator) hide the count. Each bucket ends with one partial
+    # batch, so the count is the sum over buckets of ceil(examples / batch size),
+    # whatever the order: computed from the lengths the buckets are cut by (an
+    # element's first sequence, whose lengths these are), where a pass over the
+    # data took seconds per split.
+    count = batch_count(lengths, boundaries, config.data.batch_size)
     batched = batched.apply(tf.data.experimental.assert_cardinality(count))
     return batched.prefetch(tf.data.AUTOTUNE)
+
+
+def batch_count(lengths: Sequence[int], boundaries: Optional[Sequence[int]], batch_size: int):
+    """The batches `bucket_by_sequence_length` (or `padded_batch`) makes of `lengths`.
+
+    An example of length `n` goes to the bucket of the boundaries at most `n`
+    (`tf.data.Dataset.bucket_by_sequence_length`'s rule).
+    """
+    buckets = collections.Counter(bisect.bisect_right(boundaries or [], n) for n in lengths)
+    return sum(-(-examples // batch_size) for examples in buckets.values())
