@@ -14,7 +14,8 @@ from seqkeras.export import read_export_info
 from tests.export.test_seq2seq_export import python_ids
 from tests.helpers import run_python
 
-pytestmark = pytest.mark.slow
+# One worker builds `all_exports` (every kind, about a minute) for both its users.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("all_exports")]
 
 RELOAD = """
 import json, sys

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-pytestmark = pytest.mark.slow
+# One worker builds `all_exports` (every kind, about a minute) for both its users.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("all_exports")]
 
 SAVED_MODEL_CLI = pathlib.Path(sys.executable).with_name("saved_model_cli")
 # Beyond every kind's serving_default, the parameterised decoding signatures.
