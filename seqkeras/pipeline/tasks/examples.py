@@ -370,9 +370,9 @@ def _numpy_columns(dataset) -> Dict[str, list]:
 
     Read in batches where every column is fixed-shape or a vector of varying
     length: one example at a time, the iterator's own overhead made reading
-    the 24,000 dates take 10 s (0.1 s batched). Other layouts (nested or
-    multi-dimensional ragged features of external datasets) are read one
-    example at a time.
+    a built-in dataset's 24,000 examples take 10 s (0.1 s batched). Other
+    layouts (nested or multi-dimensional ragged features of external
+    datasets) are read one example at a time.
     """
     columns: Dict[str, list] = {}
     if _batchable(dataset.element_spec):
