@@ -27,6 +27,7 @@ import numpy as np
 from seqkeras.data.columns import ColumnSpec
 from seqkeras.errors import DataError
 from seqkeras.utils.arguments import invalid
+from seqkeras.utils.process_temporary import temporary_files_inside
 from seqkeras.utils.shown import shown
 
 if TYPE_CHECKING:
@@ -244,35 +245,6 @@ def _keep_random_state():
 
 
 @contextlib.contextmanager
-def _scratch_inside(data_dir: str):
-    """Temporary files of tensorflow-datasets go in `data_dir`, and are removed after.
-
-    Building a dataset's info makes an (empty) temporary folder that
-    tensorflow-datasets never removes; a run should leave nothing outside
-    its output folder and the data cache. Yields why `data_dir` cannot be
-    written (its temporary files then go in a folder of the system's, also
-    removed), or `None`.
-    """
-    import shutil
-    import tempfile
-
-    problem = None
-    try:
-        os.makedirs(data_dir, exist_ok=True)
-        scratch = tempfile.mkdtemp(prefix=".scratch-", dir=data_dir)
-    except OSError as error:  # a read-only cache of prepared data: nothing will be built
-        problem = error.strerror or type(error).__name__
-        # What tensorflow-datasets leaves goes in a folder of ours, removed after.
-        scratch = tempfile.mkdtemp(prefix="seqkeras-")
-    saved, tempfile.tempdir = tempfile.tempdir, scratch
-    try:
-        yield problem
-    finally:
-        tempfile.tempdir = saved
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-@contextlib.contextmanager
 def _quiet_tfds():
     # tfds logs a warning for every config not declared on the class, which
     # is how seeds are passed; it is expected here, not a problem. Its
@@ -329,7 +301,7 @@ def get_builder(
     data_dir = os.fspath(data_dir) if data_dir is not None else default_data_dir()
     if os.path.exists(data_dir) and not os.path.isdir(data_dir):
         raise DataError(f"{named} ({data_dir}): not a folder; set it to a folder for the data.")
-    with _quiet_tfds(), _keep_random_state(), _scratch_inside(data_dir) as problem:
+    with _quiet_tfds(), _keep_random_state(), temporary_files_inside(data_dir) as problem:
         builder = builder_class(
             config=make_config(seed, path, seeded=entry.seeded), data_dir=data_dir
         )
@@ -343,7 +315,7 @@ def get_builder(
                 f"dataset there once."
             )
         logger.info("Building dataset %r (seed %d) in %s, once.", name, seed, builder.data_dir)
-    with _quiet_tfds(), _keep_random_state(), _scratch_inside(data_dir):
+    with _quiet_tfds(), _keep_random_state(), temporary_files_inside(data_dir):
         builder.download_and_prepare()
     return builder
 

@@ -30,6 +30,7 @@ import tensorflow as tf
 
 from seqkeras.errors import DataError
 from seqkeras.utils.file_checks import file_problem
+from seqkeras.utils.process_temporary import temporary_files_inside
 
 logger = logging.getLogger("seqkeras.data")
 
@@ -475,14 +476,15 @@ def read_tfds(
     import tensorflow_datasets as tfds
 
     try:
-        return tfds.load(
-            name,
-            split=split,
-            data_dir=None if data_dir is None else os.fspath(data_dir),
-            as_supervised=as_supervised,
-            download=download,
-            **kwargs,
-        )
+        with temporary_files_inside():  # tensorflow-datasets leaves an empty folder
+            return tfds.load(
+                name,
+                split=split,
+                data_dir=None if data_dir is None else os.fspath(data_dir),
+                as_supervised=as_supervised,
+                download=download,
+                **kwargs,
+            )
     except tfds.core.registered.DatasetNotFoundError as error:
         first_line = str(error).splitlines()[0]
         raise DataError(f"tfds:{name}: {first_line}") from None

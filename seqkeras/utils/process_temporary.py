@@ -5,14 +5,17 @@ TensorFlow's AutoGraph writes the source of each converted function as
 them at exit; a process killed with `kill -9` never gets there. Each seqkeras
 command that runs TensorFlow writes its temporary files in
 `$TMPDIR/seqkeras-<pid>/` instead, and removes the folders of processes that
-are gone.
+are gone. `temporary_files_inside` does the same for one library call, such as
+tensorflow-datasets' building, which leaves empty folders behind.
 """
 
 import atexit
+import contextlib
 import os
 import re
 import shutil
 import tempfile
+from typing import Optional
 
 _FOLDER = re.compile(r"seqkeras-(\d+)")
 
@@ -57,3 +60,32 @@ def _alive(pid: int) -> bool:
     except OSError:  # another user's process: alive
         return True
     return True
+
+
+@contextlib.contextmanager
+def temporary_files_inside(folder: Optional[str] = None):
+    """`tempfile`'s files go in a new folder (in `folder`, else the system's), removed after.
+
+    tensorflow-datasets makes a temporary folder while it reads a dataset's
+    info and never removes it; inside this, nothing stays behind.
+
+    Yields:
+        Why `folder` cannot be written (the new folder is then the system's),
+        or `None`.
+    """
+    problem = None
+    try:
+        if folder is None:
+            scratch = tempfile.mkdtemp(prefix="seqkeras-scratch-")
+        else:
+            os.makedirs(folder, exist_ok=True)
+            scratch = tempfile.mkdtemp(prefix=".scratch-", dir=folder)
+    except OSError as error:  # a read-only folder: its files go in the system's
+        problem = error.strerror or type(error).__name__
+        scratch = tempfile.mkdtemp(prefix="seqkeras-scratch-")
+    saved, tempfile.tempdir = tempfile.tempdir, scratch
+    try:
+        yield problem
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(scratch, ignore_errors=True)

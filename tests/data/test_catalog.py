@@ -198,3 +198,19 @@ def test_an_unwritable_data_folder_without_the_dataset_leaves_nothing_in_tmp(tmp
     ):
         data.load("sunspots", data_dir=read_only)
     assert list(system_tmp.iterdir()) == []  # tensorflow-datasets' scratch removed too
+
+
+def test_reading_a_tfds_name_leaves_nothing_in_tmp(tmp_path, monkeypatch):
+    # tensorflow-datasets makes an empty `tmp...tfds` folder while it reads a
+    # dataset's info, and never removes it: one per call, for good.
+    import tempfile
+
+    from seqkeras.pipeline.tasks.examples import _tfds_info
+
+    system_tmp = tmp_path / "tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    with pytest.raises(DataError, match=r"^tfds:mnist: not prepared under data_dir="):
+        data.load("tfds:mnist", data_dir=tmp_path / "empty")
+    assert _tfds_info("mnist")[0] >= {"train", "test"}
+    assert list(system_tmp.iterdir()) == []

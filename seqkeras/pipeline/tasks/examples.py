@@ -29,6 +29,7 @@ from seqkeras.errors import ConfigError
 from seqkeras.errors import DataError
 from seqkeras.pipeline.config.schema import ColumnConfig
 from seqkeras.pipeline.config.schema import PipelineConfig
+from seqkeras.utils.process_temporary import temporary_files_inside
 from seqkeras.utils.shown import shown
 
 #: Share of the training data given to a split that has none of its own.
@@ -339,7 +340,8 @@ def _tfds_info(name: str):
     import tensorflow_datasets as tfds
 
     try:
-        info = tfds.builder(name).info
+        with temporary_files_inside():  # tensorflow-datasets leaves an empty folder
+            info = tfds.builder(name).info
     except Exception:  # noqa: BLE001 - tfds raises many kinds; sk_data.load explains
         return {"train", "test"}, {}
     # A dataset that is not prepared (and tfds.testing.mock_data) lists no
