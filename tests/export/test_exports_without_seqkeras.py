@@ -14,8 +14,7 @@ from seqkeras.export import read_export_info
 from tests.export.test_seq2seq_export import python_ids
 from tests.helpers import run_python
 
-# One worker builds `all_exports` (every kind, about a minute) for both its users.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("all_exports")]
+pytestmark = pytest.mark.slow
 
 RELOAD = """
 import json, sys

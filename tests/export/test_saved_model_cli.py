@@ -16,8 +16,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-# One worker builds `all_exports` (every kind, about a minute) for both its users.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("all_exports")]
+pytestmark = pytest.mark.slow
 
 SAVED_MODEL_CLI = pathlib.Path(sys.executable).with_name("saved_model_cli")
 # Beyond every kind's serving_default, the parameterised decoding signatures.

@@ -16,8 +16,7 @@ from seqkeras.pipeline.commands.prediction import predict_run
 from tests.helpers import run_folders
 from tests.helpers import run_seqkeras
 
-# Every test reads the export of one smoke run: one worker makes it, once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reviews_text_run")]
+pytestmark = pytest.mark.slow  # every test reads the export of one smoke run
 
 WORDS = ["good", "fine", "nice", "bad", "poor", "dull"]
 
