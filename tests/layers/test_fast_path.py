@@ -204,7 +204,6 @@ def _fitted_weights(kind, implementation, jit_compile):
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
-@pytest.mark.xdist_group("fitted_reference")  # on one worker, each reference fit runs once
 def test_model_fit_gives_the_same_weights(kind, implementation, jit_compile):
     rt.assert_all_close(
         list(_fitted_weights(kind, implementation, jit_compile)),
