@@ -333,7 +333,6 @@ def subword_run(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("subword_run")  # its users on one worker: one run
 def test_smoke_run_reports_bleu_and_keeps_the_sentencepiece_models(subword_run):
     run_dir, stdout = subword_run
     metrics = json.loads((run_dir / "metrics.json").read_text())
@@ -367,7 +366,6 @@ def keras_answers(model, source, target, questions, strategy):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("subword_run")
 def test_export_answers_raw_strings_in_a_fresh_process_as_the_keras_model_decodes(
     subword_run, tmp_path
 ):
@@ -402,7 +400,6 @@ def test_export_answers_raw_strings_in_a_fresh_process_as_the_keras_model_decode
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("subword_run")
 def test_evaluate_and_predict_reuse_the_run_folders_models(subword_run):
     from seqkeras.decoding import Greedy
     from seqkeras.pipeline.commands.finished_run import load_run
