@@ -31,19 +31,16 @@ def length_batches(dataset, lengths, config, *, map_fn=None, shuffle: bool, keep
     if config.data.num_buckets > 1 and len(lengths) > 1 and not keep_order:
         boundaries = sk_data.bucket_boundaries_for(lengths, config.data.num_buckets)
 
-    def batches(shuffle, cache):
-        return sk_data.batch_sequences(
-            dataset,
-            config.data.batch_size,
-            map_fn=map_fn,
-            bucket_boundaries=boundaries,
-            shuffle=shuffle,
-            seed=config.seed,
-            cache=cache,
-            prefetch=False,
-        )
-
-    batched = batches(shuffle, cache=True)
+    batched = sk_data.batch_sequences(
+        dataset,
+        config.data.batch_size,
+        map_fn=map_fn,
+        bucket_boundaries=boundaries,
+        shuffle=shuffle,
+        seed=config.seed,
+        cache=True,
+        prefetch=False,
+    )
     if batched.cardinality() >= 0:
         return batched.prefetch(tf.data.AUTOTUNE)
     # Buckets (or a generator) hide the count. Each bucket ends with one partial
